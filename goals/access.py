@@ -1,0 +1,152 @@
+"""Who may see and do what. Every lookup of an object by id goes through here.
+
+An organisation's members can read all of its products; product members act in
+the role they were given there; organisation admins act as leaders on every
+product of their organisation. Anything else is "not found".
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from goals.errors import Forbidden, NotFound
+from goals.models import (
+    Goal,
+    KeyResult,
+    Organization,
+    OrganizationMembership,
+    OrgRole,
+    Product,
+    ProductMembership,
+    User,
+)
+
+
+class Role(StrEnum):
+    LEADER = "leader"
+    TEAM = "team"
+    STAKEHOLDER = "stakeholder"
+    VIEWER = "viewer"  # an organisation member without a role in this product
+
+
+EDITORS = (Role.LEADER, Role.TEAM)
+MEMBERS = (Role.LEADER, Role.TEAM, Role.STAKEHOLDER)
+
+
+def with_roles(qs: QuerySet[Any], user: User, *, product: str, organization: str) -> QuerySet[Any]:
+    """Annotate `my_role` and `my_org_role` (paths to the product and org ids) and hide the rest."""
+    return qs.annotate(
+        my_role=Subquery(
+            ProductMembership.objects.filter(product_id=OuterRef(product), user_id=user.pk).values(
+                "role"
+            )[:1]
+        ),
+        my_org_role=Subquery(
+            OrganizationMembership.objects.filter(
+                organization_id=OuterRef(organization), user_id=user.pk
+            ).values("role")[:1]
+        ),
+    ).filter(my_org_role__isnull=False)
+
+
+def role_of(obj: Any) -> Role:
+    """The effective role from the annotations that `with_roles` added."""
+    if obj.my_org_role == OrgRole.ADMIN:
+        return Role.LEADER
+    if obj.my_role:
+        return Role(obj.my_role)
+    return Role.VIEWER
+
+
+def visible_organizations(user: User) -> QuerySet[Organization]:
+    return Organization.objects.filter(memberships__user=user).annotate(
+        my_org_role=Subquery(
+            OrganizationMembership.objects.filter(
+                organization_id=OuterRef("pk"), user_id=user.pk
+            ).values("role")[:1]
+        )
+    )
+
+
+def visible_products(user: User) -> QuerySet[Product]:
+    return with_roles(
+        Product.objects.select_related("organization"),
+        user,
+        product="pk",
+        organization="organization_id",
+    )
+
+
+def visible_goals(user: User) -> QuerySet[Goal]:
+    return with_roles(
+        Goal.objects.select_related("product__organization", "owner"),
+        user,
+        product="product_id",
+        organization="product__organization_id",
+    )
+
+
+def visible_key_results(user: User) -> QuerySet[KeyResult]:
+    return with_roles(
+        KeyResult.objects.select_related("goal__product__organization", "owner"),
+        user,
+        product="goal__product_id",
+        organization="goal__product__organization_id",
+    )
+
+
+def get_organization(user: User, pk: object) -> Organization:
+    org = visible_organizations(user).filter(pk=_int(pk)).first()
+    if org is None:
+        raise NotFound()
+    return org
+
+
+def get_product(user: User, pk: object) -> Product:
+    product = visible_products(user).filter(pk=_int(pk)).first()
+    if product is None:
+        raise NotFound()
+    return product
+
+
+def get_goal(user: User, pk: object) -> Goal:
+    goal = visible_goals(user).filter(pk=_int(pk)).first()
+    if goal is None:
+        raise NotFound()
+    return goal
+
+
+def get_key_result(user: User, pk: object) -> KeyResult:
+    key_result = visible_key_results(user).filter(pk=_int(pk)).first()
+    if key_result is None:
+        raise NotFound()
+    return key_result
+
+
+def require_org_admin(org: Organization) -> None:
+    if getattr(org, "my_org_role", None) != OrgRole.ADMIN:
+        raise Forbidden("Only the organisation's admins can do this.")
+
+
+def require_role(obj: Any, roles: tuple[Role, ...], what: str) -> None:
+    if role_of(obj) not in roles:
+        raise Forbidden(f"Your role in this product does not allow you to {what}.")
+
+
+def can_edit_goals(obj: Any) -> bool:
+    return role_of(obj) in EDITORS
+
+
+def can_lead(obj: Any) -> bool:
+    return role_of(obj) == Role.LEADER
+
+
+def _int(pk: object) -> int:
+    try:
+        return int(str(pk))
+    except ValueError:
+        raise NotFound() from None
+

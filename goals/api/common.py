@@ -1,0 +1,47 @@
+"""Small helpers shared by the API views."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from goals.pagination import Pagination
+
+
+def parse(
+    serializer_class: type[serializers.Serializer], request: Request, *, partial: bool = False
+) -> dict[str, Any]:
+    """Validate the request body's types and shape; a bad body is a 400 naming each field."""
+    if not isinstance(request.data, dict):
+        raise serializers.ValidationError({"non_field_errors": ["Send a JSON object."]})
+    serializer = serializer_class(data=request.data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def paginated(
+    request: Request,
+    items: QuerySet[Any] | Sequence[Any],
+    serializer_class: type[serializers.Serializer],
+    view: Any,
+) -> Response:
+    paginator = Pagination()
+    page = paginator.paginate_queryset(items, request, view=view)
+    data = serializer_class(page, many=True).data
+    return paginator.get_paginated_response(data)
+
+
+def query_int(request: Request, name: str) -> int | None:
+    """An integer filter from the query string; anything else is a 400."""
+    value = request.query_params.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise serializers.ValidationError({name: ["Give a whole number."]}) from None

@@ -1,0 +1,233 @@
+"""API: goals, their history, and key results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from goals import access, selectors
+from goals.api.common import paginated, parse, query_int
+from goals.errors import DomainError, Errors, NotFound
+from goals.models import Goal, Level, Product, Status, User
+from goals.serializers import (
+    GoalChangeSerializer,
+    GoalSerializer,
+    KeyResultSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+)
+from goals.services import goals as goal_services
+from goals.services import key_results as kr_services
+
+
+class TokenCreate(APIView):
+    """Exchange an email and password for an API token."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    @extend_schema(request=TokenRequestSerializer, responses=TokenSerializer, auth=[])
+    def post(self, request: Request) -> Response:
+        data = parse(TokenRequestSerializer, request)
+        user = authenticate(request._request, email=data["email"], password=data["password"])
+        if user is None:
+            raise DomainError("Unable to sign in with that email and password.")
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+def _product_for_write(user: User, product_id: Any) -> Product:
+    try:
+        product = access.get_product(user, product_id)
+    except NotFound:
+        raise DomainError({"product": ["Unknown product."]}) from None
+    access.require_role(product, access.EDITORS, "create or edit goals")
+    return product
+
+
+def _resolve_refs(product: Product, data: dict[str, Any], errors: Errors) -> dict[str, Any]:
+    """Turn `parents` and `owner` ids into objects, refusing ids outside the organisation."""
+    resolved = dict(data)
+    if "parents" in data:
+        ids = data["parents"]
+        found = {
+            g.pk: g
+            for g in Goal.objects.filter(pk__in=ids, product__organization_id=product.organization_id)
+        }
+        for pk in ids:
+            if pk not in found:
+                errors.add("parents", f"Unknown goal {pk}.")
+        resolved["parents"] = [found[pk] for pk in ids if pk in found]
+    if data.get("owner") is not None:
+        owner = User.objects.filter(
+            pk=data["owner"], org_memberships__organization_id=product.organization_id
+        ).first()
+        if owner is None:
+            errors.add("owner", "The owner must be a member of this product.")
+        resolved["owner"] = owner
+    return resolved
+
+
+class GoalList(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("product", int),
+            OpenApiParameter("level", str, enum=Level.values),
+            OpenApiParameter("status", str, enum=Status.values),
+            OpenApiParameter("owner", int),
+        ],
+        responses=GoalSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        goals = access.visible_goals(request.user)
+        for name in ("product", "owner"):
+            value = query_int(request, name)
+            if value is not None:
+                goals = goals.filter(**{f"{name}_id": value})
+        for name, choices in (("level", Level.values), ("status", Status.values)):
+            value = request.query_params.get(name)
+            if value:
+                if value not in choices:
+                    raise DomainError({name: [f"Choose one of: {', '.join(choices)}."]})
+                goals = goals.filter(**{name: value})
+        goals = selectors.goals_for_api(goals).order_by("product_id", "id")
+        return paginated(request, goals, GoalSerializer, self)
+
+    @extend_schema(request=GoalSerializer, responses={201: GoalSerializer})
+    def post(self, request: Request) -> Response:
+        data = parse(GoalSerializer, request)
+        product = _product_for_write(request.user, data.pop("product"))
+        errors = Errors()
+        data = _resolve_refs(product, data, errors)
+        errors.raise_if_any()
+        data.pop("version", None)
+        data.pop("change_reason", None)
+        goal = goal_services.goal_create(actor=request.user, product=product, **data)
+        return Response(_goal_data(request.user, goal.pk), status=201)
+
+
+def _goal_data(user: User, pk: int) -> dict[str, Any]:
+    goal = selectors.goals_for_api(access.visible_goals(user)).get(pk=pk)
+    return dict(GoalSerializer(goal).data)
+
+
+class GoalDetail(APIView):
+    @extend_schema(responses=GoalSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        goal = selectors.goals_for_api(access.visible_goals(request.user)).filter(pk=pk).first()
+        if goal is None:
+            raise NotFound()
+        return Response(GoalSerializer(goal).data)
+
+    @extend_schema(request=GoalSerializer, responses=GoalSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        goal = access.get_goal(request.user, pk)
+        access.require_role(goal, access.EDITORS, "edit goals")
+        data = parse(GoalSerializer, request, partial=True)
+        errors = Errors()
+        if "product" in data and data.pop("product") != goal.product_id:
+            errors.add("product", "A goal stays in its product.")
+        if "level" in data and data.pop("level") != goal.level:
+            errors.add("level", "A goal's level cannot change; create a new goal instead.")
+        data = _resolve_refs(goal.product, data, errors)
+        errors.raise_if_any()
+        version = data.pop("version", None)
+        reason = data.pop("change_reason", "")
+        goal_services.goal_update(
+            actor=request.user, goal=goal, data=data, version=version, change_reason=reason
+        )
+        return Response(_goal_data(request.user, goal.pk))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        goal = access.get_goal(request.user, pk)
+        access.require_role(goal, access.EDITORS, "delete goals")
+        goal_services.goal_delete(actor=request.user, goal=goal)
+        return Response(status=204)
+
+
+class GoalHistory(APIView):
+    @extend_schema(responses=GoalChangeSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        goal = access.get_goal(request.user, pk)
+        return Response(GoalChangeSerializer(selectors.goal_history(goal), many=True).data)
+
+
+def _key_result_refs(key_result_goal: Goal, data: dict[str, Any]) -> dict[str, Any]:
+    resolved = dict(data)
+    if "owner" in data:
+        resolved["owner"] = (
+            User.objects.filter(
+                pk=data["owner"],
+                org_memberships__organization_id=key_result_goal.product.organization_id,
+            ).first()
+            if data["owner"] is not None
+            else None
+        )
+        if data["owner"] is not None and resolved["owner"] is None:
+            raise DomainError({"owner": ["The owner must be a member of this product."]})
+    return resolved
+
+
+class KeyResultList(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("goal", int), OpenApiParameter("product", int)],
+        responses=KeyResultSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        key_results = access.visible_key_results(request.user)
+        for name, path in (("goal", "goal_id"), ("product", "goal__product_id")):
+            value = query_int(request, name)
+            if value is not None:
+                key_results = key_results.filter(**{path: value})
+        return paginated(request, key_results.order_by("goal_id", "id"), KeyResultSerializer, self)
+
+    @extend_schema(request=KeyResultSerializer, responses={201: KeyResultSerializer})
+    def post(self, request: Request) -> Response:
+        data = parse(KeyResultSerializer, request)
+        try:
+            goal = access.get_goal(request.user, data.pop("goal"))
+        except NotFound:
+            raise DomainError({"goal": ["Unknown goal."]}) from None
+        access.require_role(goal, access.EDITORS, "add key results")
+        data = _key_result_refs(goal, data)
+        data.pop("version", None)
+        key_result = kr_services.key_result_create(actor=request.user, goal=goal, **data)
+        return Response(
+            KeyResultSerializer(access.get_key_result(request.user, key_result.pk)).data,
+            status=201,
+        )
+
+
+class KeyResultDetail(APIView):
+    @extend_schema(responses=KeyResultSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(KeyResultSerializer(access.get_key_result(request.user, pk)).data)
+
+    @extend_schema(request=KeyResultSerializer, responses=KeyResultSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        key_result = access.get_key_result(request.user, pk)
+        access.require_role(key_result, access.EDITORS, "edit key results")
+        data = parse(KeyResultSerializer, request, partial=True)
+        if "goal" in data and data.pop("goal") != key_result.goal_id:
+            raise DomainError({"goal": ["A key result stays with its goal."]})
+        version = data.pop("version", None)
+        data = _key_result_refs(key_result.goal, data)
+        kr_services.key_result_update(
+            actor=request.user, key_result=key_result, data=data, version=version
+        )
+        return Response(KeyResultSerializer(access.get_key_result(request.user, pk)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        key_result = access.get_key_result(request.user, pk)
+        access.require_role(key_result, access.EDITORS, "delete key results")
+        kr_services.key_result_delete(actor=request.user, key_result=key_result)
+        return Response(status=204)

@@ -1,0 +1,264 @@
+"""API: organisations, products and their members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from goals import access, selectors
+from goals.api.common import paginated, parse, query_int
+from goals.errors import DomainError, NotFound
+from goals.health import Finding
+from goals.models import Invitation, OrgRole
+from goals.serializers import (
+    OrganizationMemberInputSerializer,
+    OrganizationMemberSerializer,
+    OrganizationSerializer,
+    ProductMemberInputSerializer,
+    ProductMemberSerializer,
+    ProductSerializer,
+    RoleSerializer,
+)
+from goals.services import organizations as services
+
+
+class OrganizationList(APIView):
+    @extend_schema(responses=OrganizationSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        orgs = access.visible_organizations(request.user).order_by("name", "id")
+        return paginated(request, orgs, OrganizationSerializer, self)
+
+    @extend_schema(request=OrganizationSerializer, responses={201: OrganizationSerializer})
+    def post(self, request: Request) -> Response:
+        data = parse(OrganizationSerializer, request)
+        org = services.organization_create(
+            actor=request.user,
+            name=data["name"],
+            business_strategy=data.get("business_strategy", ""),
+        )
+        org.my_org_role = OrgRole.ADMIN  # type: ignore[attr-defined]
+        return Response(OrganizationSerializer(org).data, status=201)
+
+
+class OrganizationDetail(APIView):
+    @extend_schema(responses=OrganizationSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        org = access.get_organization(request.user, pk)
+        return Response(OrganizationSerializer(org).data)
+
+    @extend_schema(request=OrganizationSerializer, responses=OrganizationSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        org = access.get_organization(request.user, pk)
+        access.require_org_admin(org)
+        data = parse(OrganizationSerializer, request, partial=True)
+        updated = services.organization_update(
+            actor=request.user, organization=org, data=data, version=data.get("version")
+        )
+        updated.my_org_role = org.my_org_role  # type: ignore[attr-defined]
+        return Response(OrganizationSerializer(updated).data)
+
+
+class OrganizationMembers(APIView):
+    @extend_schema(responses=OrganizationMemberSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        org = access.get_organization(request.user, pk)
+        members: list[Any] = list(org.memberships.select_related("user").order_by("user__email"))
+        members += list(Invitation.objects.filter(organization=org, accepted_at__isnull=True))
+        return paginated(request, members, OrganizationMemberSerializer, self)
+
+    @extend_schema(
+        request=OrganizationMemberInputSerializer, responses={201: OrganizationMemberSerializer}
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        org = access.get_organization(request.user, pk)
+        access.require_org_admin(org)
+        data = parse(OrganizationMemberInputSerializer, request)
+        member = services.organization_member_add(
+            actor=request.user, organization=org, email=data["email"], role=data["role"]
+        )
+        return Response(OrganizationMemberSerializer(member).data, status=201)
+
+
+class OrganizationMemberDetail(APIView):
+    """Change an organisation member's role, or remove them (admins only)."""
+
+    def _membership(self, request: Request, pk: int, member_id: int) -> Any:
+        org = access.get_organization(request.user, pk)
+        membership = org.memberships.select_related("user").filter(pk=member_id).first()
+        if membership is None:
+            raise NotFound()
+        access.require_org_admin(org)
+        return membership
+
+    @extend_schema(request=RoleSerializer, responses=OrganizationMemberSerializer)
+    def patch(self, request: Request, pk: int, member_id: int) -> Response:
+        membership = self._membership(request, pk, member_id)
+        data = parse(RoleSerializer, request)
+        services.organization_member_set_role(membership=membership, role=data["role"])
+        return Response(OrganizationMemberSerializer(membership).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int, member_id: int) -> Response:
+        services.organization_member_remove(membership=self._membership(request, pk, member_id))
+        return Response(status=204)
+
+
+class ProductList(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("organization", int, description="Only this organisation's")],
+        responses=ProductSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        products = access.visible_products(request.user).order_by("name", "id")
+        organization = query_int(request, "organization")
+        if organization is not None:
+            products = products.filter(organization_id=organization)
+        return paginated(request, products, ProductSerializer, self)
+
+    @extend_schema(request=ProductSerializer, responses={201: ProductSerializer})
+    def post(self, request: Request) -> Response:
+        data = parse(ProductSerializer, request)
+        try:
+            org = access.get_organization(request.user, data["organization"])
+        except NotFound:
+            raise DomainError({"organization": ["Unknown organisation."]}) from None
+        access.require_org_admin(org)
+        product = services.product_create(
+            actor=request.user,
+            organization=org,
+            name=data["name"],
+            portfolio_strategy=data.get("portfolio_strategy", ""),
+        )
+        return Response(
+            ProductSerializer(access.get_product(request.user, product.pk)).data, status=201
+        )
+
+
+class ProductDetail(APIView):
+    @extend_schema(responses=ProductSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(ProductSerializer(access.get_product(request.user, pk)).data)
+
+    @extend_schema(request=ProductSerializer, responses=ProductSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        product = access.get_product(request.user, pk)
+        access.require_role(product, (access.Role.LEADER,), "edit the product")
+        data = parse(ProductSerializer, request, partial=True)
+        if "organization" in data and data["organization"] != product.organization_id:
+            raise DomainError({"organization": ["A product stays in its organisation."]})
+        services.product_update(
+            actor=request.user, product=product, data=data, version=data.get("version")
+        )
+        return Response(ProductSerializer(access.get_product(request.user, pk)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        product = access.get_product(request.user, pk)
+        access.require_role(product, (access.Role.LEADER,), "delete the product")
+        product.delete()
+        return Response(status=204)
+
+
+class ProductMembers(APIView):
+    @extend_schema(responses=ProductMemberSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        product = access.get_product(request.user, pk)
+        return paginated(
+            request, selectors.product_members(product), ProductMemberSerializer, self
+        )
+
+    @extend_schema(request=ProductMemberInputSerializer, responses={201: ProductMemberSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        product = access.get_product(request.user, pk)
+        access.require_role(product, (access.Role.LEADER,), "add members")
+        data = parse(ProductMemberInputSerializer, request)
+        membership = services.product_member_add(
+            actor=request.user, product=product, email=data["email"], role=data["role"]
+        )
+        return Response(ProductMemberSerializer(membership).data, status=201)
+
+
+class ProductMemberDetail(APIView):
+    """Change a product member's role, or take them off the product (leaders only)."""
+
+    def _membership(self, request: Request, pk: int, member_id: int) -> Any:
+        product = access.get_product(request.user, pk)
+        membership = product.memberships.select_related("user").filter(pk=member_id).first()
+        if membership is None:
+            raise NotFound()
+        access.require_role(product, (access.Role.LEADER,), "manage members")
+        return membership
+
+    @extend_schema(request=RoleSerializer, responses=ProductMemberSerializer)
+    def patch(self, request: Request, pk: int, member_id: int) -> Response:
+        membership = self._membership(request, pk, member_id)
+        data = parse(RoleSerializer, request)
+        services.product_member_set_role(membership=membership, role=data["role"])
+        return Response(ProductMemberSerializer(membership).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int, member_id: int) -> Response:
+        services.product_member_remove(membership=self._membership(request, pk, member_id))
+        return Response(status=204)
+
+
+_GOAL_TREE = inline_serializer(
+    "ChainGoal",
+    fields={
+        "id": serializers.IntegerField(),
+        "level": serializers.CharField(),
+        "title": serializers.CharField(),
+        "children": serializers.ListField(child=serializers.DictField()),
+    },
+)
+
+
+class ProductChain(APIView):
+    @extend_schema(
+        responses=inline_serializer(
+            "Chain",
+            fields={
+                "product": serializers.IntegerField(),
+                "name": serializers.CharField(),
+                "organization": serializers.IntegerField(),
+                "business_strategy": serializers.CharField(),
+                "portfolio_strategy": serializers.CharField(),
+                "vision": _GOAL_TREE,
+                "orphans": serializers.ListField(child=_GOAL_TREE),
+                "health_score": serializers.IntegerField(),
+            },
+        )
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        product = access.get_product(request.user, pk)
+        return Response(selectors.chain_as_dict(selectors.load_chain(product)))
+
+
+class ProductHealth(APIView):
+    @extend_schema(
+        responses=inline_serializer(
+            "Health",
+            fields={
+                "score": serializers.IntegerField(min_value=0, max_value=100),
+                "findings": serializers.ListField(
+                    child=inline_serializer(
+                        "Finding",
+                        fields={
+                            "goal": serializers.IntegerField(allow_null=True),
+                            "code": serializers.CharField(),
+                            "message": serializers.CharField(),
+                        },
+                    )
+                ),
+            },
+        )
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        chain = selectors.load_chain(access.get_product(request.user, pk))
+        findings: list[Finding] = chain.findings
+        return Response({"score": chain.score, "findings": [f.as_dict() for f in findings]})

@@ -1,0 +1,105 @@
+"""Chain health: advice on the chain, as findings with a code and a plain-language message.
+
+Firm rules are refused by the services; what is only advice shows up here. The score is
+the share of open goals with no finding, docked by a quarter when the product has no vision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from goals.models import OPEN_STATUSES, PARENT_LEVELS, Goal, KeyResult, Level, Status
+from goals.rules import timeframe_warning
+
+MEASURED_LEVELS = (Level.USER, Level.BUSINESS, Level.PRODUCT)
+LOW_CONFIDENCE = 2
+
+
+@dataclass(frozen=True)
+class Finding:
+    goal: int | None
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"goal": self.goal, "code": self.code, "message": self.message}
+
+
+def goal_findings(
+    goal: Goal, parents: Sequence[Goal], key_results: Sequence[KeyResult]
+) -> list[Finding]:
+    """What is worth fixing about one open goal, given its parents and key results."""
+    if goal.status not in OPEN_STATUSES:
+        return []
+    found: list[Finding] = []
+
+    def add(code: str, message: str) -> None:
+        found.append(Finding(goal.pk, code, message))
+
+    label = Level(goal.level).label
+    live_parents = [p for p in parents if p.status != Status.DROPPED]
+    if goal.level != Level.VISION and not live_parents:
+        wanted = " or ".join(Level(lv).label.lower() for lv in PARENT_LEVELS[goal.level])
+        add("orphan", f"{label} “{goal.title}” serves no {wanted} yet: link it into the chain.")
+    if goal.level in MEASURED_LEVELS and not key_results:
+        add(
+            "no_key_results",
+            f"{label} “{goal.title}” has no key results: add one with a baseline, a target "
+            "and a unit so progress can be measured.",
+        )
+    warning = timeframe_warning(goal.level, goal.starts_on, goal.ends_on)
+    if warning:
+        add("timeframe", f"“{goal.title}”: {warning}")
+    if goal.ends_on:
+        later_than = [p for p in live_parents if p.ends_on and goal.ends_on > p.ends_on]
+        for parent in later_than:
+            add(
+                "outlives_parent",
+                f"“{goal.title}” ends on {goal.ends_on:%d %b %Y}, after the goal it serves, "
+                f"“{parent.title}”, ends on {parent.ends_on:%d %b %Y}.",
+            )
+    if goal.confidence is not None and goal.confidence <= LOW_CONFIDENCE:
+        add(
+            "low_confidence",
+            f"The team's confidence in “{goal.title}” is {goal.confidence} of 5: talk about "
+            "what would make it realistic.",
+        )
+    if goal.owner_id is None:
+        add("no_owner", f"“{goal.title}” has no owner: name who looks after it.")
+    return found
+
+
+def product_findings(
+    goals: Iterable[Goal],
+    parents_of: dict[int, list[Goal]],
+    key_results_of: dict[int, list[KeyResult]],
+) -> list[Finding]:
+    """Every finding for a product's chain, the missing vision first."""
+    goals = list(goals)
+    findings: list[Finding] = []
+    if not any(g.level == Level.VISION and g.status != Status.DROPPED for g in goals):
+        findings.append(
+            Finding(
+                None,
+                "no_vision",
+                "This product has no vision yet: start with the change it should make in "
+                "people's lives, five years or more ahead.",
+            )
+        )
+    for goal in goals:
+        findings += goal_findings(goal, parents_of.get(goal.pk, []), key_results_of.get(goal.pk, []))
+    return findings
+
+
+def health_score(goals: Iterable[Goal], findings: Sequence[Finding]) -> int:
+    """0–100: the share of open goals with no finding, less a quarter without a vision."""
+    open_ids = {g.pk for g in goals if g.status in OPEN_STATUSES}
+    if not open_ids:
+        return 0
+    flagged = {f.goal for f in findings if f.goal is not None}
+    score = 100 * len(open_ids - flagged) / len(open_ids)
+    if any(f.code == "no_vision" for f in findings):
+        score *= 0.75
+    return round(score)
+

@@ -1,0 +1,67 @@
+"""The chain's rules as pure functions, shared by goal services, health and workshop proposals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from goals.models import Level
+
+SPRINT_MIN_DAYS = 7
+SPRINT_MAX_DAYS = 28
+
+
+@dataclass(frozen=True)
+class Window:
+    """The timeframe a level's goals should span, in days (ends_on − starts_on)."""
+
+    min_days: int
+    max_days: int | None
+    label: str
+
+
+# Vision ≥ 5 years, user/business 1–3 years, product 2–6 months, sprint 1–4 weeks.
+WINDOWS: dict[str, Window] = {
+    Level.VISION: Window(5 * 365, None, "at least five years"),
+    Level.USER: Window(365, 3 * 366, "one to three years"),
+    Level.BUSINESS: Window(365, 3 * 366, "one to three years"),
+    Level.PRODUCT: Window(59, 186, "two to six months"),
+    Level.SPRINT: Window(SPRINT_MIN_DAYS, SPRINT_MAX_DAYS, "one to four weeks"),
+}
+
+
+def timeframe_errors(level: str, starts_on: date | None, ends_on: date | None) -> list[str]:
+    """Refusals: an end before the start, a sprint outside 1–4 weeks."""
+    if starts_on is None or ends_on is None:
+        return []
+    if ends_on <= starts_on:
+        return ["The end date must be after the start date."]
+    days = (ends_on - starts_on).days
+    if level == Level.SPRINT and not SPRINT_MIN_DAYS <= days <= SPRINT_MAX_DAYS:
+        return [
+            f"A sprint goal spans one to four weeks ({SPRINT_MIN_DAYS}–{SPRINT_MAX_DAYS} days); "
+            f"this one spans {days} days."
+        ]
+    return []
+
+
+def timeframe_warning(level: str, starts_on: date | None, ends_on: date | None) -> str | None:
+    """Advice: a timeframe outside its level's window (the sprint case is refused instead)."""
+    if starts_on is None or ends_on is None or ends_on <= starts_on:
+        return None
+    window = WINDOWS[level]
+    days = (ends_on - starts_on).days
+    too_short = days < window.min_days
+    too_long = window.max_days is not None and days > window.max_days
+    if not (too_short or too_long):
+        return None
+    label = Level(level).label.lower()
+    return f"A {label} usually spans {window.label}; this one spans {_span(days)}."
+
+
+def _span(days: int) -> str:
+    if days >= 365:
+        return f"{days / 365:.1f} years"
+    if days >= 60:
+        return f"{days / 30.4:.0f} months"
+    return f"{days} days"

@@ -1,0 +1,205 @@
+"""API shapes. Serializers check the types of what comes in; services check the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from goals.access import role_of
+from goals.models import (
+    Invitation,
+    Level,
+    Organization,
+    OrganizationMembership,
+    OrgRole,
+    Product,
+    ProductMembership,
+    ProductRole,
+    Status,
+)
+from goals.selectors import goal_as_dict, goal_health_codes, key_result_as_dict
+
+
+class VersionedSerializer(serializers.Serializer):
+    """Adds the write-only-on-input, read-on-output `version` of objects edited together."""
+
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Send the version you read; a stale one gets 409 and changes nothing.",
+    )
+
+
+class OrganizationSerializer(VersionedSerializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=200)
+    business_strategy = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    business_strategy_html = serializers.CharField(read_only=True)
+    role = serializers.CharField(read_only=True, source="my_org_role")
+    created_at = serializers.DateTimeField(read_only=True)
+
+    def to_representation(self, instance: Organization) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["version"] = instance.version
+        return data
+
+
+class OrganizationMemberInputSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=OrgRole.choices, default=OrgRole.MEMBER)
+
+
+class OrganizationMemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    user = serializers.IntegerField(read_only=True, allow_null=True)
+    email = serializers.EmailField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    role = serializers.ChoiceField(choices=OrgRole.choices)
+    status = serializers.ChoiceField(choices=["active", "pending"], read_only=True)
+
+    def to_representation(self, instance: OrganizationMembership | Invitation) -> dict[str, Any]:
+        if isinstance(instance, Invitation):
+            return {
+                "id": instance.pk,
+                "user": None,
+                "email": instance.email,
+                "name": instance.email,
+                "role": instance.role,
+                "status": "pending",
+            }
+        return {
+            "id": instance.pk,
+            "user": instance.user_id,
+            "email": instance.user.email,
+            "name": instance.user.name,
+            "role": instance.role,
+            "status": "active",
+        }
+
+
+class RoleSerializer(serializers.Serializer):
+    role = serializers.CharField()
+
+
+class ProductSerializer(VersionedSerializer):
+    id = serializers.IntegerField(read_only=True)
+    organization = serializers.IntegerField()
+    name = serializers.CharField(max_length=200)
+    portfolio_strategy = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    portfolio_strategy_html = serializers.CharField(read_only=True)
+    role = serializers.CharField(read_only=True, help_text="Your role here.")
+    created_at = serializers.DateTimeField(read_only=True)
+
+    def to_representation(self, instance: Product) -> dict[str, Any]:
+        return {
+            "id": instance.pk,
+            "organization": instance.organization_id,
+            "name": instance.name,
+            "portfolio_strategy": instance.portfolio_strategy,
+            "portfolio_strategy_html": instance.portfolio_strategy_html,
+            "role": str(role_of(instance)),
+            "version": instance.version,
+            "created_at": serializers.DateTimeField().to_representation(instance.created_at),
+        }
+
+
+class ProductMemberInputSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=ProductRole.choices)
+
+
+class ProductMemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    user = serializers.IntegerField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    role = serializers.ChoiceField(choices=ProductRole.choices)
+
+    def to_representation(self, instance: ProductMembership) -> dict[str, Any]:
+        return {
+            "id": instance.pk,
+            "user": instance.user_id,
+            "email": instance.user.email,
+            "name": instance.user.name,
+            "role": instance.role,
+        }
+
+
+class KeyResultSerializer(VersionedSerializer):
+    id = serializers.IntegerField(read_only=True)
+    goal = serializers.IntegerField()
+    title = serializers.CharField(max_length=300)
+    unit = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    baseline = serializers.DecimalField(max_digits=16, decimal_places=4)
+    target = serializers.DecimalField(max_digits=16, decimal_places=4)
+    current = serializers.DecimalField(
+        max_digits=16, decimal_places=4, required=False, help_text="Defaults to the baseline."
+    )
+    owner = serializers.IntegerField(allow_null=True)
+    owner_name = serializers.CharField(read_only=True)
+    due_on = serializers.DateField(required=False, allow_null=True)
+    progress = serializers.IntegerField(read_only=True, help_text="0–100")
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        return key_result_as_dict(instance)
+
+
+class GoalSerializer(VersionedSerializer):
+    id = serializers.IntegerField(read_only=True)
+    product = serializers.IntegerField(help_text="Write once.")
+    level = serializers.ChoiceField(choices=Level.choices, help_text="Write once.")
+    title = serializers.CharField(max_length=300)
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=20000, help_text="Markdown."
+    )
+    description_html = serializers.CharField(read_only=True)
+    parents = serializers.ListField(
+        child=serializers.IntegerField(), required=False, max_length=50
+    )
+    owner = serializers.IntegerField(required=False, allow_null=True)
+    owner_name = serializers.CharField(read_only=True, allow_null=True)
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    starts_on = serializers.DateField(required=False, allow_null=True)
+    ends_on = serializers.DateField(required=False, allow_null=True)
+    confidence = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=5
+    )
+    next_review_on = serializers.DateField(required=False, allow_null=True)
+    outcome_note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    change_reason = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, max_length=2000
+    )
+    progress = serializers.IntegerField(read_only=True)
+    key_results = KeyResultSerializer(many=True, read_only=True)
+    health = serializers.ListField(child=serializers.CharField(), read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        return goal_as_dict(
+            instance,
+            parent_ids=[p.pk for p in instance.parents.all()],
+            key_results=instance.key_results.all(),
+            health=goal_health_codes(instance),
+        )
+
+
+class GoalChangeSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    by = serializers.IntegerField(source="by_id", allow_null=True)
+    by_name = serializers.SerializerMethodField()
+    changes = serializers.DictField(child=serializers.ListField())
+    reason = serializers.CharField()
+
+    def get_by_name(self, obj: Any) -> str | None:
+        return obj.by.name if obj.by else None
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()

@@ -1,0 +1,291 @@
+"""Writes to goals: create, update, delete, with the chain's rules and the goal's history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from goals.errors import DomainError, Errors
+from goals.markdown import render_markdown
+from goals.models import (
+    CLOSED_STATUSES,
+    MAX_PARENTS,
+    PARENT_LEVELS,
+    Goal,
+    GoalChange,
+    GoalLink,
+    Level,
+    Product,
+    ProductMembership,
+    Status,
+    User,
+)
+from goals.rules import timeframe_errors
+from goals.services.progress import recompute_progress
+from goals.services.versioning import check_version, save_versioned
+
+# Fields of an agreed goal that only change with a stated reason.
+REASON_REQUIRED_FIELDS = ("title", "description", "starts_on", "ends_on", "parents")
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "owner",
+    "status",
+    "starts_on",
+    "ends_on",
+    "confidence",
+    "next_review_on",
+    "outcome_note",
+)
+_NO_VALUE = object()
+
+
+def goal_create(
+    *,
+    actor: User,
+    product: Product,
+    level: str,
+    title: str,
+    description: str = "",
+    owner: User | None | object = _NO_VALUE,
+    status: str = Status.DRAFT,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    confidence: int | None = None,
+    next_review_on: date | None = None,
+    outcome_note: str = "",
+    parents: Iterable[Goal] = (),
+) -> Goal:
+    """Create a goal in the chain; the creator owns it unless someone else is named."""
+    if owner is _NO_VALUE:
+        owner = actor if _is_member(product, actor) else None
+    goal = Goal(
+        product=product,
+        level=level,
+        title=title,
+        description=description,
+        owner=owner,
+        status=status,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        confidence=confidence,
+        next_review_on=next_review_on,
+        outcome_note=outcome_note,
+        created_by=actor,
+    )
+    parent_list = list(parents)
+    errors = Errors()
+    if level not in Level.values:
+        errors.add("level", f"Choose one of: {', '.join(Level.values)}.")
+        errors.raise_if_any()
+    if status in (Status.ACHIEVED, Status.MISSED):
+        errors.add("status", "A new goal cannot be closed yet; agree on it first.")
+    _check_goal(goal, parent_list, errors)
+    errors.raise_if_any()
+    goal.description_html = render_markdown(description)
+    with transaction.atomic():
+        _save_new(goal)
+        GoalLink.objects.bulk_create(GoalLink(child=goal, parent=p) for p in parent_list)
+        GoalChange.objects.create(
+            goal=goal, by=actor, changes={f: [None, v] for f, v in _snapshot(goal, parent_list).items()}
+        )
+        recompute_progress([goal.pk])
+    return goal
+
+
+def goal_update(
+    *,
+    actor: User,
+    goal: Goal,
+    data: dict[str, Any],
+    version: int | None = None,
+    change_reason: str = "",
+) -> Goal:
+    """Change a goal's fields and/or parents; agreed goals need a reason, closing needs a note."""
+    with transaction.atomic():
+        current = Goal.objects.select_for_update().select_related("product").get(pk=goal.pk)
+        check_version(current, version)
+        old_parents = list(current.parents.order_by("id"))
+        before = _snapshot(current, old_parents)
+        old_status = current.status
+
+        new_parents = old_parents
+        for field, value in data.items():
+            if field == "parents":
+                new_parents = sorted(value, key=lambda p: p.pk)
+            elif field in EDITABLE_FIELDS:
+                setattr(current, field, value)
+        after = _snapshot(current, new_parents)
+        changes = {f: [before[f], after[f]] for f in after if before[f] != after[f]}
+        if not changes:
+            return current
+
+        errors = Errors()
+        if old_status == Status.AGREED and not change_reason.strip():
+            needing = [f for f in REASON_REQUIRED_FIELDS if f in changes]
+            if needing:
+                errors.add(
+                    "change_reason",
+                    f"This goal is agreed: say why you change its {', '.join(needing)}.",
+                )
+        if "status" in changes:
+            _check_status_change(old_status, current, errors)
+        _check_goal(current, new_parents, errors)
+        errors.raise_if_any()
+
+        if "description" in changes:
+            current.description_html = render_markdown(current.description)
+        fields = [f for f in changes if f != "parents"]
+        if "description" in changes:
+            fields.append("description_html")
+        _save_existing(current, fields)
+        if "parents" in changes:
+            GoalLink.objects.filter(child=current).delete()
+            GoalLink.objects.bulk_create(GoalLink(child=current, parent=p) for p in new_parents)
+        GoalChange.objects.create(
+            goal=current, by=actor, changes=changes, reason=change_reason.strip()
+        )
+        if {"parents", "status"} & changes.keys():
+            stale = {current.pk, *(p.pk for p in old_parents), *(p.pk for p in new_parents)}
+            recompute_progress(stale)
+            current.refresh_from_db(fields=["progress"])
+    return current
+
+
+def goal_delete(*, actor: User, goal: Goal) -> None:
+    """Delete a goal that was never agreed; agreed goals are dropped instead, keeping history."""
+    if goal.status not in (Status.DRAFT, Status.PROPOSED):
+        raise DomainError(
+            "Only draft or proposed goals can be deleted; set an agreed goal's status to "
+            "'dropped' instead so its history stays."
+        )
+    with transaction.atomic():
+        parent_ids = list(GoalLink.objects.filter(child=goal).values_list("parent_id", flat=True))
+        goal.delete()
+        recompute_progress(parent_ids)
+
+
+def _check_goal(goal: Goal, parents: list[Goal], errors: Errors) -> None:
+    title = (goal.title or "").strip()
+    if not title:
+        errors.add("title", "Give the goal a title.")
+    elif len(title) > 300:
+        errors.add("title", "Keep the title under 300 characters.")
+    goal.title = title
+
+    for message in timeframe_errors(goal.level, goal.starts_on, goal.ends_on):
+        errors.add("ends_on", message)
+
+    if goal.confidence is not None and not 1 <= goal.confidence <= 5:
+        errors.add("confidence", "Confidence is 1 (not sure at all) to 5 (certain).")
+
+    if goal.owner_id is not None and not _is_member(goal.product, goal.owner):
+        errors.add("owner", "The owner must be a member of this product.")
+
+    _check_parents(goal, parents, errors)
+
+    if goal.status in (Status.ACHIEVED, Status.MISSED) and not goal.outcome_note.strip():
+        errors.add(
+            "outcome_note",
+            "Write a short outcome note: what was achieved, or what got in the way.",
+        )
+
+    if goal.level == Level.VISION and goal.status != Status.DROPPED:
+        others = Goal.objects.filter(product_id=goal.product_id, level=Level.VISION).exclude(
+            status=Status.DROPPED
+        )
+        if goal.pk:
+            others = others.exclude(pk=goal.pk)
+        if others.exists():
+            errors.add(
+                "level",
+                "This product already has a vision. Drop it first, or edit it instead.",
+            )
+
+
+def _check_parents(goal: Goal, parents: list[Goal], errors: Errors) -> None:
+    allowed = PARENT_LEVELS[goal.level]
+    label = Level(goal.level).label.lower()
+    if goal.level == Level.VISION:
+        if parents:
+            errors.add("parents", "The vision is the top of the chain; it has no parents.")
+        return
+    if len({p.pk for p in parents}) != len(parents):
+        errors.add("parents", "Each parent goal may be named once.")
+    for parent in parents:
+        if parent.product_id != goal.product_id:
+            errors.add("parents", f"Goal {parent.pk} belongs to another product.")
+        elif parent.level not in allowed:
+            wanted = " or ".join(Level(lv).label.lower() for lv in allowed)
+            errors.add(
+                "parents",
+                f"A {label} links to a {wanted}; goal {parent.pk} is a "
+                f"{Level(parent.level).label.lower()}.",
+            )
+        elif parent.status == Status.DROPPED:
+            errors.add("parents", f"Goal {parent.pk} was dropped; link to a live goal.")
+        elif parent.pk == goal.pk:
+            errors.add("parents", "A goal cannot serve itself.")
+    if len(parents) > MAX_PARENTS[goal.level]:
+        errors.add(
+            "parents",
+            f"A {label} serves exactly one goal one level up."
+            if MAX_PARENTS[goal.level] == 1
+            else f"A {label} serves at most {MAX_PARENTS[goal.level]} goals.",
+        )
+    if not parents and goal.status in (Status.AGREED, Status.ACHIEVED, Status.MISSED):
+        wanted = " or ".join(Level(lv).label.lower() for lv in allowed)
+        errors.add("parents", f"An agreed {label} must serve a {wanted}.")
+
+
+def _check_status_change(old: str, goal: Goal, errors: Errors) -> None:
+    new = goal.status
+    if new in (Status.ACHIEVED, Status.MISSED) and old != Status.AGREED:
+        errors.add("status", "Only an agreed goal can be closed as achieved or missed.")
+    if old in CLOSED_STATUSES and new not in (Status.AGREED, Status.DRAFT) + CLOSED_STATUSES:
+        errors.add("status", "Reopen a closed goal as agreed or as a draft.")
+
+
+def _is_member(product: Product, user: User | None) -> bool:
+    if user is None:
+        return False
+    return ProductMembership.objects.filter(product_id=product.pk, user_id=user.pk).exists()
+
+
+def _snapshot(goal: Goal, parents: list[Goal]) -> dict[str, Any]:
+    """The goal's tracked fields as JSON-friendly values, for its history."""
+    values: dict[str, Any] = {}
+    for field in EDITABLE_FIELDS:
+        if field == "owner":
+            values["owner"] = goal.owner_id
+        else:
+            value = getattr(goal, field)
+            values[field] = value.isoformat() if isinstance(value, date) else value
+    values["parents"] = sorted(p.pk for p in parents)
+    return values
+
+
+def _save_new(goal: Goal) -> None:
+    try:
+        with transaction.atomic():
+            goal.save()
+    except IntegrityError as error:
+        # Two requests raced to create the product's vision: the constraint decides.
+        if "vision" in str(error).lower() or goal.level == Level.VISION:
+            raise DomainError(
+                {"level": ["This product already has a vision."]}
+            ) from error
+        raise
+
+
+def _save_existing(goal: Goal, fields: list[str]) -> None:
+    try:
+        with transaction.atomic():
+            save_versioned(goal, fields)
+    except IntegrityError as error:
+        if goal.level == Level.VISION:
+            raise DomainError({"level": ["This product already has a vision."]}) from error
+        raise

@@ -1,0 +1,250 @@
+"""Writes to organisations, products and their members, invitations included."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from goals.errors import Conflict, DomainError, Errors
+from goals.markdown import render_markdown
+from goals.models import (
+    Invitation,
+    Organization,
+    OrganizationMembership,
+    OrgRole,
+    Product,
+    ProductMembership,
+    ProductRole,
+    User,
+)
+from goals.services.versioning import check_version, save_versioned
+
+
+def organization_create(*, actor: User, name: str, business_strategy: str = "") -> Organization:
+    """Create an organisation; its creator becomes its first admin."""
+    name = _required_name(name)
+    with transaction.atomic():
+        org = Organization.objects.create(
+            name=name,
+            business_strategy=business_strategy,
+            business_strategy_html=render_markdown(business_strategy),
+        )
+        OrganizationMembership.objects.create(organization=org, user=actor, role=OrgRole.ADMIN)
+    return org
+
+
+def organization_update(
+    *, actor: User, organization: Organization, data: dict[str, Any], version: int | None = None
+) -> Organization:
+    """Rename an organisation or change its business strategy."""
+    with transaction.atomic():
+        org = Organization.objects.select_for_update().get(pk=organization.pk)
+        check_version(org, version)
+        fields = []
+        if "name" in data:
+            org.name = _required_name(data["name"])
+            fields.append("name")
+        if "business_strategy" in data:
+            org.business_strategy = data["business_strategy"]
+            org.business_strategy_html = render_markdown(org.business_strategy)
+            fields += ["business_strategy", "business_strategy_html"]
+        if fields:
+            save_versioned(org, fields)
+    return org
+
+
+def organization_member_add(
+    *, actor: User, organization: Organization, email: str, role: str = OrgRole.MEMBER
+) -> OrganizationMembership | Invitation:
+    """Add a user by email; an unknown email gets a pending invitation by email."""
+    email = _clean_email(email)
+    if role not in OrgRole.values:
+        raise DomainError({"role": [f"Choose one of: {', '.join(OrgRole.values)}."]})
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        try:
+            with transaction.atomic():
+                return OrganizationMembership.objects.create(
+                    organization=organization, user=user, role=role
+                )
+        except IntegrityError:
+            raise DomainError({"email": [f"{email} is already a member."]}) from None
+    from goals.tasks import send_invitation_email
+
+    with transaction.atomic():
+        invitation, _ = Invitation.objects.update_or_create(
+            organization=organization,
+            email=email,
+            accepted_at=None,
+            defaults={"role": role, "invited_by": actor},
+        )
+        transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
+    return invitation
+
+
+def organization_member_set_role(*, membership: OrganizationMembership, role: str) -> None:
+    """Change a member's role; an organisation always keeps at least one admin."""
+    if role not in OrgRole.values:
+        raise DomainError({"role": [f"Choose one of: {', '.join(OrgRole.values)}."]})
+    with transaction.atomic():
+        if role != OrgRole.ADMIN:
+            _keep_an_admin(membership)
+        membership.role = role
+        membership.save(update_fields=["role"])
+
+
+def organization_member_remove(*, membership: OrganizationMembership) -> None:
+    """Remove someone from an organisation and from all of its products."""
+    with transaction.atomic():
+        _keep_an_admin(membership)
+        ProductMembership.objects.filter(
+            product__organization_id=membership.organization_id, user_id=membership.user_id
+        ).delete()
+        membership.delete()
+
+
+def invitation_accept(
+    *, invitation: Invitation, password: str, display_name: str = ""
+) -> User:
+    """Create the invited person's account with their password and join the organisation."""
+    if invitation.accepted_at is not None:
+        raise Conflict("This invitation was already used. Sign in instead.")
+    try:
+        validate_password(password, User(email=invitation.email, display_name=display_name))
+    except ValidationError as error:
+        raise DomainError({"password": list(error.messages)}) from None
+    with transaction.atomic():
+        user = User.objects.filter(email__iexact=invitation.email).first()
+        if user is None:
+            user = User.objects.create_user(
+                email=invitation.email, password=password, display_name=display_name.strip()
+            )
+        OrganizationMembership.objects.get_or_create(
+            organization_id=invitation.organization_id,
+            user=user,
+            defaults={"role": invitation.role},
+        )
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+    return user
+
+
+def product_create(
+    *, actor: User, organization: Organization, name: str, portfolio_strategy: str = ""
+) -> Product:
+    """Create a product; its creator becomes its first leader."""
+    name = _required_name(name)
+    with transaction.atomic():
+        product = Product.objects.create(
+            organization=organization,
+            name=name,
+            portfolio_strategy=portfolio_strategy,
+            portfolio_strategy_html=render_markdown(portfolio_strategy),
+        )
+        ProductMembership.objects.create(product=product, user=actor, role=ProductRole.LEADER)
+    return product
+
+
+def product_update(
+    *, actor: User, product: Product, data: dict[str, Any], version: int | None = None
+) -> Product:
+    """Rename a product or change its portfolio strategy."""
+    with transaction.atomic():
+        current = Product.objects.select_for_update().get(pk=product.pk)
+        check_version(current, version)
+        fields = []
+        if "name" in data:
+            current.name = _required_name(data["name"])
+            fields.append("name")
+        if "portfolio_strategy" in data:
+            current.portfolio_strategy = data["portfolio_strategy"]
+            current.portfolio_strategy_html = render_markdown(current.portfolio_strategy)
+            fields += ["portfolio_strategy", "portfolio_strategy_html"]
+        if fields:
+            save_versioned(current, fields)
+    return current
+
+
+def product_member_add(
+    *, actor: User, product: Product, email: str, role: str
+) -> ProductMembership:
+    """Give an organisation member a role in a product."""
+    email = _clean_email(email)
+    errors = Errors()
+    if role not in ProductRole.values:
+        errors.add("role", f"Choose one of: {', '.join(ProductRole.values)}.")
+    user = User.objects.filter(
+        email__iexact=email, org_memberships__organization_id=product.organization_id
+    ).first()
+    if user is None:
+        errors.add(
+            "email",
+            f"{email} is not a member of this organisation. Invite them to the organisation first.",
+        )
+    errors.raise_if_any()
+    try:
+        with transaction.atomic():
+            return ProductMembership.objects.create(product=product, user=user, role=role)
+    except IntegrityError:
+        raise DomainError({"email": [f"{email} is already a member of this product."]}) from None
+
+
+def product_member_set_role(*, membership: ProductMembership, role: str) -> None:
+    """Change someone's role in a product; a product always keeps at least one leader."""
+    if role not in ProductRole.values:
+        raise DomainError({"role": [f"Choose one of: {', '.join(ProductRole.values)}."]})
+    with transaction.atomic():
+        if role != ProductRole.LEADER:
+            _keep_a_leader(membership)
+        membership.role = role
+        membership.save(update_fields=["role"])
+
+
+def product_member_remove(*, membership: ProductMembership) -> None:
+    """Take someone off a product (their goals keep them as owner until reassigned)."""
+    with transaction.atomic():
+        _keep_a_leader(membership)
+        membership.delete()
+
+
+def _keep_an_admin(membership: OrganizationMembership) -> None:
+    if membership.role != OrgRole.ADMIN:
+        return
+    admins = OrganizationMembership.objects.select_for_update().filter(
+        organization_id=membership.organization_id, role=OrgRole.ADMIN
+    )
+    if len(admins) <= 1:
+        raise DomainError({"role": ["An organisation needs at least one admin."]})
+
+
+def _keep_a_leader(membership: ProductMembership) -> None:
+    if membership.role != ProductRole.LEADER:
+        return
+    leaders = ProductMembership.objects.select_for_update().filter(
+        product_id=membership.product_id, role=ProductRole.LEADER
+    )
+    if len(leaders) <= 1:
+        raise DomainError({"role": ["A product needs at least one leader."]})
+
+
+def _required_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise DomainError({"name": ["Give it a name."]})
+    if len(name) > 200:
+        raise DomainError({"name": ["Keep the name under 200 characters."]})
+    return name
+
+
+def _clean_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise DomainError({"email": ["Enter a valid email address."]}) from None
+    return email

@@ -1,0 +1,83 @@
+"""Shared fixtures: a product with one person in each role, plus an outsider."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from goals.models import OrgRole, Product, ProductRole, User
+from tests.factories import OrganizationMembershipFactory, ProductFactory, UserFactory, add_member
+
+# In CI every test that needs a service must run: a missing service is a failure there.
+REQUIRE_SERVICES = os.getenv("GOALCHAIN_REQUIRE_SERVICES") == "1"
+
+
+def skip_or_fail(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (GOALCHAIN_REQUIRE_SERVICES=1 forbids skipping)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Run tasks in-process so a test sees their effects; they still queue after commit."""
+    from goalchain.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+
+
+@dataclass
+class Team:
+    product: Product
+    leader: User
+    member: User
+    stakeholder: User
+    outsider: User
+    org_admin: User
+
+
+@pytest.fixture
+def team(db) -> Team:
+    product = ProductFactory()
+    leader = add_member(product, UserFactory(display_name="Lea Leader"), ProductRole.LEADER)
+    member = add_member(product, UserFactory(display_name="Tom Team"), ProductRole.TEAM)
+    stakeholder = add_member(
+        product, UserFactory(display_name="Sam Stakeholder"), ProductRole.STAKEHOLDER
+    )
+    org_admin = OrganizationMembershipFactory(
+        organization=product.organization, role=OrgRole.ADMIN
+    ).user
+    other_product = ProductFactory()
+    outsider = add_member(other_product, UserFactory(display_name="Otto Outsider"), ProductRole.LEADER)
+    return Team(product, leader, member, stakeholder, outsider, org_admin)
+
+
+def api_client_for(user: User | None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def api(team):
+    """`api(user)` gives an API client authenticated by that user's token."""
+    return api_client_for
+
+
+@pytest.fixture
+def browser_client(client: Client):
+    """`browser_client(user)` gives a page client signed in as that user."""
+
+    def make(user: User) -> Client:
+        client.force_login(user)
+        return client
+
+    return make

@@ -1,0 +1,106 @@
+"""Factories for the test suite. They write rows directly; tests of rules go through services."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from goals.models import (
+    Goal,
+    GoalLink,
+    KeyResult,
+    Level,
+    Organization,
+    OrganizationMembership,
+    OrgRole,
+    Product,
+    ProductMembership,
+    ProductRole,
+    Status,
+    User,
+)
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    display_name = factory.Sequence(lambda n: f"Person {n}")
+    password = factory.django.Password(PASSWORD)
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    business_strategy = "Grow the healthy-eating market in Europe."
+
+
+class OrganizationMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrganizationMembership
+
+    organization = factory.SubFactory(OrganizationFactory)
+    user = factory.SubFactory(UserFactory)
+    role = OrgRole.MEMBER
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Product {n}")
+    portfolio_strategy = "Lead with mobile."
+
+
+def add_member(product: Product, user: User | None = None, role: str = ProductRole.TEAM) -> User:
+    """Make `user` (or a new user) an organisation member and give them `role` in `product`."""
+    user = user or UserFactory()
+    OrganizationMembership.objects.get_or_create(
+        organization=product.organization, user=user, defaults={"role": OrgRole.MEMBER}
+    )
+    ProductMembership.objects.update_or_create(product=product, user=user, defaults={"role": role})
+    return user
+
+
+class GoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Goal
+
+    product = factory.SubFactory(ProductFactory)
+    level = Level.PRODUCT
+    title = factory.Sequence(lambda n: f"Goal {n}")
+    status = Status.DRAFT
+
+
+def link(child: Goal, *parents: Goal) -> Goal:
+    for parent in parents:
+        GoalLink.objects.create(child=child, parent=parent)
+    return child
+
+
+class KeyResultFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = KeyResult
+
+    goal = factory.SubFactory(GoalFactory)
+    title = factory.Sequence(lambda n: f"Key result {n}")
+    unit = "%"
+    baseline = Decimal("10")
+    target = Decimal("30")
+    current = Decimal("10")
+    owner = factory.SubFactory(UserFactory)
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=60))
+
+
+def sprint_dates(days: int = 14, start: date | None = None) -> tuple[date, date]:
+    start = start or timezone.localdate()
+    return start, start + timedelta(days=days)

@@ -1,0 +1,1 @@
+"""Workshops, proposals, votes and decisions arrive with issue [2/6]."""
