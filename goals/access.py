@@ -149,4 +149,3 @@ def _int(pk: object) -> int:
         return int(str(pk))
     except ValueError:
         raise NotFound() from None
-

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from goals.errors import DomainError, NotFound
+from goals.errors import NON_FIELD, DomainError, NotFound
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -17,4 +18,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if exc.status_code == 403:
             return Response({"detail": exc.message}, status=403)
         return Response(exc.errors, status=exc.status_code)
+    if isinstance(exc, ParseError):
+        # A body that is not JSON is a 400 like any other: errors keyed by field.
+        return Response({NON_FIELD: [str(exc.detail)]}, status=400)
     return drf_exception_handler(exc, context)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import ProtectedError, RestrictedError
+
 NON_FIELD = "non_field_errors"
 
 
@@ -38,6 +40,15 @@ class NotFound(DomainError):
 
     def __init__(self, what: str = "Not found.") -> None:
         super().__init__({"detail": [what]})
+
+
+def still_referenced(error: ProtectedError | RestrictedError) -> str:
+    """What still refers to an object that could not be deleted, e.g. "workshops"."""
+    objs = (
+        error.protected_objects if isinstance(error, ProtectedError) else error.restricted_objects
+    )
+    names = sorted({str(type(obj)._meta.verbose_name_plural) for obj in objs})
+    return ", ".join(names) or "other records"
 
 
 class Errors:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import secrets
 from decimal import Decimal
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -40,7 +41,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         ordering = ["email"]
@@ -83,6 +84,9 @@ class OrganizationMembership(models.Model):
             models.UniqueConstraint(fields=["organization", "user"], name="one_membership_per_org")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} in organisation {self.organization_id} as {self.role}"
+
 
 def _invitation_token() -> str:
     return secrets.token_urlsafe(32)
@@ -107,6 +111,9 @@ class Invitation(models.Model):
                 name="one_pending_invitation_per_email",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to organisation {self.organization_id}"
 
 
 class Product(models.Model):
@@ -140,6 +147,9 @@ class ProductMembership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["product", "user"], name="one_membership_per_product")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in product {self.product_id} as {self.role}"
 
 
 class Level(models.TextChoices):
@@ -250,6 +260,9 @@ class GoalLink(models.Model):
             models.CheckConstraint(condition=~Q(child=models.F("parent")), name="no_self_link"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.child_id} serves {self.parent_id}"
+
 
 class GoalChange(models.Model):
     """One entry of a goal's history: who changed what, when and why."""
@@ -262,6 +275,9 @@ class GoalChange(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Change of goal {self.goal_id} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class KeyResult(models.Model):
@@ -294,7 +310,7 @@ class KeyResult(models.Model):
 
 
 def key_result_progress(baseline: Decimal, target: Decimal, current: Decimal) -> int:
-    """(current − baseline) / (target − baseline) as a whole percentage, clamped to 0–100."""
+    """(current - baseline) / (target - baseline) as a whole percentage, clamped to 0..100."""
     span = target - baseline
     if span == 0:
         return 0

@@ -13,14 +13,14 @@ SPRINT_MAX_DAYS = 28
 
 @dataclass(frozen=True)
 class Window:
-    """The timeframe a level's goals should span, in days (ends_on − starts_on)."""
+    """The timeframe a level's goals should span, in days (ends_on - starts_on)."""
 
     min_days: int
     max_days: int | None
     label: str
 
 
-# Vision ≥ 5 years, user/business 1–3 years, product 2–6 months, sprint 1–4 weeks.
+# Vision 5+ years, user/business 1 to 3 years, product 2 to 6 months, sprint 1 to 4 weeks.
 WINDOWS: dict[str, Window] = {
     Level.VISION: Window(5 * 365, None, "at least five years"),
     Level.USER: Window(365, 3 * 366, "one to three years"),
@@ -31,7 +31,7 @@ WINDOWS: dict[str, Window] = {
 
 
 def timeframe_errors(level: str, starts_on: date | None, ends_on: date | None) -> list[str]:
-    """Refusals: an end before the start, a sprint outside 1–4 weeks."""
+    """Refusals: an end before the start, a sprint outside one to four weeks."""
     if starts_on is None or ends_on is None:
         return []
     if ends_on <= starts_on:
@@ -39,7 +39,7 @@ def timeframe_errors(level: str, starts_on: date | None, ends_on: date | None) -
     days = (ends_on - starts_on).days
     if level == Level.SPRINT and not SPRINT_MIN_DAYS <= days <= SPRINT_MAX_DAYS:
         return [
-            f"A sprint goal spans one to four weeks ({SPRINT_MIN_DAYS}–{SPRINT_MAX_DAYS} days); "
+            f"A sprint goal spans one to four weeks ({SPRINT_MIN_DAYS} to {SPRINT_MAX_DAYS} days); "
             f"this one spans {days} days."
         ]
     return []

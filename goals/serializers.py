@@ -20,6 +20,15 @@ from goals.models import (
 )
 from goals.selectors import goal_as_dict, goal_health_codes, key_result_as_dict
 
+# Ids are 64-bit in the database; a larger number must be a 400, not an overflow.
+MAX_ID = 2**63 - 1
+EMAIL_MAX_LENGTH = 254
+
+
+def id_field(**kwargs: Any) -> serializers.IntegerField:
+    """An integer id of another object, within the range the database can store."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
 
 class VersionedSerializer(serializers.Serializer):
     """Adds the write-only-on-input, read-on-output `version` of objects edited together."""
@@ -46,7 +55,7 @@ class OrganizationSerializer(VersionedSerializer):
 
 
 class OrganizationMemberInputSerializer(serializers.Serializer):
-    email = serializers.EmailField()
+    email = serializers.EmailField(max_length=EMAIL_MAX_LENGTH)
     role = serializers.ChoiceField(choices=OrgRole.choices, default=OrgRole.MEMBER)
 
 
@@ -84,7 +93,7 @@ class RoleSerializer(serializers.Serializer):
 
 class ProductSerializer(VersionedSerializer):
     id = serializers.IntegerField(read_only=True)
-    organization = serializers.IntegerField()
+    organization = id_field()
     name = serializers.CharField(max_length=200)
     portfolio_strategy = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     portfolio_strategy_html = serializers.CharField(read_only=True)
@@ -105,7 +114,7 @@ class ProductSerializer(VersionedSerializer):
 
 
 class ProductMemberInputSerializer(serializers.Serializer):
-    email = serializers.EmailField()
+    email = serializers.EmailField(max_length=EMAIL_MAX_LENGTH)
     role = serializers.ChoiceField(choices=ProductRole.choices)
 
 
@@ -128,7 +137,7 @@ class ProductMemberSerializer(serializers.Serializer):
 
 class KeyResultSerializer(VersionedSerializer):
     id = serializers.IntegerField(read_only=True)
-    goal = serializers.IntegerField()
+    goal = id_field()
     title = serializers.CharField(max_length=300)
     unit = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     baseline = serializers.DecimalField(max_digits=16, decimal_places=4)
@@ -136,10 +145,10 @@ class KeyResultSerializer(VersionedSerializer):
     current = serializers.DecimalField(
         max_digits=16, decimal_places=4, required=False, help_text="Defaults to the baseline."
     )
-    owner = serializers.IntegerField(allow_null=True)
+    owner = id_field(allow_null=True)
     owner_name = serializers.CharField(read_only=True)
     due_on = serializers.DateField(required=False, allow_null=True)
-    progress = serializers.IntegerField(read_only=True, help_text="0–100")
+    progress = serializers.IntegerField(read_only=True, help_text="0 to 100")
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         return key_result_as_dict(instance)
@@ -147,24 +156,20 @@ class KeyResultSerializer(VersionedSerializer):
 
 class GoalSerializer(VersionedSerializer):
     id = serializers.IntegerField(read_only=True)
-    product = serializers.IntegerField(help_text="Write once.")
+    product = id_field(help_text="Write once.")
     level = serializers.ChoiceField(choices=Level.choices, help_text="Write once.")
     title = serializers.CharField(max_length=300)
     description = serializers.CharField(
         required=False, allow_blank=True, max_length=20000, help_text="Markdown."
     )
     description_html = serializers.CharField(read_only=True)
-    parents = serializers.ListField(
-        child=serializers.IntegerField(), required=False, max_length=50
-    )
-    owner = serializers.IntegerField(required=False, allow_null=True)
+    parents = serializers.ListField(child=id_field(), required=False, max_length=50)
+    owner = id_field(required=False, allow_null=True)
     owner_name = serializers.CharField(read_only=True, allow_null=True)
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     starts_on = serializers.DateField(required=False, allow_null=True)
     ends_on = serializers.DateField(required=False, allow_null=True)
-    confidence = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, max_value=5
-    )
+    confidence = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
     next_review_on = serializers.DateField(required=False, allow_null=True)
     outcome_note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     change_reason = serializers.CharField(
@@ -197,7 +202,7 @@ class GoalChangeSerializer(serializers.Serializer):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    email = serializers.EmailField()
+    email = serializers.EmailField(max_length=EMAIL_MAX_LENGTH)
     password = serializers.CharField(trim_whitespace=False)
 
 

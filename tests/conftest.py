@@ -54,7 +54,9 @@ def team(db) -> Team:
         organization=product.organization, role=OrgRole.ADMIN
     ).user
     other_product = ProductFactory()
-    outsider = add_member(other_product, UserFactory(display_name="Otto Outsider"), ProductRole.LEADER)
+    outsider = add_member(
+        other_product, UserFactory(display_name="Otto Outsider"), ProductRole.LEADER
+    )
     return Team(product, leader, member, stakeholder, outsider, org_admin)
 
 
@@ -81,3 +83,18 @@ def browser_client(client: Client):
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """A deliberately slow hasher costs ~0.4 s per user; tests only need one that works."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+def on_postgresql() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"

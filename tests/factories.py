@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -104,3 +105,68 @@ class KeyResultFactory(factory.django.DjangoModelFactory):
 def sprint_dates(days: int = 14, start: date | None = None) -> tuple[date, date]:
     start = start or timezone.localdate()
     return start, start + timedelta(days=days)
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def make_goal(
+    product: Product,
+    level: str,
+    *parents: Goal,
+    status: str = Status.DRAFT,
+    **fields: object,
+) -> Goal:
+    """A goal written directly (no rules), linked to `parents`."""
+    return link(GoalFactory(product=product, level=level, status=status, **fields), *parents)
+
+
+@dataclass
+class Chain:
+    vision: Goal
+    user_goal: Goal
+    business_goal: Goal
+    product_goal: Goal
+    sprint_goal: Goal
+
+
+def make_chain(product: Product, *, status: str = Status.AGREED) -> Chain:
+    """vision ← user goal, business goal ← product goal (serving both) ← sprint goal."""
+    start = today()
+    vision = make_goal(
+        product,
+        Level.VISION,
+        status=status,
+        starts_on=start,
+        ends_on=start + timedelta(days=6 * 365),
+    )
+    user_goal = make_goal(
+        product,
+        Level.USER,
+        vision,
+        status=status,
+        starts_on=start,
+        ends_on=start + timedelta(days=2 * 365),
+    )
+    business_goal = make_goal(
+        product,
+        Level.BUSINESS,
+        vision,
+        status=status,
+        starts_on=start,
+        ends_on=start + timedelta(days=2 * 365),
+    )
+    product_goal = make_goal(
+        product, Level.PRODUCT, user_goal, business_goal, status=status,
+        starts_on=start, ends_on=start + timedelta(days=90),
+    )  # fmt: skip
+    sprint_goal = make_goal(
+        product,
+        Level.SPRINT,
+        product_goal,
+        status=status,
+        starts_on=start,
+        ends_on=start + timedelta(days=14),
+    )
+    return Chain(vision, user_goal, business_goal, product_goal, sprint_goal)

@@ -10,7 +10,15 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from goals.models import User
 from goals.pagination import Pagination
+from goals.serializers import MAX_ID
+
+
+class AuthedRequest(Request):
+    """A request to a view that requires sign-in (the default): `user` is a real user."""
+
+    user: User  # type: ignore[assignment]  # narrowed from User | AnonymousUser
 
 
 def parse(
@@ -37,11 +45,14 @@ def paginated(
 
 
 def query_int(request: Request, name: str) -> int | None:
-    """An integer filter from the query string; anything else is a 400."""
+    """An id filter from the query string; anything but a storable positive id is a 400."""
     value = request.query_params.get(name)
     if value in (None, ""):
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
-        raise serializers.ValidationError({name: ["Give a whole number."]}) from None
+        number = 0
+    if not 1 <= number <= MAX_ID:
+        raise serializers.ValidationError({name: ["Give the id: a whole number."]})
+    return number

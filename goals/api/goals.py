@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from goals import access, selectors
-from goals.api.common import paginated, parse, query_int
+from goals.api.common import AuthedRequest, paginated, parse, query_int
 from goals.errors import DomainError, Errors, NotFound
 from goals.models import Goal, Level, Product, Status, User
 from goals.serializers import (
@@ -52,6 +52,11 @@ def _product_for_write(user: User, product_id: Any) -> Product:
     return product
 
 
+def _require_leader_for_review_date(obj: Any) -> None:
+    # The review schedule sets it; only leaders move it by hand.
+    access.require_role(obj, (access.Role.LEADER,), "set the next review date")
+
+
 def _resolve_refs(product: Product, data: dict[str, Any], errors: Errors) -> dict[str, Any]:
     """Turn `parents` and `owner` ids into objects, refusing ids outside the organisation."""
     resolved = dict(data)
@@ -59,7 +64,9 @@ def _resolve_refs(product: Product, data: dict[str, Any], errors: Errors) -> dic
         ids = data["parents"]
         found = {
             g.pk: g
-            for g in Goal.objects.filter(pk__in=ids, product__organization_id=product.organization_id)
+            for g in Goal.objects.filter(
+                pk__in=ids, product__organization_id=product.organization_id
+            )
         }
         for pk in ids:
             if pk not in found:
@@ -85,25 +92,27 @@ class GoalList(APIView):
         ],
         responses=GoalSerializer(many=True),
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthedRequest) -> Response:
         goals = access.visible_goals(request.user)
         for name in ("product", "owner"):
             value = query_int(request, name)
             if value is not None:
                 goals = goals.filter(**{f"{name}_id": value})
         for name, choices in (("level", Level.values), ("status", Status.values)):
-            value = request.query_params.get(name)
-            if value:
-                if value not in choices:
+            choice = request.query_params.get(name)
+            if choice:
+                if choice not in choices:
                     raise DomainError({name: [f"Choose one of: {', '.join(choices)}."]})
-                goals = goals.filter(**{name: value})
+                goals = goals.filter(**{name: choice})
         goals = selectors.goals_for_api(goals).order_by("product_id", "id")
         return paginated(request, goals, GoalSerializer, self)
 
     @extend_schema(request=GoalSerializer, responses={201: GoalSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthedRequest) -> Response:
         data = parse(GoalSerializer, request)
         product = _product_for_write(request.user, data.pop("product"))
+        if data.get("next_review_on") is not None:
+            _require_leader_for_review_date(product)
         errors = Errors()
         data = _resolve_refs(product, data, errors)
         errors.raise_if_any()
@@ -120,14 +129,14 @@ def _goal_data(user: User, pk: int) -> dict[str, Any]:
 
 class GoalDetail(APIView):
     @extend_schema(responses=GoalSerializer)
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthedRequest, pk: int) -> Response:
         goal = selectors.goals_for_api(access.visible_goals(request.user)).filter(pk=pk).first()
         if goal is None:
             raise NotFound()
         return Response(GoalSerializer(goal).data)
 
     @extend_schema(request=GoalSerializer, responses=GoalSerializer)
-    def patch(self, request: Request, pk: int) -> Response:
+    def patch(self, request: AuthedRequest, pk: int) -> Response:
         goal = access.get_goal(request.user, pk)
         access.require_role(goal, access.EDITORS, "edit goals")
         data = parse(GoalSerializer, request, partial=True)
@@ -136,6 +145,8 @@ class GoalDetail(APIView):
             errors.add("product", "A goal stays in its product.")
         if "level" in data and data.pop("level") != goal.level:
             errors.add("level", "A goal's level cannot change; create a new goal instead.")
+        if "next_review_on" in data and data["next_review_on"] != goal.next_review_on:
+            _require_leader_for_review_date(goal)
         data = _resolve_refs(goal.product, data, errors)
         errors.raise_if_any()
         version = data.pop("version", None)
@@ -146,7 +157,7 @@ class GoalDetail(APIView):
         return Response(_goal_data(request.user, goal.pk))
 
     @extend_schema(responses={204: None})
-    def delete(self, request: Request, pk: int) -> Response:
+    def delete(self, request: AuthedRequest, pk: int) -> Response:
         goal = access.get_goal(request.user, pk)
         access.require_role(goal, access.EDITORS, "delete goals")
         goal_services.goal_delete(actor=request.user, goal=goal)
@@ -155,7 +166,7 @@ class GoalDetail(APIView):
 
 class GoalHistory(APIView):
     @extend_schema(responses=GoalChangeSerializer(many=True))
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthedRequest, pk: int) -> Response:
         goal = access.get_goal(request.user, pk)
         return Response(GoalChangeSerializer(selectors.goal_history(goal), many=True).data)
 
@@ -181,7 +192,7 @@ class KeyResultList(APIView):
         parameters=[OpenApiParameter("goal", int), OpenApiParameter("product", int)],
         responses=KeyResultSerializer(many=True),
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthedRequest) -> Response:
         key_results = access.visible_key_results(request.user)
         for name, path in (("goal", "goal_id"), ("product", "goal__product_id")):
             value = query_int(request, name)
@@ -190,7 +201,7 @@ class KeyResultList(APIView):
         return paginated(request, key_results.order_by("goal_id", "id"), KeyResultSerializer, self)
 
     @extend_schema(request=KeyResultSerializer, responses={201: KeyResultSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthedRequest) -> Response:
         data = parse(KeyResultSerializer, request)
         try:
             goal = access.get_goal(request.user, data.pop("goal"))
@@ -208,11 +219,11 @@ class KeyResultList(APIView):
 
 class KeyResultDetail(APIView):
     @extend_schema(responses=KeyResultSerializer)
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthedRequest, pk: int) -> Response:
         return Response(KeyResultSerializer(access.get_key_result(request.user, pk)).data)
 
     @extend_schema(request=KeyResultSerializer, responses=KeyResultSerializer)
-    def patch(self, request: Request, pk: int) -> Response:
+    def patch(self, request: AuthedRequest, pk: int) -> Response:
         key_result = access.get_key_result(request.user, pk)
         access.require_role(key_result, access.EDITORS, "edit key results")
         data = parse(KeyResultSerializer, request, partial=True)
@@ -226,7 +237,7 @@ class KeyResultDetail(APIView):
         return Response(KeyResultSerializer(access.get_key_result(request.user, pk)).data)
 
     @extend_schema(responses={204: None})
-    def delete(self, request: Request, pk: int) -> Response:
+    def delete(self, request: AuthedRequest, pk: int) -> Response:
         key_result = access.get_key_result(request.user, pk)
         access.require_role(key_result, access.EDITORS, "delete key results")
         kr_services.key_result_delete(actor=request.user, key_result=key_result)

@@ -6,12 +6,11 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from goals import access, selectors
-from goals.api.common import paginated, parse, query_int
+from goals.api.common import AuthedRequest, paginated, parse, query_int
 from goals.errors import DomainError, NotFound
 from goals.health import Finding
 from goals.models import Invitation, OrgRole
@@ -29,12 +28,12 @@ from goals.services import organizations as services
 
 class OrganizationList(APIView):
     @extend_schema(responses=OrganizationSerializer(many=True))
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthedRequest) -> Response:
         orgs = access.visible_organizations(request.user).order_by("name", "id")
         return paginated(request, orgs, OrganizationSerializer, self)
 
     @extend_schema(request=OrganizationSerializer, responses={201: OrganizationSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthedRequest) -> Response:
         data = parse(OrganizationSerializer, request)
         org = services.organization_create(
             actor=request.user,
@@ -47,12 +46,12 @@ class OrganizationList(APIView):
 
 class OrganizationDetail(APIView):
     @extend_schema(responses=OrganizationSerializer)
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthedRequest, pk: int) -> Response:
         org = access.get_organization(request.user, pk)
         return Response(OrganizationSerializer(org).data)
 
     @extend_schema(request=OrganizationSerializer, responses=OrganizationSerializer)
-    def patch(self, request: Request, pk: int) -> Response:
+    def patch(self, request: AuthedRequest, pk: int) -> Response:
         org = access.get_organization(request.user, pk)
         access.require_org_admin(org)
         data = parse(OrganizationSerializer, request, partial=True)
@@ -65,7 +64,7 @@ class OrganizationDetail(APIView):
 
 class OrganizationMembers(APIView):
     @extend_schema(responses=OrganizationMemberSerializer(many=True))
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthedRequest, pk: int) -> Response:
         org = access.get_organization(request.user, pk)
         members: list[Any] = list(org.memberships.select_related("user").order_by("user__email"))
         members += list(Invitation.objects.filter(organization=org, accepted_at__isnull=True))
@@ -74,7 +73,7 @@ class OrganizationMembers(APIView):
     @extend_schema(
         request=OrganizationMemberInputSerializer, responses={201: OrganizationMemberSerializer}
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthedRequest, pk: int) -> Response:
         org = access.get_organization(request.user, pk)
         access.require_org_admin(org)
         data = parse(OrganizationMemberInputSerializer, request)
@@ -87,7 +86,7 @@ class OrganizationMembers(APIView):
 class OrganizationMemberDetail(APIView):
     """Change an organisation member's role, or remove them (admins only)."""
 
-    def _membership(self, request: Request, pk: int, member_id: int) -> Any:
+    def _membership(self, request: AuthedRequest, pk: int, member_id: int) -> Any:
         org = access.get_organization(request.user, pk)
         membership = org.memberships.select_related("user").filter(pk=member_id).first()
         if membership is None:
@@ -96,14 +95,14 @@ class OrganizationMemberDetail(APIView):
         return membership
 
     @extend_schema(request=RoleSerializer, responses=OrganizationMemberSerializer)
-    def patch(self, request: Request, pk: int, member_id: int) -> Response:
+    def patch(self, request: AuthedRequest, pk: int, member_id: int) -> Response:
         membership = self._membership(request, pk, member_id)
         data = parse(RoleSerializer, request)
         services.organization_member_set_role(membership=membership, role=data["role"])
         return Response(OrganizationMemberSerializer(membership).data)
 
     @extend_schema(responses={204: None})
-    def delete(self, request: Request, pk: int, member_id: int) -> Response:
+    def delete(self, request: AuthedRequest, pk: int, member_id: int) -> Response:
         services.organization_member_remove(membership=self._membership(request, pk, member_id))
         return Response(status=204)
 
@@ -113,7 +112,7 @@ class ProductList(APIView):
         parameters=[OpenApiParameter("organization", int, description="Only this organisation's")],
         responses=ProductSerializer(many=True),
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthedRequest) -> Response:
         products = access.visible_products(request.user).order_by("name", "id")
         organization = query_int(request, "organization")
         if organization is not None:
@@ -121,7 +120,7 @@ class ProductList(APIView):
         return paginated(request, products, ProductSerializer, self)
 
     @extend_schema(request=ProductSerializer, responses={201: ProductSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthedRequest) -> Response:
         data = parse(ProductSerializer, request)
         try:
             org = access.get_organization(request.user, data["organization"])
@@ -141,11 +140,11 @@ class ProductList(APIView):
 
 class ProductDetail(APIView):
     @extend_schema(responses=ProductSerializer)
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthedRequest, pk: int) -> Response:
         return Response(ProductSerializer(access.get_product(request.user, pk)).data)
 
     @extend_schema(request=ProductSerializer, responses=ProductSerializer)
-    def patch(self, request: Request, pk: int) -> Response:
+    def patch(self, request: AuthedRequest, pk: int) -> Response:
         product = access.get_product(request.user, pk)
         access.require_role(product, (access.Role.LEADER,), "edit the product")
         data = parse(ProductSerializer, request, partial=True)
@@ -157,23 +156,21 @@ class ProductDetail(APIView):
         return Response(ProductSerializer(access.get_product(request.user, pk)).data)
 
     @extend_schema(responses={204: None})
-    def delete(self, request: Request, pk: int) -> Response:
+    def delete(self, request: AuthedRequest, pk: int) -> Response:
         product = access.get_product(request.user, pk)
         access.require_role(product, (access.Role.LEADER,), "delete the product")
-        product.delete()
+        services.product_delete(actor=request.user, product=product)
         return Response(status=204)
 
 
 class ProductMembers(APIView):
     @extend_schema(responses=ProductMemberSerializer(many=True))
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthedRequest, pk: int) -> Response:
         product = access.get_product(request.user, pk)
-        return paginated(
-            request, selectors.product_members(product), ProductMemberSerializer, self
-        )
+        return paginated(request, selectors.product_members(product), ProductMemberSerializer, self)
 
     @extend_schema(request=ProductMemberInputSerializer, responses={201: ProductMemberSerializer})
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: AuthedRequest, pk: int) -> Response:
         product = access.get_product(request.user, pk)
         access.require_role(product, (access.Role.LEADER,), "add members")
         data = parse(ProductMemberInputSerializer, request)
@@ -186,7 +183,7 @@ class ProductMembers(APIView):
 class ProductMemberDetail(APIView):
     """Change a product member's role, or take them off the product (leaders only)."""
 
-    def _membership(self, request: Request, pk: int, member_id: int) -> Any:
+    def _membership(self, request: AuthedRequest, pk: int, member_id: int) -> Any:
         product = access.get_product(request.user, pk)
         membership = product.memberships.select_related("user").filter(pk=member_id).first()
         if membership is None:
@@ -195,14 +192,14 @@ class ProductMemberDetail(APIView):
         return membership
 
     @extend_schema(request=RoleSerializer, responses=ProductMemberSerializer)
-    def patch(self, request: Request, pk: int, member_id: int) -> Response:
+    def patch(self, request: AuthedRequest, pk: int, member_id: int) -> Response:
         membership = self._membership(request, pk, member_id)
         data = parse(RoleSerializer, request)
         services.product_member_set_role(membership=membership, role=data["role"])
         return Response(ProductMemberSerializer(membership).data)
 
     @extend_schema(responses={204: None})
-    def delete(self, request: Request, pk: int, member_id: int) -> Response:
+    def delete(self, request: AuthedRequest, pk: int, member_id: int) -> Response:
         services.product_member_remove(membership=self._membership(request, pk, member_id))
         return Response(status=204)
 
@@ -234,7 +231,7 @@ class ProductChain(APIView):
             },
         )
     )
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthedRequest, pk: int) -> Response:
         product = access.get_product(request.user, pk)
         return Response(selectors.chain_as_dict(selectors.load_chain(product)))
 
@@ -258,7 +255,7 @@ class ProductHealth(APIView):
             },
         )
     )
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthedRequest, pk: int) -> Response:
         chain = selectors.load_chain(access.get_product(request.user, pk))
         findings: list[Finding] = chain.findings
         return Response({"score": chain.score, "findings": [f.as_dict() for f in findings]})

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
 
-from goals.errors import DomainError, Errors
+from goals.errors import DomainError, Errors, still_referenced
 from goals.markdown import render_markdown
 from goals.models import (
     CLOSED_STATUSES,
@@ -50,7 +52,7 @@ def goal_create(
     level: str,
     title: str,
     description: str = "",
-    owner: User | None | object = _NO_VALUE,
+    owner: User | object | None = _NO_VALUE,
     status: str = Status.DRAFT,
     starts_on: date | None = None,
     ends_on: date | None = None,
@@ -67,7 +69,7 @@ def goal_create(
         level=level,
         title=title,
         description=description,
-        owner=owner,
+        owner=cast("User | None", owner),
         status=status,
         starts_on=starts_on,
         ends_on=ends_on,
@@ -90,7 +92,9 @@ def goal_create(
         _save_new(goal)
         GoalLink.objects.bulk_create(GoalLink(child=goal, parent=p) for p in parent_list)
         GoalChange.objects.create(
-            goal=goal, by=actor, changes={f: [None, v] for f, v in _snapshot(goal, parent_list).items()}
+            goal=goal,
+            by=actor,
+            changes={f: [None, v] for f, v in _snapshot(goal, parent_list).items()},
         )
         recompute_progress([goal.pk])
     return goal
@@ -114,6 +118,8 @@ def goal_update(
 
         new_parents = old_parents
         for field, value in data.items():
+            if field == "title" and isinstance(value, str):
+                value = value.strip()
             if field == "parents":
                 new_parents = sorted(value, key=lambda p: p.pk)
             elif field in EDITABLE_FIELDS:
@@ -133,7 +139,7 @@ def goal_update(
                 )
         if "status" in changes:
             _check_status_change(old_status, current, errors)
-        _check_goal(current, new_parents, errors)
+        _check_goal(current, new_parents, errors, linked={p.pk for p in old_parents})
         errors.raise_if_any()
 
         if "description" in changes:
@@ -162,13 +168,24 @@ def goal_delete(*, actor: User, goal: Goal) -> None:
             "Only draft or proposed goals can be deleted; set an agreed goal's status to "
             "'dropped' instead so its history stays."
         )
-    with transaction.atomic():
-        parent_ids = list(GoalLink.objects.filter(child=goal).values_list("parent_id", flat=True))
-        goal.delete()
-        recompute_progress(parent_ids)
+    try:
+        with transaction.atomic():
+            parent_ids = list(
+                GoalLink.objects.filter(child=goal).values_list("parent_id", flat=True)
+            )
+            goal.delete()
+            recompute_progress(parent_ids)
+    except (ProtectedError, RestrictedError) as error:
+        # e.g. a workshop will hang its adopted goal under this one.
+        raise DomainError(
+            f"This goal is still in use ({still_referenced(error)}); set its status to 'dropped' "
+            "instead."
+        ) from None
 
 
-def _check_goal(goal: Goal, parents: list[Goal], errors: Errors) -> None:
+def _check_goal(
+    goal: Goal, parents: list[Goal], errors: Errors, *, linked: AbstractSet[int] = frozenset()
+) -> None:
     title = (goal.title or "").strip()
     if not title:
         errors.add("title", "Give the goal a title.")
@@ -185,7 +202,7 @@ def _check_goal(goal: Goal, parents: list[Goal], errors: Errors) -> None:
     if goal.owner_id is not None and not _is_member(goal.product, goal.owner):
         errors.add("owner", "The owner must be a member of this product.")
 
-    _check_parents(goal, parents, errors)
+    _check_parents(goal, parents, errors, linked=linked)
 
     if goal.status in (Status.ACHIEVED, Status.MISSED) and not goal.outcome_note.strip():
         errors.add(
@@ -206,7 +223,11 @@ def _check_goal(goal: Goal, parents: list[Goal], errors: Errors) -> None:
             )
 
 
-def _check_parents(goal: Goal, parents: list[Goal], errors: Errors) -> None:
+def _check_parents(
+    goal: Goal, parents: list[Goal], errors: Errors, *, linked: AbstractSet[int]
+) -> None:
+    """`linked` are the parents the goal already has: one of them being dropped since
+    does not stop other edits (chain health shows the goal as an orphan instead)."""
     allowed = PARENT_LEVELS[goal.level]
     label = Level(goal.level).label.lower()
     if goal.level == Level.VISION:
@@ -225,7 +246,7 @@ def _check_parents(goal: Goal, parents: list[Goal], errors: Errors) -> None:
                 f"A {label} links to a {wanted}; goal {parent.pk} is a "
                 f"{Level(parent.level).label.lower()}.",
             )
-        elif parent.status == Status.DROPPED:
+        elif parent.status == Status.DROPPED and parent.pk not in linked:
             errors.add("parents", f"Goal {parent.pk} was dropped; link to a live goal.")
         elif parent.pk == goal.pk:
             errors.add("parents", "A goal cannot serve itself.")
@@ -245,7 +266,7 @@ def _check_status_change(old: str, goal: Goal, errors: Errors) -> None:
     new = goal.status
     if new in (Status.ACHIEVED, Status.MISSED) and old != Status.AGREED:
         errors.add("status", "Only an agreed goal can be closed as achieved or missed.")
-    if old in CLOSED_STATUSES and new not in (Status.AGREED, Status.DRAFT) + CLOSED_STATUSES:
+    if old in CLOSED_STATUSES and new not in (Status.AGREED, Status.DRAFT, *CLOSED_STATUSES):
         errors.add("status", "Reopen a closed goal as agreed or as a draft.")
 
 
@@ -275,9 +296,7 @@ def _save_new(goal: Goal) -> None:
     except IntegrityError as error:
         # Two requests raced to create the product's vision: the constraint decides.
         if "vision" in str(error).lower() or goal.level == Level.VISION:
-            raise DomainError(
-                {"level": ["This product already has a vision."]}
-            ) from error
+            raise DomainError({"level": ["This product already has a vision."]}) from error
         raise
 
 

@@ -51,9 +51,7 @@ def key_result_update(
 ) -> KeyResult:
     """Change a key result's fields; a stale `version` is refused."""
     with transaction.atomic():
-        current = KeyResult.objects.select_for_update().select_related("goal").get(
-            pk=key_result.pk
-        )
+        current = KeyResult.objects.select_for_update().select_related("goal").get(pk=key_result.pk)
         check_version(current, version)
         fields = []
         for field, value in data.items():

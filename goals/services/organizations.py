@@ -8,9 +8,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 
-from goals.errors import Conflict, DomainError, Errors
+from goals.errors import Conflict, DomainError, Errors, still_referenced
 from goals.markdown import render_markdown
 from goals.models import (
     Invitation,
@@ -23,6 +24,8 @@ from goals.models import (
     User,
 )
 from goals.services.versioning import check_version, save_versioned
+
+EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length or 254
 
 
 def organization_create(*, actor: User, name: str, business_strategy: str = "") -> Organization:
@@ -108,9 +111,7 @@ def organization_member_remove(*, membership: OrganizationMembership) -> None:
         membership.delete()
 
 
-def invitation_accept(
-    *, invitation: Invitation, password: str, display_name: str = ""
-) -> User:
+def invitation_accept(*, invitation: Invitation, password: str, display_name: str = "") -> User:
     """Create the invited person's account with their password and join the organisation."""
     if invitation.accepted_at is not None:
         raise Conflict("This invitation was already used. Sign in instead.")
@@ -170,6 +171,17 @@ def product_update(
     return current
 
 
+def product_delete(*, actor: User, product: Product) -> None:
+    """Delete a product with its whole chain."""
+    try:
+        with transaction.atomic():
+            product.delete()
+    except (ProtectedError, RestrictedError) as error:
+        raise DomainError(
+            f"This product cannot be deleted while {still_referenced(error)} refer to it."
+        ) from None
+
+
 def product_member_add(
     *, actor: User, product: Product, email: str, role: str
 ) -> ProductMembership:
@@ -187,6 +199,7 @@ def product_member_add(
             f"{email} is not a member of this organisation. Invite them to the organisation first.",
         )
     errors.raise_if_any()
+    assert user is not None  # raise_if_any refused an unknown email
     try:
         with transaction.atomic():
             return ProductMembership.objects.create(product=product, user=user, role=role)
@@ -247,4 +260,6 @@ def _clean_email(email: str) -> str:
         validate_email(email)
     except ValidationError:
         raise DomainError({"email": ["Enter a valid email address."]}) from None
+    if len(email) > EMAIL_MAX_LENGTH:
+        raise DomainError({"email": [f"Keep the email under {EMAIL_MAX_LENGTH} characters."]})
     return email

@@ -29,8 +29,10 @@ def save_versioned(obj: Model, fields: list[str]) -> None:
         from django.utils import timezone
 
         values["updated_at"] = timezone.now()
-    updated = type(obj)._default_manager.filter(pk=obj.pk, version=version).update(
-        version=F("version") + 1, **values
+    updated = (
+        type(obj)
+        ._default_manager.filter(pk=obj.pk, version=version)
+        .update(version=F("version") + 1, **values)
     )
     if not updated:
         raise Conflict({"version": ["Someone else changed this at the same moment. Reload."]})

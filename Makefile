@@ -1,0 +1,92 @@
+# Goal Chain. `make run` to try it, `make test` to check it; `make help` lists every target.
+# Needs only Python 3 and make: uv is installed into .tools/ when it is not on PATH.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+ADDR ?= 127.0.0.1:8000
+PYTEST_ARGS ?=
+BENCH_ARGS ?=
+
+UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
+RUN := $(UV) run --no-sync
+VENV := $(or $(UV_PROJECT_ENVIRONMENT),.venv)
+
+.PHONY: help run test lint fmt bench clean sync chromium
+
+help: ## list the targets
+	@grep -hE '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## /  make \1\t/' | expand -t 16
+
+.tools/bin/uv:
+	@echo "uv is not on PATH: installing it into .tools/ with python3 -m venv and pip"
+	@python3 -m venv .tools || { echo "python3 -m venv failed: install python3-venv, or uv itself"; exit 1; }
+	@.tools/bin/pip install --quiet --disable-pip-version-check uv
+
+sync: $(UV) ## install the locked dependencies into .venv (dev tools included)
+	@$(UV) sync --frozen --quiet
+
+# The web server and a Celery worker with its beat each run in a process group of their own
+# (set -m), so stopping kills every process they started and nothing outlives `make run`.
+# The worker's main process gets the TERM alone: it stops its pool and beat (a warm shutdown
+# takes a few seconds), and whatever still runs after 20 s is killed.
+run: sync ## load the demo and start the web server and a Celery worker with beat (Ctrl-C stops)
+	@set -euo pipefail; export DEBUG=1; \
+	$(VENV)/bin/python manage.py migrate --noinput; \
+	$(VENV)/bin/python manage.py seed_demo; \
+	set -m; \
+	$(VENV)/bin/python manage.py runserver "$(ADDR)" & web=$$!; \
+	$(VENV)/bin/celery -A goalchain worker --beat --concurrency 1 --loglevel INFO \
+		--without-mingle --without-gossip & worker=$$!; \
+	set +m; \
+	stop() { \
+		trap '' INT TERM PIPE; trap - EXIT; \
+		kill -TERM -- -$$web 2>/dev/null || true; \
+		kill -TERM $$worker 2>/dev/null || true; \
+		echo "Stopping the web server and the Celery worker..."; \
+		for _ in $$(seq 100); do \
+			kill -0 -- -$$web 2>/dev/null || kill -0 -- -$$worker 2>/dev/null || return 0; \
+			sleep 0.2; \
+		done; \
+		kill -KILL -- -$$web -$$worker 2>/dev/null || true; \
+	}; \
+	trap 'stop; exit 130' INT TERM; trap stop EXIT; \
+	sleep 3; \
+	echo; \
+	echo "Goal Chain is running at http://$(ADDR)/  (API docs: http://$(ADDR)/api/docs/)"; \
+	echo "Sign in as leader@example.com with the demo password printed above. Ctrl-C stops."; \
+	echo; \
+	while kill -0 $$web 2>/dev/null && kill -0 $$worker 2>/dev/null; do sleep 1; done; \
+	echo "The web server or the worker stopped on its own."; \
+	exit 1
+
+# Browser tests drive Debian's Chromium. Installing it is best effort: without it they skip
+# (and fail in CI, where GOALCHAIN_REQUIRE_SERVICES=1).
+chromium: ## install Debian's chromium for the browser tests when possible (root + apt-get)
+	@if ! command -v chromium >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] \
+		&& command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends chromium; } >/dev/null 2>&1 \
+		|| echo "Could not install chromium: the browser tests will skip."; \
+	fi
+
+test: sync chromium ## run the whole test suite (PYTEST_ARGS="-k chain" to pick)
+	$(RUN) pytest $(PYTEST_ARGS)
+
+lint: sync ## ruff check, ruff format --check and mypy
+	@status=0; \
+	$(RUN) ruff check . || status=1; \
+	$(RUN) ruff format --check . || status=1; \
+	SECRET_KEY=mypy-only-not-a-secret $(RUN) mypy . || status=1; \
+	exit $$status
+
+fmt: sync ## format the code and apply ruff's safe fixes
+	$(RUN) ruff format .
+	$(RUN) ruff check --fix .
+
+bench: sync ## measure the chain endpoint and page for 100, 1,000 and 10,000 goals
+	$(RUN) python bench/chain.py $(BENCH_ARGS)
+
+clean: ## remove the local database, queues, collected static files and caches
+	rm -rf var staticfiles test-artifacts .pytest_cache .mypy_cache .ruff_cache
+	find . -path ./.venv -prune -o -path ./.tools -prune -o -name __pycache__ -type d -exec rm -rf {} +

@@ -1,0 +1,384 @@
+"""How fast is a whole chain read? Builds products of 100, 1,000 and 10,000 goals in a
+throwaway database and times the chain endpoint and the chain page in-process.
+
+    make bench                                  # PostgreSQL if DATABASE_URL is set, else SQLite
+    uv run python bench/chain.py --sizes 100,1000 --runs 30
+    uv run python bench/chain.py --profile      # cProfile of the endpoint at the largest size
+
+The database is created for the run and dropped after it (PostgreSQL: a database named
+goalchain_bench_<pid> next to the one DATABASE_URL names; SQLite: a file in a temporary
+folder). Times are server times: a Django test client calls the whole stack (middleware,
+authentication, view, JSON or template rendering) in this process, without a socket.
+Target: the endpoint serves 10,000 goals in under 300 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import logging
+import math
+import os
+import pstats
+import random
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+TARGET_MS = 300.0
+TARGET_SIZE = 10_000
+
+
+def configure_environment() -> tempfile.TemporaryDirectory[str]:
+    """Production-like settings (DEBUG off) and a scratch folder for SQLite and queues."""
+    scratch = tempfile.TemporaryDirectory(prefix="goalchain-bench-")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goalchain.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+    os.environ["DEBUG"] = "0"
+    os.environ["SECURE_SSL_REDIRECT"] = "0"
+    os.environ["GOALCHAIN_VAR_DIR"] = scratch.name
+    os.environ.pop("SQLITE_PATH", None)
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    return scratch
+
+
+@dataclass
+class Measure:
+    size: int
+    key_results: int
+    what: str
+    queries: int | None = None
+    median_ms: float | None = None
+    p95_ms: float | None = None
+    kilobytes: float | None = None
+    note: str = ""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100,1000,10000", help="goals per product")
+    parser.add_argument("--runs", type=int, default=15, help="timed runs per URL (min 15)")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed runs first")
+    parser.add_argument("--no-page", action="store_true", help="time the endpoint only")
+    parser.add_argument("--profile", action="store_true", help="cProfile the largest endpoint")
+    args = parser.parse_args()
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    runs = max(15, args.runs)
+
+    scratch = configure_environment()
+    import django
+
+    from goalchain.runtime import tune_garbage_collector
+
+    django.setup()
+    tune_garbage_collector()  # as the web server processes do (goalchain/asgi.py, wsgi.py)
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    # Static files are not collected here: their URLs need no manifest (as in the tests).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    # A failing page is reported in the table; its traceback would bury the figures.
+    logging.getLogger("django.request").setLevel(logging.CRITICAL)
+    warnings.filterwarnings("ignore", "No directory at", UserWarning)
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        db["TEST"]["NAME"] = str(Path(scratch.name) / "bench.sqlite3")
+    else:
+        db["TEST"]["NAME"] = f"goalchain_bench_{os.getpid()}"
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        vendor = _describe_database(connection)
+        print(f"Database: {vendor}; {runs} timed runs after {args.warmup} warm-up runs per URL.")
+        results: list[Measure] = []
+        largest: tuple[int, Any] | None = None
+        for size in sizes:
+            started = time.perf_counter()
+            product, leader, kr_count = build_product(size)
+            built = time.perf_counter() - started
+            print(f"  built {size:,} goals and {kr_count:,} key results in {built:.1f} s")
+            results += measure_product(
+                product, leader, size, kr_count, runs, args.warmup, page=not args.no_page
+            )
+            largest = (product.pk, leader)
+        print()
+        print_table(results)
+        verdict(results)
+        if args.profile and largest is not None:
+            profile_endpoint(*largest)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        scratch.cleanup()
+    return 0
+
+
+def _describe_database(connection: Any) -> str:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            version = cursor.fetchone()[0]
+        return f"PostgreSQL {version} (throwaway database {connection.settings_dict['NAME']})"
+    import sqlite3
+
+    return f"SQLite {sqlite3.sqlite_version} (throwaway file)"
+
+
+def build_product(size: int) -> tuple[Any, Any, int]:
+    """A product with `size` goals shaped like a real chain, written with bulk_create."""
+    from django.utils import timezone
+
+    from goals.models import (
+        Goal,
+        GoalLink,
+        KeyResult,
+        Level,
+        Organization,
+        OrganizationMembership,
+        OrgRole,
+        Product,
+        ProductMembership,
+        ProductRole,
+        Status,
+        User,
+    )
+
+    rng = random.Random(size)
+    today = timezone.localdate()
+    org = Organization.objects.create(name=f"Bench {size}", business_strategy="Grow.")
+    product = Product.objects.create(
+        organization=org, name=f"Chain of {size:,}", portfolio_strategy="Lead with mobile."
+    )
+    people = [
+        User(email=f"bench{size}-{i}@example.com", display_name=f"Person {i}") for i in range(12)
+    ]
+    for person in people:
+        person.set_unusable_password()
+    people = User.objects.bulk_create(people)
+    leader = people[0]
+    OrganizationMembership.objects.bulk_create(
+        OrganizationMembership(
+            organization=org, user=p, role=OrgRole.ADMIN if p is leader else OrgRole.MEMBER
+        )
+        for p in people
+    )
+    ProductMembership.objects.bulk_create(
+        ProductMembership(
+            product=product,
+            user=p,
+            role=ProductRole.LEADER
+            if i < 2
+            else ProductRole.STAKEHOLDER
+            if i >= 10
+            else ProductRole.TEAM,
+        )
+        for i, p in enumerate(people)
+    )
+    owners = people[:10]
+
+    top = max(2, round(size * 0.05))
+    products_n = max(1, round(size * 0.25))
+    sprints = size - 1 - top - products_n
+
+    def goal(level: str, n: int, starts: date, days: int, status: str) -> Goal:
+        title = f"{Level(level).label} {n}: make meal planning effortless for busy parents"
+        text = f"Why this matters, in a paragraph of **markdown** for goal {n}."
+        return Goal(
+            product=product,
+            level=level,
+            title=title,
+            description=text,
+            description_html=f"<p>{text.replace('**markdown**', '<strong>markdown</strong>')}</p>",
+            owner=rng.choice(owners),
+            status=status,
+            starts_on=starts,
+            ends_on=starts + timedelta(days=days),
+            confidence=rng.choice([2, 3, 3, 4, 4, 4, 5, 5]) if level == Level.SPRINT else None,
+            next_review_on=today + timedelta(days=rng.randint(-2, 30)),
+            progress=rng.randint(0, 100),
+            created_by=leader,
+        )
+
+    def status() -> str:
+        return rng.choices([Status.AGREED, Status.DRAFT, Status.ACHIEVED], [85, 10, 5])[0]
+
+    # Children sit inside their parents' timeframes, as in a chain that is looked after.
+    vision = goal(Level.VISION, 1, today - timedelta(days=400), 6 * 365, Status.AGREED)
+    tops = [
+        goal(
+            Level.USER if i % 2 == 0 else Level.BUSINESS,
+            i,
+            today - timedelta(days=rng.randint(0, 300)),
+            rng.randint(700, 1000),
+            status(),
+        )
+        for i in range(top)
+    ]
+    product_goals = [
+        goal(
+            Level.PRODUCT,
+            i,
+            today - timedelta(days=rng.randint(0, 120)),
+            rng.randint(60, 180),
+            status(),
+        )
+        for i in range(products_n)
+    ]
+    sprint_parents = [rng.choice(product_goals) for _ in range(sprints)]
+    sprint_goals = []
+    for i, parent in enumerate(sprint_parents):
+        assert parent.starts_on is not None and parent.ends_on is not None
+        days = rng.choice([7, 14, 14, 14, 21, 28])
+        room = (parent.ends_on - parent.starts_on).days - days
+        starts = parent.starts_on + timedelta(days=rng.randint(0, max(0, room)))
+        sprint_goals.append(goal(Level.SPRINT, i, starts, days, status()))
+    everything = [vision, *tops, *product_goals, *sprint_goals]
+    for g in everything:
+        if g.status == Status.ACHIEVED:
+            g.outcome_note = "Shipped and measured."
+    Goal.objects.bulk_create(everything, batch_size=1000)
+
+    links = [GoalLink(child=g, parent=vision) for g in tops]
+    for g in product_goals:
+        for parent in rng.sample(tops, 2 if rng.random() < 0.2 else 1):
+            links.append(GoalLink(child=g, parent=parent))
+    links += [
+        GoalLink(child=g, parent=parent)
+        for g, parent in zip(sprint_goals, sprint_parents, strict=True)
+    ]
+    GoalLink.objects.bulk_create(links, batch_size=2000)
+
+    key_results = []
+    for g in [*tops, *product_goals]:
+        if rng.random() < 0.85:
+            for k in range(rng.randint(1, 3)):
+                baseline = Decimal(rng.randint(0, 50))
+                key_results.append(
+                    KeyResult(
+                        goal=g,
+                        title=f"Key result {k + 1} of {g.title[:40]}",
+                        unit=rng.choice(["%", "users", "EUR", "min"]),
+                        baseline=baseline,
+                        target=baseline + rng.randint(10, 100),
+                        current=baseline + rng.randint(0, 60),
+                        owner=rng.choice(owners),
+                        due_on=g.ends_on,
+                    )
+                )
+    KeyResult.objects.bulk_create(key_results, batch_size=2000)
+    return product, leader, len(key_results)
+
+
+def measure_product(
+    product: Any, leader: Any, size: int, kr_count: int, runs: int, warmup: int, *, page: bool
+) -> list[Measure]:
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+
+    client = Client()
+    client.force_login(leader)
+    measures = [
+        time_url(
+            client, f"/api/products/{product.pk}/chain/", size, kr_count, "API chain", runs, warmup
+        )
+    ]
+    if not page:
+        return measures
+    try:
+        url = reverse("product-chain", args=[product.pk])
+    except NoReverseMatch:
+        measures.append(
+            Measure(size, kr_count, "chain page", note="skipped: no URL named product-chain yet")
+        )
+    else:
+        measures.append(time_url(client, url, size, kr_count, "chain page", runs, warmup))
+    return measures
+
+
+def time_url(
+    client: Any, url: str, size: int, kr_count: int, what: str, runs: int, warmup: int
+) -> Measure:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, secure=True)
+    except Exception as error:  # a page under construction must not stop the benchmark
+        return Measure(size, kr_count, what, note=f"failed: {type(error).__name__}: {error}"[:120])
+    if response.status_code != 200:
+        return Measure(size, kr_count, what, note=f"HTTP {response.status_code} from {url}")
+    query_count = len(queries)  # now: later requests reset the connection's query log
+    kilobytes = len(response.content) / 1024
+    for _ in range(max(0, warmup - 1)):
+        client.get(url, secure=True)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        client.get(url, secure=True)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    p95 = times[math.ceil(0.95 * len(times)) - 1]
+    return Measure(size, kr_count, what, query_count, statistics.median(times), p95, kilobytes)
+
+
+def print_table(results: list[Measure]) -> None:
+    header = (
+        f"{'goals':>7} {'key results':>11}  {'what':<11} {'queries':>7} "
+        f"{'median ms':>10} {'p95 ms':>8} {'size KB':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for m in results:
+        if m.note:
+            print(f"{m.size:>7,} {m.key_results:>11,}  {m.what:<11} {m.note}")
+            continue
+        print(
+            f"{m.size:>7,} {m.key_results:>11,}  {m.what:<11} {m.queries:>7} "
+            f"{m.median_ms:>10.1f} {m.p95_ms:>8.1f} {m.kilobytes:>8.0f}"
+        )
+
+
+def verdict(results: list[Measure]) -> None:
+    for m in results:
+        if m.size == TARGET_SIZE and m.what == "API chain" and m.median_ms is not None:
+            met = "met" if m.median_ms < TARGET_MS else "MISSED"
+            print(
+                f"\nTarget (endpoint, {TARGET_SIZE:,} goals, < {TARGET_MS:.0f} ms): {met} "
+                f"with a median of {m.median_ms:.0f} ms (p95 {m.p95_ms:.0f} ms)."
+            )
+
+
+def profile_endpoint(product_id: int, leader: Any) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(leader)
+    url = f"/api/products/{product_id}/chain/"
+    client.get(url, secure=True)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(5):
+        client.get(url, secure=True)
+    profiler.disable()
+    print(f"\ncProfile of 5 requests to {url} (cumulative time, top 30):")
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+    print("Own time (tottime, top 20):")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

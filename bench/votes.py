@@ -1,0 +1,286 @@
+"""Vote storm: N voters cast and re-cast votes at once over HTTP; none may be lost or doubled.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres uv run python bench/votes.py
+    uv run python bench/votes.py --voters 200 --recasts 3 --proposals 3 --workers 4
+
+Creates a scratch PostgreSQL database next to the one DATABASE_URL names, migrates it,
+starts uvicorn with --workers processes on a free port, sets up a score-voting workshop
+with the voters and proposals, and lets every voter (one thread each) vote on every
+proposal `--recasts` times as fast as the server answers. Then it reads the votes back:
+each voter must have exactly one vote per proposal, holding the value they sent last.
+Prints votes/s, p50/p95 latency, errors, lost and duplicate votes; exits 1 on any loss.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--voters", type=int, default=200)
+    parser.add_argument("--recasts", type=int, default=3, help="votes per voter per proposal")
+    parser.add_argument("--proposals", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=4, help="uvicorn worker processes")
+    args = parser.parse_args()
+
+    base_url = os.environ.get("DATABASE_URL", "")
+    if not base_url.startswith("postgres"):
+        print("bench/votes.py needs PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
+        return 2
+    scratch = f"goalchain_bench_votes_{os.getpid()}"
+    admin = _admin_connection(base_url)
+    admin.execute(f'CREATE DATABASE "{scratch}"')
+    env = {
+        **os.environ,
+        "DATABASE_URL": urlparse(base_url)._replace(path=f"/{scratch}").geturl(),
+        "DJANGO_SETTINGS_MODULE": "goalchain.settings",
+        "SECRET_KEY": "bench-only-not-a-secret",
+        "DEBUG": "0",
+        "SECURE_SSL_REDIRECT": "0",
+        "LOG_LEVEL": "WARNING",
+        "CELERY_TASK_ALWAYS_EAGER": "1",
+        "EMAIL_URL": "locmem:",
+    }
+    os.environ.update(env)
+    server = None
+    try:
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+            cwd=BASE_DIR,
+            env=env,
+            check=True,
+        )
+        import django
+
+        django.setup()
+        _, proposals, tokens = _set_up(args.voters, args.proposals)
+        port = _free_port()
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "goalchain.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            start_new_session=True,
+        )
+        _wait_until_up(port)
+        result = _storm(port, proposals, tokens, args.recasts)
+        lost, duplicates = _check(proposals, result.last)
+        _report(args, result, lost, duplicates)
+        return 1 if lost or duplicates or result.errors else 0
+    finally:
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+        from django.db import connections
+
+        connections.close_all()
+        admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+
+
+def _admin_connection(url: str):  # type: ignore[no-untyped-def]
+    import psycopg
+
+    return psycopg.connect(urlparse(url)._replace(path="/postgres").geturl(), autocommit=True)
+
+
+def _set_up(voter_count: int, proposal_count: int) -> tuple[int, list[int], dict[int, str]]:
+    """A product, a score-voting workshop in its voting phase, voters with API tokens."""
+    from rest_framework.authtoken.models import Token
+
+    from goals.models import Level, ProductRole, Status, User
+    from goals.services import goals, organizations
+    from workshops import services
+
+    leader = User.objects.create_user(email="leader@bench.example", password=None)
+    org = organizations.organization_create(actor=leader, name="Bench")
+    product = organizations.product_create(actor=leader, organization=org, name="Votes")
+    vision = goals.goal_create(actor=leader, product=product, level=Level.VISION, title="V")
+    user_goal = goals.goal_create(
+        actor=leader,
+        product=product,
+        level=Level.USER,
+        title="U",
+        parents=[vision],
+        status=Status.AGREED,
+    )
+    workshop = services.workshop_create(
+        actor=leader,
+        product=product,
+        title="Storm",
+        target_level=Level.PRODUCT,
+        parent_goal=user_goal,
+        facilitator=leader,
+        voting_method="score",
+    )
+    voters = User.objects.bulk_create(
+        User(email=f"voter{i}@bench.example") for i in range(voter_count)
+    )
+    for voter in voters:
+        organizations.organization_member_add(actor=leader, organization=org, email=voter.email)
+        organizations.product_member_add(
+            actor=leader, product=product, email=voter.email, role=ProductRole.TEAM
+        )
+        services.participant_add(actor=leader, workshop=workshop, user=voter, can_vote=True)
+    services.workshop_set_phase(actor=leader, workshop=workshop, phase="drafting")
+    proposals = [
+        services.proposal_create(actor=leader, workshop=workshop, title=f"Option {i}").pk
+        for i in range(proposal_count)
+    ]
+    services.workshop_set_phase(actor=leader, workshop=workshop, phase="voting")
+    tokens = {v.pk: Token.objects.create(user=v).key for v in voters}
+    return workshop.pk, proposals, tokens
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_up(port: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz/")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("the server did not come up within 60 s")
+
+
+@dataclass
+class Storm:
+    latencies: list[float]
+    last: dict[tuple[int, int], str]
+    errors: list[str]
+    elapsed: float
+
+
+def _storm(port: int, proposals: list[int], tokens: dict[int, str], recasts: int) -> Storm:
+    latencies: list[float] = []
+    last: dict[tuple[int, int], str] = {}
+    errors: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(len(tokens) + 1)
+
+    def voter(voter_id: int, token: str) -> None:
+        rng = random.Random(voter_id)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        mine: list[float] = []
+        start.wait()
+        for _ in range(recasts):
+            for proposal in rng.sample(proposals, len(proposals)):
+                value = str(rng.randint(2, 5))
+                began = time.perf_counter()
+                try:
+                    connection.request(
+                        "PUT",
+                        f"/api/proposals/{proposal}/vote/",
+                        body=json.dumps({"value": value}),
+                        headers={
+                            "Authorization": f"Token {token}",
+                            "Content-Type": "application/json",
+                        },
+                    )
+                    response = connection.getresponse()
+                    response.read()
+                    status = response.status
+                except OSError as error:
+                    connection.close()
+                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                    status, value = 0, f"{error}"
+                mine.append(time.perf_counter() - began)
+                with lock:
+                    if status == 200:
+                        last[(voter_id, proposal)] = value
+                    else:
+                        errors.append(f"{status} {value}")
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=voter, args=item) for item in tokens.items()]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    return Storm(latencies, last, errors, elapsed)
+
+
+def _check(proposals: list[int], last: dict[tuple[int, int], str]) -> tuple[int, int]:
+    """Lost: a voter's last accepted vote is not what is stored. Duplicates: extra rows."""
+    from workshops.models import Vote
+
+    stored: dict[tuple[int, int], list[str]] = {}
+    for voter, proposal, value in Vote.objects.filter(proposal_id__in=proposals).values_list(
+        "voter_id", "proposal_id", "value"
+    ):
+        stored.setdefault((voter, proposal), []).append(value)
+    duplicates = sum(len(values) - 1 for values in stored.values())
+    lost = sum(1 for key, value in last.items() if stored.get(key, [None])[-1] != value)
+    return lost, duplicates
+
+
+def _report(args: argparse.Namespace, result: Storm, lost: int, dupes: int) -> None:
+    latencies = sorted(result.latencies)
+    votes = len(latencies)
+    elapsed = result.elapsed
+    p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)] if latencies else 0.0
+    rows = [
+        ("voters", f"{args.voters}"),
+        (
+            "votes cast",
+            f"{votes} ({args.recasts} per voter per proposal, {args.proposals} proposals)",
+        ),
+        ("server", f"uvicorn, {args.workers} workers, PostgreSQL"),
+        ("elapsed", f"{elapsed:.2f} s"),
+        ("votes/s", f"{votes / elapsed:.0f}" if elapsed else "-"),
+        ("p50 latency", f"{statistics.median(latencies) * 1000:.1f} ms" if latencies else "-"),
+        ("p95 latency", f"{p95 * 1000:.1f} ms"),
+        ("errors", f"{len(result.errors)}"),
+        ("lost votes", f"{lost}"),
+        ("duplicate votes", f"{dupes}"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    print()
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,368 @@
+"""Page forms. They only parse types; every rule lives in the services.
+
+A service's DomainError is mapped back onto these forms with `show_errors`, so a rule
+is written once and reads the same on a page and in the API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.forms import renderers
+from django.utils.functional import cached_property
+
+from goals.errors import DomainError
+from goals.models import MAX_PARENTS, Goal, Level, OrgRole, ProductRole, Status, User
+
+
+class PageRenderer(renderers.DjangoTemplates):
+    """Fields render through templates/forms/field.html: label, input, help and errors."""
+
+    form_template_name = "forms/div.html"
+    field_template_name = "forms/field.html"
+
+    @cached_property
+    def engine(self) -> Any:
+        return self.backend(
+            {
+                "APP_DIRS": True,
+                "DIRS": [
+                    Path(renderers.__file__).parent / "templates",
+                    settings.BASE_DIR / "templates",
+                ],
+                "NAME": "pageforms",
+                "OPTIONS": {},
+            }
+        )
+
+
+# One instance, so its template engine (and cache) is shared by every form.
+PAGE_RENDERER = PageRenderer()
+
+
+class PageForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("renderer", PAGE_RENDERER)
+        super().__init__(*args, **kwargs)
+
+    def show_errors(self, error: DomainError) -> None:
+        """Put a service's field errors under the matching inputs, the rest on top."""
+        for name, messages in error.errors.items():
+            visible = name in self.fields and not self.fields[name].widget.is_hidden
+            for message in messages:
+                self.add_error(name if visible else None, message)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+class OneOfSelect(forms.Select):
+    """A single select for a list field: posts one value, parses to a list of zero or one."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
+        value = data.get(name)
+        return [value] if value else []
+
+
+def _text(label: str, *, required: bool = False, rows: int | None = None, **kw: Any) -> Any:
+    widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput()
+    return forms.CharField(label=label, required=required, widget=widget, strip=False, **kw)
+
+
+def _date(label: str) -> forms.DateField:
+    return forms.DateField(label=label, required=False, widget=DateInput())
+
+
+def _version() -> forms.IntegerField:
+    return forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
+def _people(users: Iterable[User], blank: str | None) -> list[tuple[Any, str]]:
+    choices: list[tuple[Any, str]] = [("", blank)] if blank is not None else []
+    return choices + [(user.pk, f"{user.name} ({user.email})") for user in users]
+
+
+class _PeopleMixin:
+    """Owner choices from a list of users loaded once by the view (no query per render)."""
+
+    people: dict[int, User]
+
+    def _person(self, value: Any) -> User | None:
+        return self.people.get(int(value)) if value not in (None, "") else None
+
+
+# Sign-in and invitations ------------------------------------------------------------------
+
+
+class _AuthPage:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("renderer", PAGE_RENDERER)
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+
+
+class LoginForm(_AuthPage, AuthenticationForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Email"
+        self.fields["username"].widget.attrs.update({"autocomplete": "email"})
+
+
+class ResetForm(_AuthPage, PasswordResetForm):
+    pass
+
+
+class NewPasswordForm(_AuthPage, SetPasswordForm):
+    pass
+
+
+class InvitationAcceptForm(PageForm):
+    display_name = forms.CharField(
+        label="Your name", required=False, max_length=150, help_text="How colleagues see you."
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+# Organisations and products ---------------------------------------------------------------
+
+
+class OrganizationForm(PageForm):
+    name = _text("Name")
+    business_strategy = _text(
+        "Business strategy",
+        rows=4,
+        help_text="Markdown. Shown above every product's chain.",
+    )
+
+
+class OrganizationEditForm(OrganizationForm):
+    version = _version()
+
+
+class InviteForm(PageForm):
+    email = forms.CharField(label="Email", widget=forms.EmailInput(), required=False)
+    role = forms.ChoiceField(label="Role", choices=OrgRole.choices, initial=OrgRole.MEMBER)
+
+
+class OrgRoleForm(PageForm):
+    role = forms.ChoiceField(label="Role", choices=OrgRole.choices)
+
+
+class ProductForm(PageForm):
+    name = _text("Name")
+    portfolio_strategy = _text(
+        "Portfolio strategy", rows=3, help_text="Markdown. Where this product fits."
+    )
+
+
+class ProductEditForm(ProductForm):
+    version = _version()
+
+
+class ProductMemberForm(PageForm):
+    email = forms.CharField(
+        label="Email of an organisation member",
+        widget=forms.EmailInput(attrs={"list": "organization-emails"}),
+        required=False,
+    )
+    role = forms.ChoiceField(label="Role", choices=ProductRole.choices, initial=ProductRole.TEAM)
+
+
+class ProductRoleForm(PageForm):
+    role = forms.ChoiceField(label="Role", choices=ProductRole.choices)
+
+
+class ChainFilterForm(PageForm):
+    level = forms.ChoiceField(
+        label="Level", required=False, choices=[("", "All levels"), *Level.choices]
+    )
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "All statuses"), *Status.choices]
+    )
+
+    def filters(self) -> tuple[str, str]:
+        if not self.is_valid():
+            return "", ""
+        return self.cleaned_data["level"], self.cleaned_data["status"]
+
+
+# Goals ------------------------------------------------------------------------------------
+
+CONFIDENCE_CHOICES = [
+    ("", "Not recorded"),
+    (1, "1: not sure at all"),
+    (2, "2: doubtful"),
+    (3, "3: could go either way"),
+    (4, "4: fairly sure"),
+    (5, "5: certain"),
+]
+
+
+def _confidence() -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label="Confidence (fist of five)",
+        choices=CONFIDENCE_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+
+class GoalCreateForm(_PeopleMixin, PageForm):
+    """Add a goal under a parent on the chain page: level and parent are fixed by the button."""
+
+    level = forms.ChoiceField(choices=Level.choices, widget=forms.HiddenInput)
+    parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    title = _text("Title")
+    owner = forms.TypedChoiceField(label="Owner", coerce=int, empty_value=None, required=False)
+    starts_on = _date("Starts on")
+    ends_on = _date("Ends on")
+    confidence = _confidence()
+
+    def __init__(self, *args: Any, people: Sequence[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.people = {user.pk: user for user in people}
+        _choice_field(self, "owner").choices = _people(people, "Nobody yet")
+        level = self.data.get("level") or self.initial.get("level")
+        if level != Level.SPRINT:
+            del self.fields["confidence"]
+
+    def clean_owner(self) -> User | None:
+        return self._person(self.cleaned_data["owner"])
+
+
+def _goal_choice(goal: Goal) -> str:
+    level, status = goal.get_level_display().lower(), goal.get_status_display().lower()
+    return f"{goal.title} ({level}, {status})"
+
+
+class GoalForm(_PeopleMixin, PageForm):
+    """Edit a goal. Parent choices are the goals one level up."""
+
+    title = _text("Title")
+    description = _text("Description", rows=5, help_text="Markdown.")
+    owner = forms.TypedChoiceField(label="Owner", coerce=int, empty_value=None, required=False)
+    status = forms.ChoiceField(label="Status", choices=Status.choices)
+    starts_on = _date("Starts on")
+    ends_on = _date("Ends on")
+    confidence = _confidence()
+    parents = forms.TypedMultipleChoiceField(label="Serves", coerce=int, required=False)
+    next_review_on = _date("Next review on")
+    outcome_note = _text(
+        "Outcome note",
+        rows=3,
+        help_text="Needed to close a goal as achieved or missed: what happened, what we learned.",
+    )
+    change_reason = _text(
+        "Why are you changing an agreed goal?",
+        rows=2,
+        help_text="Kept in the goal's history with your name.",
+    )
+    version = _version()
+
+    def __init__(
+        self,
+        *args: Any,
+        goal: Goal,
+        people: Sequence[User],
+        parent_options: Sequence[Goal],
+        can_set_review: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.people = {user.pk: user for user in people}
+        self.parent_goals = {g.pk: g for g in parent_options}
+        _choice_field(self, "owner").choices = _people(people, "Nobody yet")
+        if goal.level == Level.VISION:
+            del self.fields["parents"]
+        else:
+            parents = _choice_field(self, "parents")
+            parents.choices = [(g.pk, _goal_choice(g)) for g in parent_options]
+            if MAX_PARENTS[goal.level] == 1:
+                # One parent only: a single select reads better; it still posts `parents`.
+                parents.widget = OneOfSelect(choices=[("", "Not linked yet"), *parents.choices])
+                parents.help_text = "The goal one level up that this goal serves."
+            else:
+                parents.widget.attrs["size"] = min(8, max(3, len(parent_options)))
+                parents.help_text = "One or more goals one level up. Ctrl/⌘-click to pick several."
+        if not can_set_review:
+            del self.fields["next_review_on"]
+        if goal.status != Status.AGREED:
+            del self.fields["change_reason"]
+
+    def clean_owner(self) -> User | None:
+        return self._person(self.cleaned_data["owner"])
+
+    def clean_parents(self) -> list[Goal]:
+        return [self.parent_goals[pk] for pk in self.cleaned_data["parents"] if pk]
+
+    def changes(self) -> dict[str, Any]:
+        """The goal fields for `goal_update` (it records only what really changed)."""
+        skip = {"version", "change_reason"}
+        return {name: value for name, value in self.cleaned_data.items() if name not in skip}
+
+    @staticmethod
+    def initial_for(goal: Goal, parent_ids: Iterable[int]) -> dict[str, Any]:
+        initial = {
+            name: getattr(goal, name)
+            for name in (
+                "title",
+                "description",
+                "status",
+                "starts_on",
+                "ends_on",
+                "confidence",
+                "next_review_on",
+                "outcome_note",
+                "version",
+            )
+        }
+        return {**initial, "owner": goal.owner_id, "parents": list(parent_ids)}
+
+
+class KeyResultForm(_PeopleMixin, PageForm):
+    title = _text("What you measure")
+    unit = forms.CharField(label="Unit", required=False, max_length=40, help_text="e.g. %, users")
+    baseline = forms.DecimalField(
+        label="Baseline", max_digits=16, decimal_places=4,
+        error_messages={"required": "Give the value you start from."},
+    )  # fmt: skip
+    target = forms.DecimalField(
+        label="Target", max_digits=16, decimal_places=4,
+        error_messages={"required": "Give the value you aim for."},
+    )  # fmt: skip
+    current = forms.DecimalField(
+        label="Current", max_digits=16, decimal_places=4, required=False,
+        help_text="Leave empty to start at the baseline.",
+    )  # fmt: skip
+    owner = forms.TypedChoiceField(label="Owner", coerce=int, empty_value=None, required=False)
+    due_on = _date("Due on")
+    version = _version()
+
+    def __init__(self, *args: Any, people: Sequence[User], prefix: str = "kr", **kwargs: Any):
+        super().__init__(*args, prefix=prefix, **kwargs)
+        self.people = {user.pk: user for user in people}
+        _choice_field(self, "owner").choices = _people(people, "Choose who moves this number")
+
+    def clean_owner(self) -> User | None:
+        return self._person(self.cleaned_data["owner"])

@@ -1,0 +1,197 @@
+"""The goal page: details, edit form, key results, history, links up and down."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from goals import access, selectors
+from goals.errors import Conflict, DomainError
+from goals.forms import GoalForm, KeyResultForm
+from goals.health import goal_findings
+from goals.models import CLOSED_STATUSES, Goal, KeyResult, User
+from goals.services import key_results as kr_services
+from goals.services.goals import goal_update
+from goals.views.common import (
+    AuthedRequest,
+    back_to,
+    invalid_status,
+    is_htmx,
+    page,
+    stale_form,
+    swap,
+)
+from goals.views.tree import HEALTH_LABELS
+
+
+@page
+def goal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    goal = access.get_goal(request.user, pk)
+    page_data = _GoalPage(request, goal)
+    if request.method != "POST":
+        return page_data.render()
+    access.require_role(goal, access.EDITORS, "edit goals")
+    form = page_data.goal_form(request.POST)
+    if form.is_valid():
+        try:
+            goal_update(
+                actor=request.user,
+                goal=goal,
+                data=form.changes(),
+                version=form.cleaned_data["version"],
+                change_reason=form.cleaned_data.get("change_reason") or "",
+            )
+        except Conflict as error:
+            form = page_data.stale_goal_form(request.POST, error)
+        except DomainError as error:
+            form.show_errors(error)
+        else:
+            messages.success(request, "Goal saved.")
+            return back_to(reverse("goal", args=[goal.pk]))
+    return page_data.render(goal_form=form, status=400)
+
+
+@page
+def key_result_new(request: AuthedRequest, pk: int) -> HttpResponse:
+    goal = access.get_goal(request.user, pk)
+    access.require_role(goal, access.EDITORS, "add key results")
+    page_data = _GoalPage(request, goal)
+    form = KeyResultForm(request.POST or None, people=page_data.people)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            kr_services.key_result_create(actor=request.user, goal=goal, **data)
+        except DomainError as error:
+            form.show_errors(error)
+        else:
+            return _key_results_saved(request, page_data, "Key result added.")
+    return page_data.render_key_results(
+        add_form=form, status=invalid_status(request) if form.is_bound else 200
+    )
+
+
+@page
+def key_result_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    key_result = access.get_key_result(request.user, pk)
+    access.require_role(key_result, access.EDITORS, "edit key results")
+    goal = access.get_goal(request.user, key_result.goal_id)
+    page_data = _GoalPage(request, goal)
+    prefix = f"kr{key_result.pk}"
+    if request.method != "POST":
+        form = KeyResultForm(
+            initial=_kr_initial(key_result), people=page_data.people, prefix=prefix
+        )
+        return page_data.render_key_results(edit_form=form, editing=key_result)
+    form = KeyResultForm(request.POST, people=page_data.people, prefix=prefix)
+    if form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        if data["current"] is None:
+            data["current"] = data["baseline"]
+        try:
+            kr_services.key_result_update(
+                actor=request.user, key_result=key_result, data=data,
+                version=form.cleaned_data["version"],
+            )  # fmt: skip
+        except Conflict as error:
+            form = stale_form(
+                KeyResultForm, request.POST, key_result.version, error,
+                people=page_data.people, prefix=prefix,
+            )  # fmt: skip
+        except DomainError as error:
+            form.show_errors(error)
+        else:
+            return _key_results_saved(request, page_data, "Key result saved.")
+    return page_data.render_key_results(
+        edit_form=form, editing=key_result, status=invalid_status(request)
+    )
+
+
+def _key_results_saved(request: AuthedRequest, page_data: _GoalPage, message: str) -> HttpResponse:
+    if is_htmx(request):
+        page_data.reload()
+        response = page_data.render_key_results(notice=message)
+        return swap(response, "#key-results")
+    messages.success(request, message)
+    return back_to(reverse("goal", args=[page_data.goal.pk]), "key-results")
+
+
+def _kr_initial(key_result: KeyResult) -> dict[str, Any]:
+    fields = ("title", "unit", "baseline", "target", "current", "due_on", "version")
+    return {**{f: getattr(key_result, f) for f in fields}, "owner": key_result.owner_id}
+
+
+class _GoalPage:
+    """Everything the goal page shows, each part loaded once in a fixed number of queries."""
+
+    def __init__(self, request: AuthedRequest, goal: Goal) -> None:
+        self.request = request
+        self.goal = goal
+        self.can_edit = access.can_edit_goals(goal)
+        self.can_lead = access.can_lead(goal)
+        self.people: list[User] = (
+            [m.user for m in selectors.product_members(goal.product)] if self.can_edit else []
+        )
+        self.parents = list(goal.parents.order_by("id"))
+        self.reload()
+
+    def reload(self) -> None:
+        self.key_results = list(self.goal.key_results.select_related("owner"))
+
+    def goal_form(self, data: Any = None) -> GoalForm:
+        return GoalForm(data, **self._goal_form_args())
+
+    def stale_goal_form(self, data: Any, error: DomainError) -> GoalForm:
+        """Show what is saved now above the form, and keep the user's text in the form."""
+        self.goal = access.get_goal(self.request.user, self.goal.pk)
+        self.parents = list(self.goal.parents.order_by("id"))
+        self.reload()
+        return stale_form(GoalForm, data, self.goal.version, error, **self._goal_form_args())
+
+    def _goal_form_args(self) -> dict[str, Any]:
+        return {
+            "goal": self.goal,
+            "people": self.people,
+            "parent_options": selectors.parent_options(self.goal.product, self.goal.level),
+            "can_set_review": self.can_lead,
+            "initial": GoalForm.initial_for(self.goal, [p.pk for p in self.parents]),
+        }
+
+    def render(
+        self, *, goal_form: GoalForm | None = None, status: int = 200, **extra: Any
+    ) -> HttpResponse:
+        goal = self.goal
+        if self.can_edit and goal_form is None:
+            goal_form = self.goal_form()
+        context = {
+            **self._key_results_context(**extra),
+            "parents": self.parents,
+            "children": selectors.goal_children(goal),
+            "history": selectors.goal_history_entries(goal),
+            "findings": goal_findings(goal, self.parents, self.key_results),
+            "health_labels": HEALTH_LABELS,
+            "goal_form": goal_form,
+            "is_closed": goal.status in CLOSED_STATUSES,
+        }
+        return render(self.request, "goals/goal.html", context, status=status)
+
+    def render_key_results(self, *, status: int = 200, **extra: Any) -> HttpResponse:
+        """With htmx only the key results section, else the whole page around it."""
+        if not is_htmx(self.request):
+            return self.render(status=status, **extra)
+        context = self._key_results_context(**extra)
+        return render(self.request, "goals/goal.html#key-results", context, status=status)
+
+    def _key_results_context(self, **extra: Any) -> dict[str, Any]:
+        return {
+            "goal": self.goal,
+            "product": self.goal.product,
+            "organization": self.goal.product.organization,
+            "key_results": self.key_results,
+            "can_edit": self.can_edit,
+            "add_form": KeyResultForm(people=self.people) if self.can_edit else None,
+            **extra,
+        }

@@ -1,0 +1,157 @@
+"""The organisation page: business strategy, members and invitations, products."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from goals import access, selectors
+from goals.errors import Conflict, DomainError
+from goals.forms import InviteForm, OrganizationEditForm, OrgRoleForm, ProductForm
+from goals.models import Invitation, Organization, OrganizationMembership, OrgRole
+from goals.services import organizations as services
+from goals.views.common import AuthedRequest, page, stale_form
+
+
+@page
+def organization(request: AuthedRequest, pk: int) -> HttpResponse:
+    org = access.get_organization(request.user, pk)
+    return _render(request, org)
+
+
+@page
+@require_POST
+def organization_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    org = access.get_organization(request.user, pk)
+    access.require_org_admin(org)
+    form = OrganizationEditForm(request.POST)
+    if form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            services.organization_update(
+                actor=request.user,
+                organization=org,
+                data=data,
+                version=form.cleaned_data["version"],
+            )
+        except Conflict as error:
+            form = stale_form(OrganizationEditForm, request.POST, org.version, error)
+        except DomainError as error:
+            form.show_errors(error)
+        else:
+            messages.success(request, "Business strategy saved.")
+            return redirect("organization", org.pk)
+    return _render(request, org, strategy_form=form, status=400)
+
+
+@page
+@require_POST
+def member_invite(request: AuthedRequest, pk: int) -> HttpResponse:
+    org = access.get_organization(request.user, pk)
+    access.require_org_admin(org)
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            added = services.organization_member_add(
+                actor=request.user, organization=org, **form.cleaned_data
+            )
+        except DomainError as error:
+            form.show_errors(error)
+        else:
+            if isinstance(added, Invitation):
+                messages.success(request, f"Invitation sent to {added.email}.")
+            else:
+                messages.success(request, f"{added.user.name} joined {org.name}.")
+            return redirect("organization", org.pk)
+    return _render(request, org, invite_form=form, status=400)
+
+
+@page
+@require_POST
+def member_role(request: AuthedRequest, pk: int, member_id: int) -> HttpResponse:
+    org, membership = _membership(request, pk, member_id)
+    form = OrgRoleForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError({"role": ["Choose a role."]})
+        services.organization_member_set_role(membership=membership, **form.cleaned_data)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, f"{membership.user.name} is now {membership.get_role_display().lower()}."
+        )
+    return redirect("organization", org.pk)
+
+
+@page
+@require_POST
+def member_remove(request: AuthedRequest, pk: int, member_id: int) -> HttpResponse:
+    org, membership = _membership(request, pk, member_id)
+    try:
+        services.organization_member_remove(membership=membership)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{membership.user.name} was removed from {org.name}.")
+    return redirect("organization", org.pk)
+
+
+@page
+@require_POST
+def product_new(request: AuthedRequest, pk: int) -> HttpResponse:
+    org = access.get_organization(request.user, pk)
+    access.require_org_admin(org)
+    form = ProductForm(request.POST)
+    if form.is_valid():
+        try:
+            product = services.product_create(
+                actor=request.user, organization=org, **form.cleaned_data
+            )
+        except DomainError as error:
+            form.show_errors(error)
+        else:
+            messages.success(request, f"{product.name} is ready: start with its vision.")
+            return redirect("product-chain", product.pk)
+    return _render(request, org, product_form=form, status=400)
+
+
+def _membership(
+    request: AuthedRequest, pk: int, member_id: int
+) -> tuple[Organization, OrganizationMembership]:
+    org = access.get_organization(request.user, pk)
+    access.require_org_admin(org)
+    membership = get_object_or_404(
+        OrganizationMembership.objects.select_related("user"), pk=member_id, organization=org
+    )
+    return org, membership
+
+
+def _render(
+    request: AuthedRequest, org: Organization, *, status: int = 200, **forms: Any
+) -> HttpResponse:
+    is_admin = org.my_org_role == OrgRole.ADMIN  # type: ignore[attr-defined]
+    products = access.visible_products(request.user).filter(organization=org)
+    context = {
+        "organization": org,
+        "is_admin": is_admin,
+        "members": selectors.organization_members(org),
+        "invitations": selectors.pending_invitations(org) if is_admin else [],
+        "products": [(p, access.role_of(p)) for p in products],
+        "role_choices": OrgRole.choices,
+        "strategy_form": forms.get("strategy_form")
+        or OrganizationEditForm(
+            initial={
+                "name": org.name,
+                "business_strategy": org.business_strategy,
+                "version": org.version,
+            }
+        ),
+        "invite_form": forms.get("invite_form") or InviteForm(),
+        "product_form": forms.get("product_form") or ProductForm(),
+    }
+    return render(request, "goals/organization.html", context, status=status)

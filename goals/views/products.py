@@ -1,0 +1,241 @@
+"""A product's chain page (the heart of the app) and its members page."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.contrib import messages
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from goals import access, selectors
+from goals.errors import Conflict, DomainError
+from goals.forms import (
+    ChainFilterForm,
+    GoalCreateForm,
+    ProductEditForm,
+    ProductMemberForm,
+    ProductRoleForm,
+)
+from goals.models import Goal, Level, Product, ProductMembership, User
+from goals.services import organizations as org_services
+from goals.services.goals import goal_create
+from goals.views.common import AuthedRequest, invalid_status, is_htmx, page, stale_form, swap
+from goals.views.tree import HEALTH_LABELS, build_tree
+
+
+@page
+def product_chain(request: AuthedRequest, pk: int) -> HttpResponse:
+    product = access.get_product(request.user, pk)
+    filters = ChainFilterForm(request.GET)
+    return render(request, "goals/product_chain.html", _chain_context(product, filters))
+
+
+@page
+def goal_new(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The add-a-goal form under a node of the chain (in place with htmx, else its own page)."""
+    product = access.get_product(request.user, pk)
+    access.require_role(product, access.EDITORS, "add goals")
+    people = _people(product)
+    slot = _slot(request.POST.get("slot") or request.GET.get("slot"))
+    # Several add forms can be open on the chain page at once: keep their ids apart.
+    auto_id = f"new-{slot}-%s" if slot else "id_%s"
+    if request.method != "POST":
+        me = request.user.pk if any(u.pk == request.user.pk for u in people) else None
+        level = request.GET.get("level") or Level.VISION
+        initial = {"level": level, "parent": request.GET.get("parent"), "owner": me}
+        form = GoalCreateForm(initial=initial, people=people, auto_id=auto_id)
+        form.fields["title"].widget.attrs["autofocus"] = True
+        return _render_goal_form(request, product, form, slot)
+    form = GoalCreateForm(request.POST, people=people, auto_id=auto_id)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        parent_id = data.pop("parent")
+        try:
+            parents = _parents(product, parent_id)
+            goal = goal_create(actor=request.user, product=product, parents=parents, **data)
+        except DomainError as error:
+            form.show_errors(error)
+        else:
+            if not is_htmx(request):
+                messages.success(request, f"“{goal.title}” was added to the chain.")
+                return redirect(f"{reverse('product-chain', args=[product.pk])}#goal-{goal.pk}")
+            # Redraw the whole tree: the new goal changes its parents' progress and health too.
+            filters = ChainFilterForm(_current_query(request))
+            context = _chain_context(product, filters, focus=goal.pk)
+            return swap(render(request, "goals/product_chain.html#chain", context), "#chain")
+    return _render_goal_form(request, product, form, slot, status=invalid_status(request))
+
+
+@page
+def product_members(request: AuthedRequest, pk: int) -> HttpResponse:
+    product = access.get_product(request.user, pk)
+    if request.method != "POST":
+        return _render_members(request, product)
+    access.require_role(product, (access.Role.LEADER,), "add members")
+    form = ProductMemberForm(request.POST)
+    if form.is_valid():
+        try:
+            added = org_services.product_member_add(
+                actor=request.user, product=product, **form.cleaned_data
+            )
+        except DomainError as error:
+            form.show_errors(error)
+        else:
+            messages.success(request, f"{added.user.name} joined {product.name}.")
+            return redirect("product-members", product.pk)
+    return _render_members(request, product, member_form=form, status=400)
+
+
+@page
+@require_POST
+def product_member_role(request: AuthedRequest, pk: int, member_id: int) -> HttpResponse:
+    product, membership = _membership(request, pk, member_id)
+    form = ProductRoleForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError({"role": ["Choose a role."]})
+        org_services.product_member_set_role(membership=membership, **form.cleaned_data)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        role = membership.get_role_display().lower()
+        messages.success(request, f"{membership.user.name} is now a {role}.")
+    return redirect("product-members", product.pk)
+
+
+@page
+@require_POST
+def product_member_remove(request: AuthedRequest, pk: int, member_id: int) -> HttpResponse:
+    product, membership = _membership(request, pk, member_id)
+    try:
+        org_services.product_member_remove(membership=membership)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{membership.user.name} was taken off {product.name}.")
+    return redirect("product-members", product.pk)
+
+
+@page
+@require_POST
+def product_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    product = access.get_product(request.user, pk)
+    access.require_role(product, (access.Role.LEADER,), "edit the product")
+    form = ProductEditForm(request.POST)
+    if form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            org_services.product_update(
+                actor=request.user, product=product, data=data, version=form.cleaned_data["version"]
+            )
+        except Conflict as error:
+            form = stale_form(ProductEditForm, request.POST, product.version, error)
+        except DomainError as error:
+            form.show_errors(error)
+        else:
+            messages.success(request, "Product saved.")
+            return redirect("product-members", product.pk)
+    return _render_members(request, product, product_form=form, status=400)
+
+
+def _chain_context(
+    product: Product, filters: ChainFilterForm, focus: int | None = None
+) -> dict[str, Any]:
+    chain = selectors.load_chain(product)
+    level, status = filters.filters()
+    return {
+        "product": product,
+        "organization": product.organization,
+        "chain": chain,
+        "tree": build_tree(chain, level=level, status=status, focus=focus),
+        "filters": filters,
+        "can_edit": access.can_edit_goals(product),
+        "role": access.role_of(product),
+        "health_labels": HEALTH_LABELS,
+        "focus": focus,
+    }
+
+
+def _render_goal_form(
+    request: AuthedRequest, product: Product, form: GoalCreateForm, slot: str, status: int = 200
+) -> HttpResponse:
+    level = form["level"].value()
+    context = {
+        "product": product,
+        "organization": product.organization,
+        "form": form,
+        "level_label": Level(level).label if level in Level.values else "Goal",
+        "slot": slot,
+    }
+    template = "goals/goal_new.html#form" if is_htmx(request) else "goals/goal_new.html"
+    return render(request, template, context, status=status)
+
+
+def _slot(value: str | None) -> str:
+    """The node key an add form belongs to: ids joined by dashes, or "vision"."""
+    value = value or ""
+    return value if value == "vision" or value.replace("-", "").isdigit() else ""
+
+
+def _parents(product: Product, parent_id: int | None) -> list[Goal]:
+    if parent_id is None:
+        return []
+    parent = Goal.objects.filter(pk=parent_id, product=product).first()
+    if parent is None:
+        raise DomainError({"parents": ["The goal to serve is no longer in this product."]})
+    return [parent]
+
+
+def _people(product: Product) -> list[User]:
+    return [m.user for m in selectors.product_members(product)]
+
+
+def _current_query(request: AuthedRequest) -> QueryDict:
+    """The filters of the page the htmx request came from, so a redraw keeps them."""
+    url = request.htmx.current_url or ""  # type: ignore[attr-defined]
+    return QueryDict(urlsplit(url).query)
+
+
+def _membership(
+    request: AuthedRequest, pk: int, member_id: int
+) -> tuple[Product, ProductMembership]:
+    product = access.get_product(request.user, pk)
+    access.require_role(product, (access.Role.LEADER,), "change members")
+    membership = get_object_or_404(
+        ProductMembership.objects.select_related("user"), pk=member_id, product=product
+    )
+    return product, membership
+
+
+def _render_members(
+    request: AuthedRequest, product: Product, *, status: int = 200, **forms: Any
+) -> HttpResponse:
+    can_lead = access.can_lead(product)
+    context = {
+        "product": product,
+        "organization": product.organization,
+        "members": selectors.product_members(product),
+        "can_lead": can_lead,
+        "role_choices": ProductMembership._meta.get_field("role").choices,
+        "member_form": forms.get("member_form") or ProductMemberForm(),
+        "product_form": forms.get("product_form")
+        or ProductEditForm(
+            initial={
+                "name": product.name,
+                "portfolio_strategy": product.portfolio_strategy,
+                "version": product.version,
+            }
+        ),
+        "organization_emails": (
+            User.objects.filter(org_memberships__organization_id=product.organization_id)
+            .exclude(product_memberships__product=product)
+            .values_list("email", flat=True)
+            if can_lead
+            else []
+        ),
+    }
+    return render(request, "goals/product_members.html", context, status=status)

@@ -1,0 +1,138 @@
+"""The chain page's tree, built in Python from a loaded Chain (no queries here).
+
+A product goal serving two user or business goals appears under both, so every place a
+goal appears gets its own `key` (the path of ids from the top) for element ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from goals.health import Finding
+from goals.models import CHILD_LEVELS, Goal, Level
+from goals.selectors import Chain
+
+# Friendly words for chain health codes; the finding's message says the rest.
+HEALTH_LABELS = {
+    "no_vision": "No vision",
+    "orphan": "Not linked",
+    "no_key_results": "No key results",
+    "timeframe": "Unusual timeframe",
+    "outlives_parent": "Ends after its parent",
+    "review_overdue": "Review overdue",
+    "low_confidence": "Low confidence",
+    "no_owner": "No owner",
+}
+
+# In a big chain, sprint goals start folded so the levels above stay readable.
+FOLD_SPRINTS_ABOVE = 60
+
+
+@dataclass(frozen=True)
+class Badge:
+    code: str
+    label: str
+    message: str
+
+
+def badges(findings: list[Finding]) -> list[Badge]:
+    """Health findings as badges: a short label, the finding's message as explanation."""
+    return [
+        Badge(f.code, HEALTH_LABELS.get(f.code, f.code.replace("_", " ").capitalize()), f.message)
+        for f in findings
+    ]
+
+
+@dataclass
+class Node:
+    goal: Goal
+    key: str
+    first: bool  # the first place this goal appears: it carries the goal's anchor
+    match: bool
+    open: bool = True
+    badges: list[Badge] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
+
+    @property
+    def child_levels(self) -> list[tuple[str, str]]:
+        return [(level, Level(level).label) for level in CHILD_LEVELS[self.goal.level]]
+
+    @property
+    def child_label(self) -> str:
+        count = len(self.children)
+        levels = {child.goal.level for child in self.children}
+        noun = Level(levels.pop()).label.lower() if len(levels) == 1 else "goal"
+        return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
+@dataclass
+class Tree:
+    vision: Node | None
+    orphans: list[Node]
+    shown: int
+    total: int
+    filtered: bool
+    product_badges: list[Badge]  # findings about the product, e.g. no vision
+    all_badges: list[tuple[Goal | None, Badge]]
+
+
+def build_tree(
+    chain: Chain, *, level: str = "", status: str = "", focus: int | None = None
+) -> Tree:
+    """The vision's tree and the orphans' subtrees, pruned to the goals matching the filters.
+
+    Goals that do not match but lead to one that does stay as context.
+    """
+    findings: dict[int, list[Finding]] = {}
+    for finding in chain.findings:
+        if finding.goal is not None:
+            findings.setdefault(finding.goal, []).append(finding)
+    filtered = bool(level or status)
+    fold_sprints = len(chain.goals) > FOLD_SPRINTS_ABOVE and not filtered
+    seen: set[int] = set()
+    shown: set[int] = set()
+    unfold = _ancestors(chain, focus) if focus is not None else set()
+
+    def matches(goal: Goal) -> bool:
+        return (not level or goal.level == level) and (not status or goal.status == status)
+
+    def node(goal: Goal, path: tuple[int, ...]) -> Node | None:
+        key = "-".join(map(str, (*path, goal.pk)))
+        children = [
+            child_node
+            for child in chain.children(goal.pk)
+            if child.pk not in path  # a broken link must never loop
+            for child_node in [node(child, (*path, goal.pk))]
+            if child_node is not None
+        ]
+        match = matches(goal)
+        if not match and not children:
+            return None
+        if match:
+            shown.add(goal.pk)
+        first = goal.pk not in seen
+        seen.add(goal.pk)
+        is_open = goal.pk in unfold or not (fold_sprints and goal.level == Level.PRODUCT)
+        return Node(goal, key, first, match, is_open, badges(findings.get(goal.pk, [])), children)
+
+    vision = chain.vision
+    vision_node = node(vision, ()) if vision else None
+    orphans = [n for goal in chain.orphans if (n := node(goal, ())) is not None]
+    product_badges = badges([f for f in chain.findings if f.goal is None])
+    all_badges = [
+        (chain.by_id.get(f.goal) if f.goal is not None else None, badge)
+        for f, badge in zip(chain.findings, badges(chain.findings), strict=True)
+    ]
+    return Tree(
+        vision_node, orphans, len(shown), len(chain.goals), filtered, product_badges, all_badges
+    )
+
+
+def _ancestors(chain: Chain, goal_id: int) -> set[int]:
+    """Every goal above `goal_id`: their branches open so a goal just added is in view."""
+    found: set[int] = set()
+    frontier = [goal_id]
+    while frontier:
+        frontier = [p for pk in frontier for p in chain.parent_ids.get(pk, []) if p not in found]
+        found.update(frontier)
+    return found

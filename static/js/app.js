@@ -1,0 +1,74 @@
+// Small progressive enhancements. Every page works without this file; the
+// Content-Security-Policy allows no inline script, so all behaviour lives here.
+(function () {
+  "use strict";
+
+  // Expand or collapse every branch of the chain at once.
+  function setUpTreeTools() {
+    document.querySelectorAll("[data-tree-tools]").forEach(function (tools) {
+      tools.hidden = false;
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var expand = event.target.closest("[data-expand]");
+    if (expand) {
+      var open = expand.getAttribute("data-expand") === "open";
+      document.querySelectorAll("#chain details.branch").forEach(function (branch) {
+        branch.open = open;
+      });
+      return;
+    }
+    var dismiss = event.target.closest("[data-dismiss]");
+    if (dismiss) {
+      closeForm(dismiss.closest("form"));
+    }
+  });
+
+  // Escape closes an add form that was opened in place.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var form = event.target.closest && event.target.closest("form.add-form");
+    if (form && form.querySelector("[data-dismiss]")) closeForm(form);
+  });
+
+  function closeForm(form) {
+    if (!form) return;
+    var slot = form.parentElement;
+    var card = slot && slot.closest(".card, .no-vision");
+    form.remove();
+    var opener = card && card.querySelector(".card-actions a, a.button");
+    if (opener) opener.focus();
+  }
+
+  // Ask before destructive actions (forms marked data-confirm).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+
+  // After htmx swaps content in: focus the first field with an error, or the
+  // element the server marked (a goal just added), so keyboard users keep their place.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var root = event.detail.elt && event.detail.elt.isConnected ? event.detail.elt : document;
+    var invalid = root.querySelector('[aria-invalid="true"]');
+    if (invalid) {
+      invalid.focus();
+      return;
+    }
+    var marked = document.querySelector("[data-focus]");
+    if (marked) {
+      marked.removeAttribute("data-focus");
+      marked.focus({ preventScroll: true });
+      marked.scrollIntoView({ block: "center", behavior: "smooth" });
+    }
+    setUpTreeTools();
+  });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUpTreeTools);
+  } else {
+    setUpTreeTools();
+  }
+})();

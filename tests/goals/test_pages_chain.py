@@ -1,0 +1,356 @@
+"""The product chain page: the tree from vision to sprint goals, health, filters, add in place."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from goals.models import Goal, Level, Status
+from tests.factories import GoalFactory, KeyResultFactory, OrganizationMembershipFactory, link
+from tests.goals.pages import build_chain, plain_static_files  # noqa: F401
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def chain_url(product) -> str:
+    return f"/products/{product.pk}/"
+
+
+def new_goal_url(product) -> str:
+    return f"/products/{product.pk}/goals/new/"
+
+
+def node(title: str) -> str:
+    """How a goal's title shows in the tree (the health list names goals too)."""
+    return f">{title}</a></h3>"
+
+
+@pytest.fixture
+def chain(team):
+    product = team.product
+    vision = GoalFactory(
+        product=product, level=Level.VISION, title="Healthy lives", owner=team.leader
+    )
+    user_goal = link(
+        GoalFactory(product=product, level=Level.USER, title="Plan meals fast"), vision
+    )
+    business = link(
+        GoalFactory(product=product, level=Level.BUSINESS, title="Paying households"), vision
+    )
+    shared = link(
+        GoalFactory(product=product, level=Level.PRODUCT, title="Fridge planner", progress=40),
+        user_goal,
+        business,
+    )
+    sprint = link(GoalFactory(product=product, level=Level.SPRINT, title="Scan the fridge"), shared)
+    orphan = GoalFactory(product=product, level=Level.PRODUCT, title="Recipe import")
+    return {
+        "vision": vision,
+        "user": user_goal,
+        "business": business,
+        "shared": shared,
+        "sprint": sprint,
+        "orphan": orphan,
+    }
+
+
+@pytest.mark.parametrize("role", ["leader", "member", "stakeholder", "org_admin"])
+def test_it_shows_the_chain_to_every_role(team, chain, browser_client, role):
+    response = browser_client(getattr(team, role)).get(chain_url(team.product))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for goal in chain.values():
+        assert goal.title in html
+
+
+def test_it_shows_the_strategies_above_the_chain(team, chain, browser_client):
+    org = team.product.organization
+    org.business_strategy_html = "<p>Grow in <strong>Europe</strong></p>"
+    org.save()
+    team.product.portfolio_strategy_html = "<p>Lead with mobile</p>"
+    team.product.save()
+    html = browser_client(team.member).get(chain_url(team.product)).content.decode()
+    assert html.index("Grow in <strong>Europe</strong>") < html.index("Lead with mobile")
+    assert html.index("Lead with mobile") < html.index("Healthy lives")
+
+
+def test_it_shows_a_product_goal_under_each_goal_it_serves(team, chain, browser_client):
+    html = browser_client(team.member).get(chain_url(team.product)).content.decode()
+    assert html.count(">Fridge planner</a>") == 2
+    assert html.count(">Scan the fridge</a>") == 2
+    # Only the first appearance carries the goal's anchor, so ids stay unique.
+    assert html.count(f'id="goal-{chain["shared"].pk}"') == 1
+
+
+def test_it_lists_orphans_in_their_own_section(team, chain, browser_client):
+    html = browser_client(team.member).get(chain_url(team.product)).content.decode()
+    orphans = html.index("Not linked into the chain")
+    assert html.index(">Recipe import</a></h3>") > orphans
+
+
+def test_it_shows_status_owner_timeframe_and_progress(team, chain, browser_client):
+    shared = chain["shared"]
+    shared.owner = team.member
+    shared.status = Status.AGREED
+    shared.starts_on, shared.ends_on = date(2026, 1, 5), date(2026, 4, 30)
+    shared.save()
+    html = browser_client(team.member).get(chain_url(team.product)).content.decode()
+    assert "Tom Team" in html
+    assert "5 Jan 2026" in html and "30 Apr 2026" in html
+    assert '<progress max="100" value="40"' in html
+    assert "status-agreed" in html
+    assert 'style="' not in html  # the CSP forbids inline styles
+
+
+def test_it_shows_health_badges_with_friendly_labels_and_messages(team, chain, browser_client):
+    html = browser_client(team.member).get(chain_url(team.product)).content.decode()
+    assert "No key results" in html
+    assert "Not linked" in html
+    assert "has no key results: add one with a baseline" in html  # the finding's message
+    assert "no_key_results" not in html.replace("badge-no_key_results", "")
+
+
+def test_it_filters_by_level_and_keeps_the_goals_above_as_context(team, chain, browser_client):
+    html = (
+        browser_client(team.member)
+        .get(chain_url(team.product), {"level": "sprint"})
+        .content.decode()
+    )
+    assert node("Scan the fridge") in html
+    assert node("Fridge planner") in html  # context: the sprint goal serves it
+    assert node("Recipe import") not in html
+    assert "Showing 1 of 6 goals" in html
+
+
+def test_it_filters_by_status(team, chain, browser_client):
+    Goal.objects.filter(pk=chain["user"].pk).update(status=Status.AGREED)
+    html = (
+        browser_client(team.member)
+        .get(chain_url(team.product), {"status": "agreed"})
+        .content.decode()
+    )
+    assert node("Plan meals fast") in html
+    assert node("Paying households") not in html
+
+
+def test_it_ignores_unknown_filter_values(team, chain, browser_client):
+    response = browser_client(team.member).get(chain_url(team.product), {"level": "nonsense"})
+    assert response.status_code == 200
+    assert node("Recipe import") in response.content.decode()
+
+
+def test_it_collapses_branches_with_details_and_summary(team, chain, browser_client):
+    html = browser_client(team.member).get(chain_url(team.product)).content.decode()
+    assert '<details class="branch" open>' in html
+    assert "2 product goals" in html or "1 product goal" in html
+
+
+def test_it_offers_add_buttons_only_for_allowed_child_levels(team, chain, browser_client):
+    html = browser_client(team.member).get(chain_url(team.product)).content.decode()
+    vision = chain["vision"].pk
+    assert f"?level=user&amp;parent={vision}" in html
+    assert f"?level=business&amp;parent={vision}" in html
+    assert f"?level=product&amp;parent={chain['user'].pk}" in html
+    assert f"?level=sprint&amp;parent={chain['shared'].pk}" in html
+    assert f"parent={chain['sprint'].pk}" not in html  # sprint goals end the chain
+
+
+def test_it_is_read_only_for_stakeholders_and_viewers(team, chain, browser_client):
+    html = browser_client(team.stakeholder).get(chain_url(team.product)).content.decode()
+    assert "/goals/new/" not in html
+    assert "hx-post" not in html
+
+
+def test_it_refuses_adding_goals_to_stakeholders(team, chain, browser_client):
+    client = browser_client(team.stakeholder)
+    data = {"level": "sprint", "parent": chain["shared"].pk, "title": "Sneaky"}
+    assert client.post(new_goal_url(team.product), data, **HTMX).status_code == 403
+    assert client.get(new_goal_url(team.product), {"level": "sprint"}).status_code == 403
+    assert not Goal.objects.filter(title="Sneaky").exists()
+
+
+def test_it_hides_another_organisations_product(team, chain, browser_client):
+    client = browser_client(team.outsider)
+    assert client.get(chain_url(team.product)).status_code == 404
+    assert (
+        client.post(new_goal_url(team.product), {"level": "vision", "title": "x"}).status_code
+        == 404
+    )
+
+
+def test_it_answers_404_for_an_unknown_product(team, browser_client):
+    assert browser_client(team.leader).get("/products/999999/").status_code == 404
+
+
+def test_it_sends_anonymous_visitors_to_sign_in(team, client):
+    response = client.get(chain_url(team.product))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/?next=")
+
+
+def test_it_renders_the_add_form_in_place_for_htmx(team, chain, browser_client):
+    parent = chain["shared"]
+    response = browser_client(team.member).get(
+        new_goal_url(team.product),
+        {"level": "sprint", "parent": parent.pk, "slot": f"1-{parent.pk}"},
+        **HTMX,
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html  # just the partial
+    assert 'name="level" value="sprint"' in html
+    assert f'name="parent" value="{parent.pk}"' in html
+    assert f'id="new-1-{parent.pk}-title"' in html
+    assert "New sprint goal" in html
+
+
+def test_it_renders_the_add_form_as_a_page_without_htmx(team, chain, browser_client):
+    response = browser_client(team.member).get(
+        new_goal_url(team.product), {"level": "user", "parent": chain["vision"].pk}
+    )
+    assert response.status_code == 200
+    assert "<html" in response.content.decode()
+    assert "Add a user goal" in response.content.decode()
+
+
+def test_it_adds_a_child_in_place_and_redraws_the_chain(team, chain, browser_client):
+    parent = chain["shared"]
+    response = browser_client(team.member).post(
+        new_goal_url(team.product),
+        {
+            "level": "sprint",
+            "parent": parent.pk,
+            "title": "Suggest three recipes",
+            "starts_on": "2026-03-02",
+            "ends_on": "2026-03-16",
+            "confidence": "4",
+            "owner": team.member.pk,
+            "slot": f"{chain['vision'].pk}-{parent.pk}",
+        },
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == "#chain"
+    assert response["HX-Reswap"] == "outerHTML"
+    goal = Goal.objects.get(title="Suggest three recipes")
+    assert goal.level == Level.SPRINT
+    assert list(goal.parents.all()) == [parent]
+    assert goal.confidence == 4
+    assert goal.owner == team.member
+    html = response.content.decode()
+    assert html.strip().startswith('<div id="chain"')
+    assert node("Suggest three recipes") in html
+    assert "data-focus" in html
+
+
+def test_it_keeps_the_page_filters_when_redrawing(team, chain, browser_client):
+    response = browser_client(team.member).post(
+        new_goal_url(team.product),
+        {"level": "sprint", "parent": chain["shared"].pk, "title": "Only sprints shown"},
+        HTTP_HX_CURRENT_URL=f"http://testserver{chain_url(team.product)}?level=sprint",
+        **HTMX,
+    )
+    html = response.content.decode()
+    assert node("Only sprints shown") in html
+    assert node("Recipe import") not in html
+
+
+def test_it_adds_a_goal_without_htmx_and_redirects_to_it(team, chain, browser_client):
+    response = browser_client(team.member).post(
+        new_goal_url(team.product),
+        {"level": "user", "parent": chain["vision"].pk, "title": "Cook with kids"},
+    )
+    goal = Goal.objects.get(title="Cook with kids")
+    assert response.status_code == 302
+    assert response["Location"] == f"{chain_url(team.product)}#goal-{goal.pk}"
+
+
+def test_it_shows_an_inline_error_for_a_sprint_longer_than_four_weeks(team, chain, browser_client):
+    response = browser_client(team.member).post(
+        new_goal_url(team.product),
+        {
+            "level": "sprint",
+            "parent": chain["shared"].pk,
+            "title": "Too long",
+            "starts_on": "2026-03-02",
+            "ends_on": "2026-04-20",
+            "slot": "7",
+        },
+        **HTMX,
+    )
+    html = response.content.decode()
+    assert response.status_code == 200  # htmx: the form with its errors is the new content
+    assert "HX-Retarget" not in response
+    assert "A sprint goal spans one to four weeks" in html
+    assert 'id="new-7-ends_on_error"' in html
+    assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="new-7-ends_on_error"' in html
+    assert 'value="Too long"' in html  # nothing typed is lost
+    assert not Goal.objects.filter(title="Too long").exists()
+
+
+def test_it_shows_a_missing_title_under_the_title(team, chain, browser_client):
+    response = browser_client(team.member).post(
+        new_goal_url(team.product),
+        {"level": "user", "parent": chain["vision"].pk, "title": "  "},
+        **HTMX,
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_title_error"' in html
+    assert "Give the goal a title." in html
+
+
+def test_it_shows_a_second_vision_as_a_form_error(team, chain, browser_client):
+    response = browser_client(team.member).post(
+        new_goal_url(team.product), {"level": "vision", "title": "Another"}, **HTMX
+    )
+    assert response.status_code == 200
+    assert "already has a vision" in response.content.decode()
+
+
+def test_it_invites_an_empty_product_to_start_with_its_vision(team, browser_client):
+    html = browser_client(team.leader).get(chain_url(team.product)).content.decode()
+    assert "Start with the vision" in html
+    assert "?level=vision" in html
+
+
+def test_it_folds_sprint_goals_in_a_big_chain(team, browser_client):
+    build_chain(team.product, 100)
+    html = browser_client(team.member).get(chain_url(team.product)).content.decode()
+    assert '<details class="branch">' in html  # product goals' sprint branches start folded
+    assert "Expand all" in html
+
+
+@pytest.mark.parametrize("size", [5, 500])
+def test_it_reads_the_chain_in_a_fixed_number_of_queries(
+    team, browser_client, django_assert_num_queries, size
+):
+    goals = build_chain(team.product, size)
+    KeyResultFactory(goal=goals[1], owner=team.member)
+    KeyResultFactory(goal=goals[-1], owner=team.member)
+    client = browser_client(team.member)
+    # 1 session, 2 user, 3 product with my roles, then load_chain: 4 goals, 5 links,
+    # 6 key results, 7 their owners. Well under the budget of 12 at any size.
+    with django_assert_num_queries(7):
+        response = client.get(chain_url(team.product))
+    assert response.status_code == 200
+    assert response.content.decode().count('class="node') >= size
+
+
+def test_it_answers_400_for_errors_on_the_add_page_without_htmx(team, chain, browser_client):
+    response = browser_client(team.member).post(
+        new_goal_url(team.product), {"level": "user", "parent": chain["vision"].pk, "title": ""}
+    )
+    assert response.status_code == 400
+    assert "Give the goal a title." in response.content.decode()
+
+
+def test_it_is_read_only_for_organisation_members_without_a_role(team, chain, browser_client):
+    viewer = OrganizationMembershipFactory(organization=team.product.organization).user
+    response = browser_client(viewer).get(chain_url(team.product))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert node("Fridge planner") in html
+    assert "/goals/new/" not in html

@@ -1,0 +1,164 @@
+"""Reads cost a fixed number of queries, whatever the size of the chain or the list."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from goals.models import Goal, GoalLink, KeyResult, Level, Status
+from tests.conftest import api_client_for
+from tests.factories import today
+
+
+def build_chain(product, size: int, owner) -> None:
+    """A chain of `size` goals: one vision, then user/business, product and sprint goals.
+
+    Every product goal serves two goals above it and carries two key results, so the tree
+    has shared children, owners and key results to load.
+    """
+    start = today()
+
+    def goal(level: str, n: int, days: int) -> Goal:
+        return Goal(
+            product=product,
+            level=level,
+            title=f"{level} {n}",
+            status=Status.AGREED,
+            owner=owner,
+            starts_on=start,
+            ends_on=start + timedelta(days=days),
+            confidence=2 if n % 3 == 0 else 4,
+        )
+
+    rest = size - 1
+    n_upper = max(1, rest // 10)
+    n_product = max(1, rest // 4)
+    n_sprint = max(0, rest - n_upper - n_product)
+    (vision,) = Goal.objects.bulk_create([goal(Level.VISION, 0, 6 * 365)])
+    upper = Goal.objects.bulk_create(
+        goal(Level.USER if i % 2 else Level.BUSINESS, i, 2 * 365) for i in range(n_upper)
+    )
+    products = Goal.objects.bulk_create(goal(Level.PRODUCT, i, 90) for i in range(n_product))
+    sprints = Goal.objects.bulk_create(goal(Level.SPRINT, i, 14) for i in range(n_sprint))
+    links = [GoalLink(child=g, parent=vision) for g in upper]
+    for i, g in enumerate(products):
+        parents = {upper[i % len(upper)].pk: upper[i % len(upper)]}
+        parents.setdefault(upper[(i + 1) % len(upper)].pk, upper[(i + 1) % len(upper)])
+        links += [GoalLink(child=g, parent=p) for p in parents.values()]
+    links += [GoalLink(child=g, parent=products[i % len(products)]) for i, g in enumerate(sprints)]
+    GoalLink.objects.bulk_create(links)
+    KeyResult.objects.bulk_create(
+        KeyResult(
+            goal=g,
+            title=f"KR {i}",
+            baseline=Decimal(0),
+            target=Decimal(10),
+            current=Decimal(i % 10),
+            owner=owner,
+        )
+        for g in products
+        for i in range(2)
+    )
+    assert Goal.objects.filter(product=product).count() == size
+
+
+@pytest.mark.parametrize("size", [5, 500])
+def test_it_reads_the_whole_chain_in_a_fixed_number_of_queries(
+    team, django_assert_num_queries, size
+):
+    build_chain(team.product, size, team.member)
+    client = api_client_for(team.member)
+    # 1. the token and its user
+    # 2. the product, with its organisation and my roles (two subqueries)
+    # 3. the product's goals
+    # 4. the links between them
+    # 5. the key results
+    # 6. the people owning those goals and key results
+    with django_assert_num_queries(6):
+        response = client.get(f"/api/products/{team.product.pk}/chain/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["vision"] is not None
+    assert sum(len(child["children"]) for child in body["vision"]["children"]) >= 1
+
+
+@pytest.mark.parametrize("size", [5, 500])
+def test_it_reads_chain_health_in_a_fixed_number_of_queries(team, django_assert_num_queries, size):
+    build_chain(team.product, size, team.member)
+    client = api_client_for(team.member)
+    # 1. the token and its user
+    # 2. the product, with its organisation and my roles
+    # 3. the goals
+    # 4. the links
+    # 5. the key results
+    # 6. the owners of goals and key results
+    with django_assert_num_queries(6):
+        response = client.get(f"/api/products/{team.product.pk}/health/")
+    assert response.status_code == 200
+    assert any(f["code"] == "low_confidence" for f in response.json()["findings"])
+
+
+@pytest.mark.parametrize("rows", [1, 200])
+def test_it_lists_goals_in_a_fixed_number_of_queries(team, django_assert_num_queries, rows):
+    build_chain(team.product, max(rows, 5), team.member)
+    client = api_client_for(team.member)
+    # 1. the token and its user
+    # 2. the count of goals I can see
+    # 3. the page of goals with products, organisations, owners and my roles
+    # 4. their parents
+    # 5. their key results with their owners
+    with django_assert_num_queries(5):
+        response = client.get(f"/api/goals/?page_size={rows}")
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 200])
+def test_it_lists_key_results_in_a_fixed_number_of_queries(team, django_assert_num_queries, rows):
+    build_chain(team.product, 500, team.member)  # 250 product goals with two key results each
+    client = api_client_for(team.member)
+    # 1. the token and its user
+    # 2. the count of key results I can see
+    # 3. the page of key results with goals, products, owners and my roles
+    with django_assert_num_queries(3):
+        response = client.get(f"/api/key-results/?page_size={rows}")
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 200])
+def test_it_shows_a_goal_with_many_key_results_in_a_fixed_number_of_queries(
+    team, django_assert_num_queries, rows
+):
+    build_chain(team.product, 5, team.member)
+    goal = Goal.objects.get(product=team.product, level=Level.PRODUCT)
+    KeyResult.objects.bulk_create(
+        KeyResult(goal=goal, title=f"K{i}", baseline=0, target=5, current=1, owner=team.leader)
+        for i in range(rows)
+    )
+    client = api_client_for(team.member)
+    # 1. the token and its user
+    # 2. the goal with product, organisation, owner and my roles
+    # 3. its parents
+    # 4. its key results with their owners
+    with django_assert_num_queries(4):
+        response = client.get(f"/api/goals/{goal.pk}/")
+    assert len(response.json()["key_results"]) == rows + 2
+
+
+@pytest.mark.parametrize("rows", [1, 200])
+def test_it_lists_products_and_organisations_in_a_fixed_number_of_queries(
+    team, django_assert_num_queries, rows
+):
+    from tests.factories import ProductFactory
+
+    for _ in range(rows):
+        ProductFactory(organization=team.product.organization)
+    client = api_client_for(team.member)
+    # 1. the token and its user; 2. the count; 3. the page with organisations and my roles
+    with django_assert_num_queries(3):
+        assert client.get("/api/products/?page_size=500").status_code == 200
+    with django_assert_num_queries(3):
+        assert client.get("/api/organizations/").status_code == 200

@@ -1,0 +1,71 @@
+"""A workshop fixture: a roadmapping workshop under an agreed user goal, with three voters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from goals.models import Goal, Level, ProductRole, Status, User
+from tests.factories import UserFactory, add_member, make_goal
+from workshops import services
+from workshops.models import Participant, Proposal, VotingMethod, Workshop
+
+
+@dataclass
+class Room:
+    workshop: Workshop
+    facilitator: User
+    voters: list[User]
+    observer: User
+    parent: Goal
+
+    def seat(self, user: User, can_vote: bool | None = None) -> Participant:
+        return services.participant_add(
+            actor=self.facilitator, workshop=self.workshop, user=user, can_vote=can_vote
+        )
+
+    def to(self, *phases: str) -> None:
+        for phase in phases:
+            self.workshop = services.workshop_set_phase(
+                actor=self.facilitator, workshop=self.workshop, phase=phase
+            )
+
+    def propose(self, author: User | None = None, **fields: object) -> Proposal:
+        fields.setdefault("title", "Launch a new meal planner")
+        return services.proposal_create(
+            actor=author or self.voters[0], workshop=self.workshop, **fields
+        )
+
+    def vote(self, voter: User, proposal: Proposal, value: object, reason: str = "") -> None:
+        services.vote_cast(actor=voter, proposal=proposal, value=value, reason=reason)
+
+
+def make_room(team, *, method: str = VotingMethod.CONSENT, rule: str | None = None, **kw) -> Room:
+    vision = make_goal(team.product, Level.VISION, status=Status.AGREED)
+    parent = make_goal(team.product, Level.USER, vision, status=Status.AGREED)
+    voters = [team.member] + [
+        add_member(team.product, UserFactory(display_name=f"Voter {i}"), ProductRole.TEAM)
+        for i in (2, 3)
+    ]
+    workshop = services.workshop_create(
+        actor=team.leader,
+        product=team.product,
+        title="Roadmapping Q1",
+        target_level=Level.PRODUCT,
+        parent_goal=parent,
+        facilitator=team.leader,
+        voting_method=method,
+        decision_rule=rule,
+        **kw,
+    )
+    room = Room(workshop, team.leader, voters, team.stakeholder, parent)
+    for voter in voters:
+        room.seat(voter)
+    room.seat(team.stakeholder)
+    return room
+
+
+@pytest.fixture
+def room(team) -> Room:
+    return make_room(team)

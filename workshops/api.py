@@ -1,0 +1,263 @@
+"""API of the workshop room: set-up, phases, proposals, hidden votes, results and decisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.authtoken.models import Token
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from goals import access
+from goals.api.common import AuthedRequest, paginated, parse, query_int
+from goals.errors import DomainError, Forbidden, NotFound
+from goals.models import Goal, User
+from workshops import events, selectors, services
+from workshops.models import Participant
+from workshops.serializers import (
+    DecideSerializer,
+    DecisionSerializer,
+    ParticipantInputSerializer,
+    ParticipantSerializer,
+    PhaseSerializer,
+    ProposalSerializer,
+    RevisionSerializer,
+    VoteInputSerializer,
+    VoteSerializer,
+    WorkshopSerializer,
+)
+
+
+class WorkshopList(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("product", int)], responses=WorkshopSerializer(many=True)
+    )
+    def get(self, request: AuthedRequest) -> Response:
+        workshops = selectors.visible_workshops(request.user).prefetch_related("decisions")
+        product = query_int(request, "product")
+        if product is not None:
+            workshops = workshops.filter(product_id=product)
+        return paginated(request, workshops.order_by("-id"), WorkshopSerializer, self)
+
+    @extend_schema(request=WorkshopSerializer, responses={201: WorkshopSerializer})
+    def post(self, request: AuthedRequest) -> Response:
+        data = parse(WorkshopSerializer, request)
+        try:
+            product = access.get_product(request.user, data.pop("product"))
+        except NotFound:
+            raise DomainError({"product": ["Unknown product."]}) from None
+        access.require_role(product, (access.Role.LEADER,), "plan workshops")
+        parent_id = data.pop("parent_goal", None)
+        parent = None
+        if parent_id is not None:
+            parent = Goal.objects.filter(
+                pk=parent_id, product__organization_id=product.organization_id
+            ).first()
+            if parent is None:
+                raise DomainError({"parent_goal": ["Unknown goal."]})
+        facilitator_id = data.pop("facilitator", request.user.pk)
+        facilitator = User.objects.filter(
+            pk=facilitator_id, product_memberships__product=product
+        ).first()
+        if facilitator is None:
+            raise DomainError(
+                {"facilitator": ["The facilitator must be a member of this product."]}
+            )
+        data.pop("version", None)
+        workshop = services.workshop_create(
+            actor=request.user,
+            product=product,
+            parent_goal=parent,
+            facilitator=facilitator,
+            **data,
+        )
+        return Response(
+            WorkshopSerializer(selectors.get_workshop(request.user, workshop.pk)).data, status=201
+        )
+
+
+class WorkshopDetail(APIView):
+    @extend_schema(responses=WorkshopSerializer)
+    def get(self, request: AuthedRequest, pk: int) -> Response:
+        return Response(WorkshopSerializer(selectors.get_workshop(request.user, pk)).data)
+
+
+class WorkshopParticipants(APIView):
+    @extend_schema(responses=ParticipantSerializer(many=True))
+    def get(self, request: AuthedRequest, pk: int) -> Response:
+        workshop = selectors.get_workshop(request.user, pk)
+        return paginated(request, selectors.participants(workshop), ParticipantSerializer, self)
+
+    @extend_schema(request=ParticipantInputSerializer, responses={201: ParticipantSerializer})
+    def post(self, request: AuthedRequest, pk: int) -> Response:
+        workshop = selectors.get_workshop(request.user, pk)
+        _require_runner(workshop, request.user)
+        data = parse(ParticipantInputSerializer, request)
+        user = User.objects.filter(email__iexact=data["email"]).first()
+        seat = services.participant_add(
+            actor=request.user, workshop=workshop, user=user, can_vote=data["can_vote"]
+        )
+        return Response(ParticipantSerializer(seat).data, status=201)
+
+
+class WorkshopParticipantDetail(APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request: AuthedRequest, pk: int, participant_id: int) -> Response:
+        workshop = selectors.get_workshop(request.user, pk)
+        seat = Participant.objects.filter(workshop=workshop, pk=participant_id).first()
+        if seat is None:
+            raise NotFound()
+        _require_runner(workshop, request.user)
+        services.participant_remove(actor=request.user, participant=seat)
+        return Response(status=204)
+
+
+def _require_runner(workshop: Any, user: User) -> None:
+    if not selectors.can_run(workshop, user):
+        raise Forbidden("Only the facilitator or a product leader can do this.")
+
+
+class WorkshopPhase(APIView):
+    @extend_schema(request=PhaseSerializer, responses=WorkshopSerializer)
+    def post(self, request: AuthedRequest, pk: int) -> Response:
+        workshop = selectors.get_workshop(request.user, pk)
+        _require_runner(workshop, request.user)
+        data = parse(PhaseSerializer, request)
+        services.workshop_set_phase(actor=request.user, workshop=workshop, phase=data["phase"])
+        return Response(WorkshopSerializer(selectors.get_workshop(request.user, pk)).data)
+
+
+class WorkshopRounds(APIView):
+    """Start another drafting round after a proposal failed its decision."""
+
+    @extend_schema(request=None, responses=WorkshopSerializer)
+    def post(self, request: AuthedRequest, pk: int) -> Response:
+        workshop = selectors.get_workshop(request.user, pk)
+        _require_runner(workshop, request.user)
+        services.workshop_new_round(actor=request.user, workshop=workshop)
+        return Response(WorkshopSerializer(selectors.get_workshop(request.user, pk)).data)
+
+
+class WorkshopProposals(APIView):
+    @extend_schema(responses=ProposalSerializer(many=True))
+    def get(self, request: AuthedRequest, pk: int) -> Response:
+        workshop = selectors.get_workshop(request.user, pk)
+        proposals = workshop.proposals.select_related("author").order_by("id")
+        return paginated(request, proposals, ProposalSerializer, self)
+
+    @extend_schema(request=ProposalSerializer, responses={201: ProposalSerializer})
+    def post(self, request: AuthedRequest, pk: int) -> Response:
+        workshop = selectors.get_workshop(request.user, pk)
+        if not selectors.can_draft(workshop, request.user):
+            raise Forbidden("Observers follow the drafting; voters and the facilitator draft.")
+        data = parse(ProposalSerializer, request)
+        data.pop("version", None)
+        proposal = services.proposal_create(
+            actor=request.user, workshop=workshop, **_plain_key_results(data)
+        )
+        return Response(ProposalSerializer(proposal).data, status=201)
+
+
+def _plain_key_results(data: dict[str, Any]) -> dict[str, Any]:
+    if "key_results" in data:
+        data["key_results"] = [dict(kr) for kr in data["key_results"]]
+    return data
+
+
+class ProposalDetail(APIView):
+    @extend_schema(responses=ProposalSerializer)
+    def get(self, request: AuthedRequest, pk: int) -> Response:
+        return Response(ProposalSerializer(selectors.get_proposal(request.user, pk)).data)
+
+    @extend_schema(request=ProposalSerializer, responses=ProposalSerializer)
+    def patch(self, request: AuthedRequest, pk: int) -> Response:
+        proposal = selectors.get_proposal(request.user, pk)
+        if not selectors.can_draft(proposal.workshop, request.user):
+            raise Forbidden("Observers follow the drafting; voters and the facilitator draft.")
+        data = _plain_key_results(parse(ProposalSerializer, request, partial=True))
+        updated = services.proposal_update(
+            actor=request.user, proposal=proposal, data=data, version=data.pop("version", None)
+        )
+        return Response(ProposalSerializer(updated).data)
+
+
+class ProposalRevisions(APIView):
+    @extend_schema(responses=RevisionSerializer(many=True))
+    def get(self, request: AuthedRequest, pk: int) -> Response:
+        proposal = selectors.get_proposal(request.user, pk)
+        return paginated(request, proposal.revisions.order_by("-number"), RevisionSerializer, self)
+
+
+class ProposalVote(APIView):
+    @extend_schema(request=VoteInputSerializer, responses=VoteSerializer)
+    def put(self, request: AuthedRequest, pk: int) -> Response:
+        proposal = selectors.get_proposal(request.user, pk)
+        data = parse(VoteInputSerializer, request)
+        vote = services.vote_cast(
+            actor=request.user, proposal=proposal, value=data["value"], reason=data["reason"]
+        )
+        return Response(VoteSerializer(vote).data)
+
+
+class WorkshopResults(APIView):
+    @extend_schema(responses=dict)
+    def get(self, request: AuthedRequest, pk: int) -> Response:
+        return Response(selectors.results(selectors.get_workshop(request.user, pk)))
+
+
+class WorkshopDecide(APIView):
+    @extend_schema(request=DecideSerializer, responses={201: DecisionSerializer})
+    def post(self, request: AuthedRequest, pk: int) -> Response:
+        workshop = selectors.get_workshop(request.user, pk)
+        if workshop.facilitator_id != request.user.pk:
+            raise Forbidden("The facilitator decides.")
+        data = parse(DecideSerializer, request)
+        proposal = workshop.proposals.filter(pk=data["proposal"]).first()
+        if proposal is None:
+            raise DomainError({"proposal": ["That proposal is not part of this workshop."]})
+        decision = services.workshop_decide(
+            actor=request.user, workshop=workshop, proposal=proposal
+        )
+        return Response(DecisionSerializer(decision).data, status=201)
+
+
+async def workshop_events(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Server-Sent Events for the room; authenticated by session or API token."""
+    user = await _user_of(request)
+    if not user.is_authenticated:
+        return JsonResponse({"detail": "Authentication credentials were not provided."}, status=401)
+    try:
+        await sync_to_async(selectors.get_workshop)(user, pk)
+    except NotFound:
+        return JsonResponse({"detail": "Not found."}, status=404)
+    last = request.headers.get("Last-Event-ID") or request.GET.get("after")
+    try:
+        last_id = int(last) if last else await sync_to_async(events.latest_event_id)(pk)
+    except ValueError:
+        return JsonResponse({"after": ["Give a whole number."]}, status=400)
+    seconds = events.STREAM_SECONDS
+    if request.GET.get("seconds", "").isdigit():
+        seconds = max(1, min(int(request.GET["seconds"]), events.STREAM_SECONDS))
+    response = StreamingHttpResponse(
+        events.stream(pk, last_id, seconds=seconds), content_type="text/event-stream"
+    )
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+async def _user_of(request: HttpRequest) -> Any:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Token "):
+        token = (
+            await Token.objects.select_related("user")
+            .filter(key=header.removeprefix("Token ").strip())
+            .afirst()
+        )
+        return token.user if token and token.user.is_active else AnonymousUser()
+    return await request.auser()

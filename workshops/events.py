@@ -1,0 +1,127 @@
+"""Live updates for the workshop room.
+
+Each change is a WorkshopEvent row, so a reconnecting browser resumes from its last
+event id. With Redis configured, a publish on the workshop's channel wakes every web
+process's stream at once; without it, streams poll the table twice a second.
+An event names what changed and counts; it never carries a vote value.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import transaction
+
+from workshops.models import Workshop, WorkshopEvent
+
+log = logging.getLogger(__name__)
+POLL_SECONDS = 0.5
+STREAM_SECONDS = 25  # then the browser's EventSource reconnects with Last-Event-ID
+
+
+def channel(workshop_id: int) -> str:
+    return f"goalchain:workshop:{workshop_id}"
+
+
+def emit(workshop: Workshop, kind: str, **data: Any) -> WorkshopEvent:
+    """Record a room event; it is announced once the surrounding transaction commits."""
+    event = WorkshopEvent.objects.create(workshop=workshop, kind=kind, data=data)
+    if settings.REDIS_URL:
+        transaction.on_commit(lambda: _publish(workshop.pk, event.pk))
+    return event
+
+
+def _publish(workshop_id: int, event_id: int) -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL).publish(channel(workshop_id), str(event_id))
+    except redis.RedisError:
+        # Streams fall back to polling the table, so a lost wake-up only costs latency.
+        log.warning("Could not publish workshop event %s", event_id, exc_info=True)
+
+
+def events_after(workshop_id: int, last_id: int) -> list[WorkshopEvent]:
+    return list(
+        WorkshopEvent.objects.filter(workshop_id=workshop_id, pk__gt=last_id).order_by("pk")[:100]
+    )
+
+
+def latest_event_id(workshop_id: int) -> int:
+    last = WorkshopEvent.objects.filter(workshop_id=workshop_id).order_by("-pk").first()
+    return last.pk if last else 0
+
+
+def format_sse(event: WorkshopEvent) -> str:
+    payload = json.dumps({"kind": event.kind, **event.data})
+    return f"id: {event.pk}\nevent: {event.kind}\ndata: {payload}\n\n"
+
+
+async def stream(
+    workshop_id: int, last_id: int, *, seconds: float = STREAM_SECONDS
+) -> AsyncIterator[str]:
+    """Server-Sent Events for one workshop, from the event after `last_id`, for `seconds`."""
+    fetch = sync_to_async(events_after)
+    deadline = time.monotonic() + seconds
+    yield "retry: 1000\n\n"
+    wake = _Wakeup(workshop_id) if settings.REDIS_URL else None
+    try:
+        if wake:
+            await wake.start()
+        while time.monotonic() < deadline:
+            for event in await fetch(workshop_id, last_id):
+                last_id = event.pk
+                yield format_sse(event)
+            if wake:
+                await wake.wait(min(5.0, max(0.0, deadline - time.monotonic())))
+            else:
+                await asyncio.sleep(POLL_SECONDS)
+            yield ": keep-alive\n\n"
+    finally:
+        if wake:
+            await wake.stop()
+
+
+class _Wakeup:
+    """Waits for a publish on the workshop's Redis channel, falling back to polling."""
+
+    def __init__(self, workshop_id: int) -> None:
+        self.workshop_id = workshop_id
+        self.pubsub: Any = None
+        self.client: Any = None
+
+    async def start(self) -> None:
+        import redis.asyncio as aioredis
+
+        try:
+            self.client = aioredis.Redis.from_url(settings.REDIS_URL)
+            self.pubsub = self.client.pubsub()
+            await self.pubsub.subscribe(channel(self.workshop_id))
+        except Exception:
+            log.warning("Redis unavailable for live updates; polling instead", exc_info=True)
+            self.pubsub = None
+
+    async def wait(self, timeout: float) -> None:
+        if self.pubsub is None:
+            await asyncio.sleep(POLL_SECONDS)
+            return
+        try:
+            await self.pubsub.get_message(ignore_subscribe_messages=True, timeout=timeout)
+        except Exception:
+            log.warning("Lost Redis during live updates; polling instead", exc_info=True)
+            self.pubsub = None
+            await asyncio.sleep(POLL_SECONDS)
+
+    async def stop(self) -> None:
+        if self.pubsub is not None:
+            try:
+                await self.pubsub.aclose()
+            finally:
+                await self.client.aclose()

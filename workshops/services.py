@@ -1,0 +1,598 @@
+"""Writes of the workshop room: set-up, phases, proposals, votes and decisions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from goals.errors import Conflict, DomainError, Errors, Forbidden
+from goals.markdown import render_markdown
+from goals.models import (
+    PARENT_LEVELS,
+    Goal,
+    Level,
+    Product,
+    ProductMembership,
+    ProductRole,
+    Status,
+    User,
+)
+from goals.rules import timeframe_errors
+from goals.services.goals import goal_create
+from goals.services.key_results import key_result_create
+from goals.services.versioning import check_version, save_versioned
+from workshops import rules
+from workshops.events import emit
+from workshops.models import (
+    PHASE_ORDER,
+    Decision,
+    DecisionRule,
+    Participant,
+    Phase,
+    PhaseChange,
+    Proposal,
+    ProposalRevision,
+    ProposalStatus,
+    Vote,
+    VotingMethod,
+    Workshop,
+    default_rule,
+)
+
+PROPOSAL_FIELDS = ("title", "description", "starts_on", "ends_on", "key_results")
+MAX_KEY_RESULTS = 10
+
+
+def workshop_create(
+    *,
+    actor: User,
+    product: Product,
+    title: str,
+    target_level: str,
+    facilitator: User,
+    parent_goal: Goal | None = None,
+    scheduled_at: datetime | None = None,
+    agenda: str = "",
+    ground_rules: str = "",
+    voting_method: str = VotingMethod.CONSENT,
+    decision_rule: str | None = None,
+    dots_per_voter: int = 3,
+    anonymous: bool = False,
+    timeboxes: dict[str, int] | None = None,
+) -> Workshop:
+    """Plan a workshop whose adopted proposal will hang under `parent_goal`."""
+    workshop = Workshop(
+        product=product,
+        title=(title or "").strip(),
+        target_level=target_level,
+        parent_goal=parent_goal,
+        facilitator=facilitator,
+        scheduled_at=scheduled_at,
+        agenda=agenda,
+        ground_rules=ground_rules,
+        voting_method=voting_method,
+        decision_rule=decision_rule or default_rule(target_level),
+        dots_per_voter=dots_per_voter,
+        anonymous=anonymous,
+        timeboxes=timeboxes or {},
+        created_by=actor,
+    )
+    errors = Errors()
+    if not workshop.title:
+        errors.add("title", "Give the workshop a title.")
+    if target_level not in Level.values:
+        errors.add("target_level", f"Choose one of: {', '.join(Level.values)}.")
+    else:
+        _check_parent_goal(workshop, errors)
+    if voting_method not in VotingMethod.values:
+        errors.add("voting_method", f"Choose one of: {', '.join(VotingMethod.values)}.")
+    if workshop.decision_rule not in DecisionRule.values:
+        errors.add("decision_rule", f"Choose one of: {', '.join(DecisionRule.values)}.")
+    if not 1 <= dots_per_voter <= 20:
+        errors.add("dots_per_voter", "Give each voter between 1 and 20 dots.")
+    for phase, minutes in workshop.timeboxes.items():
+        if phase not in Phase.values or not isinstance(minutes, int) or not 1 <= minutes <= 480:
+            errors.add("timeboxes", "Timeboxes map a phase to 1–480 minutes.")
+            break
+    if not ProductMembership.objects.filter(
+        product=product, user=facilitator, role__in=(ProductRole.LEADER, ProductRole.TEAM)
+    ).exists():
+        errors.add("facilitator", "The facilitator must be a leader or team member here.")
+    errors.raise_if_any()
+    workshop.save()
+    return workshop
+
+
+def _check_parent_goal(workshop: Workshop, errors: Errors) -> None:
+    allowed = PARENT_LEVELS[workshop.target_level]
+    parent = workshop.parent_goal
+    if not allowed:
+        if parent is not None:
+            errors.add("parent_goal", "A vision has no parent goal.")
+        return
+    wanted = " or ".join(Level(level).label.lower() for level in allowed)
+    if parent is None:
+        errors.add("parent_goal", f"Choose the {wanted} the adopted goal will serve.")
+    elif parent.product_id != workshop.product_id:
+        errors.add("parent_goal", "The parent goal must belong to this product.")
+    elif parent.level not in allowed:
+        errors.add(
+            "parent_goal", f"A {Level(workshop.target_level).label.lower()} serves a {wanted}."
+        )
+    elif parent.status == Status.DROPPED:
+        errors.add("parent_goal", "That goal was dropped; choose a live one.")
+
+
+def participant_add(
+    *, actor: User, workshop: Workshop, user: User | None, can_vote: bool | None = None
+) -> Participant:
+    """Invite a product member; stakeholders vote only when invited as voters."""
+    membership = (
+        ProductMembership.objects.select_related("user")
+        .filter(product_id=workshop.product_id, user=user)
+        .first()
+        if user is not None
+        else None
+    )
+    if membership is None:
+        raise DomainError({"email": ["Only members of this product can take part."]})
+    if can_vote is None:
+        can_vote = membership.role != ProductRole.STAKEHOLDER
+    try:
+        with transaction.atomic():
+            participant = Participant.objects.create(
+                workshop=workshop, user=membership.user, can_vote=can_vote
+            )
+            emit(workshop, "participants")
+            from workshops.tasks import send_workshop_invitation
+
+            transaction.on_commit(lambda: send_workshop_invitation.delay(participant.pk))
+    except IntegrityError:
+        raise DomainError({"email": ["Already taking part."]}) from None
+    return participant
+
+
+def participant_remove(*, actor: User, participant: Participant) -> None:
+    """Take someone out of the room; their access ends with this call."""
+    with transaction.atomic():
+        workshop = participant.workshop
+        Vote.objects.filter(
+            proposal__workshop=workshop, voter_id=participant.user_id, round=workshop.round
+        ).filter(
+            proposal__workshop__phase__in=(Phase.PLANNED, Phase.DRAFTING, Phase.VOTING)
+        ).delete()
+        participant.delete()
+        emit(workshop, "participants")
+
+
+def workshop_set_phase(*, actor: User, workshop: Workshop, phase: str) -> Workshop:
+    """Move the workshop one phase forward; skipping or going back is refused."""
+    if phase not in Phase.values:
+        raise DomainError({"phase": [f"Choose one of: {', '.join(Phase.values)}."]})
+    with transaction.atomic():
+        current = Workshop.objects.select_for_update().get(pk=workshop.pk)
+        position = PHASE_ORDER.index(current.phase)
+        if PHASE_ORDER.index(phase) != position + 1:
+            expected = PHASE_ORDER[position + 1] if position + 1 < len(PHASE_ORDER) else None
+            raise Conflict(
+                {
+                    "phase": [
+                        f"The workshop is {current.phase}; it can only move on to {expected}."
+                        if expected
+                        else "The workshop is closed."
+                    ]
+                }
+            )
+        if (
+            phase == Phase.VOTING
+            and not current.proposals.filter(status=ProposalStatus.OPEN).exists()
+        ):
+            raise Conflict({"phase": ["Draft at least one proposal before voting."]})
+        _move(current, phase, actor)
+    return current
+
+
+def _move(workshop: Workshop, phase: str, actor: User) -> None:
+    PhaseChange.objects.create(
+        workshop=workshop, from_phase=workshop.phase, to_phase=phase, round=workshop.round, by=actor
+    )
+    workshop.phase = phase
+    workshop.phase_started_at = timezone.now()
+    save_versioned(workshop, ["phase", "phase_started_at"])
+    emit(workshop, "phase", phase=phase, round=workshop.round)
+
+
+def proposal_check(
+    *, workshop: Workshop, data: dict[str, Any]
+) -> tuple[dict[str, list[str]], list[str]]:
+    """Check a proposal against the target level's chain rules: (errors, warnings)."""
+    from goals.rules import timeframe_warning
+
+    errors = Errors()
+    _check_proposal_fields(workshop, data, errors)
+    warning = timeframe_warning(workshop.target_level, data.get("starts_on"), data.get("ends_on"))
+    return errors.by_field, [warning] if warning else []
+
+
+def proposal_create(
+    *,
+    actor: User,
+    workshop: Workshop,
+    title: str,
+    description: str = "",
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    key_results: list[dict[str, Any]] | None = None,
+) -> Proposal:
+    """Draft a proposal in the drafting phase; it starts its revision history."""
+    data = {
+        "title": title,
+        "description": description,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "key_results": key_results or [],
+    }
+    with transaction.atomic():
+        locked = _lock_in_phase(
+            workshop, Phase.DRAFTING, "Proposals are drafted in the drafting phase."
+        )
+        errors = Errors()
+        data["key_results"] = _check_proposal_fields(locked, data, errors)
+        errors.raise_if_any()
+        proposal = Proposal.objects.create(
+            workshop=locked,
+            author=actor,
+            title=title.strip(),
+            description=description,
+            description_html=render_markdown(description),
+            starts_on=starts_on,
+            ends_on=ends_on,
+            key_results=data["key_results"],
+        )
+        _revise(proposal, actor, changes={f: [None, v] for f, v in _snapshot(proposal).items()})
+        emit(locked, "proposal", proposal=proposal.pk, action="created")
+    return proposal
+
+
+def proposal_update(
+    *, actor: User, proposal: Proposal, data: dict[str, Any], version: int | None = None
+) -> Proposal:
+    """Amend a proposal; a stale version is refused (409) so nobody's text is lost."""
+    with transaction.atomic():
+        _lock_in_phase(
+            proposal.workshop, Phase.DRAFTING, "Proposals can be amended in the drafting phase."
+        )
+        current = (
+            Proposal.objects.select_for_update().select_related("workshop").get(pk=proposal.pk)
+        )
+        check_version(current, version)
+        if current.status != ProposalStatus.OPEN:
+            raise Conflict("This proposal was already decided on.")
+        before = _snapshot(current)
+        merged = {f: data[f] if f in data else getattr(current, f) for f in PROPOSAL_FIELDS}
+        errors = Errors()
+        merged["key_results"] = _check_proposal_fields(current.workshop, merged, errors)
+        errors.raise_if_any()
+        for field in PROPOSAL_FIELDS:
+            setattr(current, field, merged[field])
+        current.title = str(merged["title"]).strip()
+        after = _snapshot(current)
+        changes = {f: [before[f], after[f]] for f in after if before[f] != after[f]}
+        if not changes:
+            return current
+        current.description_html = render_markdown(current.description)
+        save_versioned(current, [*PROPOSAL_FIELDS, "description_html"])
+        _revise(current, actor, changes=changes)
+        emit(current.workshop, "proposal", proposal=current.pk, action="amended")
+    return current
+
+
+def _lock_in_phase(
+    workshop: Workshop, phase: str, message: str, *, shared: bool = False
+) -> Workshop:
+    """Hold the workshop in `phase` until commit: a phase change waits for this write.
+
+    Votes take a shared lock so they run side by side; phase moves take the exclusive one.
+    """
+    if shared and connection.vendor == "postgresql":
+        rows = Workshop.objects.raw(
+            f"SELECT * FROM {Workshop._meta.db_table} WHERE id = %s FOR SHARE", [workshop.pk]
+        )
+        locked = next(iter(rows))
+    else:
+        locked = Workshop.objects.select_for_update().get(pk=workshop.pk)
+    if locked.phase != phase:
+        raise Conflict({"phase": [message]})
+    return locked
+
+
+def _check_proposal_fields(
+    workshop: Workshop, data: dict[str, Any], errors: Errors
+) -> list[dict[str, Any]]:
+    """Field rules for a proposal; returns the cleaned draft key results."""
+    title = (data.get("title") or "").strip()
+    if not title:
+        errors.add("title", "Give the proposal a title.")
+    elif len(title) > 300:
+        errors.add("title", "Keep the title under 300 characters.")
+    for message in timeframe_errors(
+        workshop.target_level, data.get("starts_on"), data.get("ends_on")
+    ):
+        errors.add("ends_on", message)
+    return _clean_key_results(workshop, data.get("key_results") or [], errors)
+
+
+def _clean_key_results(workshop: Workshop, drafts: Any, errors: Errors) -> list[dict[str, Any]]:
+    if not isinstance(drafts, list) or len(drafts) > MAX_KEY_RESULTS:
+        errors.add("key_results", f"Give a list of up to {MAX_KEY_RESULTS} key results.")
+        return []
+    cleaned = []
+    member_ids = set(
+        ProductMembership.objects.filter(product_id=workshop.product_id).values_list(
+            "user_id", flat=True
+        )
+    )
+    for number, draft in enumerate(drafts, start=1):
+        if not isinstance(draft, dict):
+            errors.add("key_results", f"Key result {number}: give title, baseline and target.")
+            continue
+        title = str(draft.get("title") or "").strip()
+        baseline, target = _decimal(draft.get("baseline")), _decimal(draft.get("target"))
+        owner = draft.get("owner")
+        if not title or len(title) > 300:
+            errors.add("key_results", f"Key result {number}: name what you will measure.")
+        if baseline is None or target is None:
+            errors.add("key_results", f"Key result {number}: baseline and target are numbers.")
+        elif baseline == target:
+            errors.add(
+                "key_results", f"Key result {number}: the target must differ from the baseline."
+            )
+        if owner is not None and (not isinstance(owner, int) or owner not in member_ids):
+            errors.add("key_results", f"Key result {number}: the owner must be a product member.")
+        cleaned.append(
+            {
+                "title": title,
+                "unit": str(draft.get("unit") or "")[:40],
+                "baseline": str(baseline) if baseline is not None else None,
+                "target": str(target) if target is not None else None,
+                "owner": owner,
+            }
+        )
+    return cleaned
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() and abs(number) < Decimal("1e11") else None
+
+
+def _snapshot(proposal: Proposal) -> dict[str, Any]:
+    return {
+        "title": proposal.title,
+        "description": proposal.description,
+        "starts_on": proposal.starts_on.isoformat() if proposal.starts_on else None,
+        "ends_on": proposal.ends_on.isoformat() if proposal.ends_on else None,
+        "key_results": proposal.key_results,
+    }
+
+
+def _revise(proposal: Proposal, actor: User, *, changes: dict[str, Any]) -> None:
+    number = proposal.revisions.count() + 1
+    ProposalRevision.objects.create(
+        proposal=proposal, number=number, by=actor, snapshot=_snapshot(proposal), changes=changes
+    )
+
+
+def vote_cast(*, actor: User, proposal: Proposal, value: Any, reason: str = "") -> Vote:
+    """Cast or replace a vote; hidden from everyone until the facilitator reveals."""
+    with transaction.atomic():
+        workshop = _lock_in_phase(
+            proposal.workshop, Phase.VOTING, "Votes are cast in the voting phase.", shared=True
+        )
+        seat = (
+            Participant.objects.select_for_update()
+            .filter(workshop=workshop, user=actor, can_vote=True)
+            .first()
+        )
+        if seat is None:
+            raise Forbidden("Only voters invited to this workshop can vote.")
+        if proposal.status != ProposalStatus.OPEN:
+            raise Conflict("This proposal was already decided on.")
+        text = _check_vote(workshop, proposal, actor, value, reason)
+        Vote.objects.bulk_create(
+            [
+                Vote(
+                    proposal=proposal,
+                    voter=actor,
+                    round=workshop.round,
+                    value=text,
+                    reason=reason.strip(),
+                    cast_at=timezone.now(),
+                )
+            ],
+            update_conflicts=True,
+            unique_fields=["proposal", "voter", "round"],
+            update_fields=["value", "reason", "cast_at"],
+        )
+        emit(workshop, "votes", voted=_voted_count(workshop))
+    return Vote.objects.get(proposal=proposal, voter=actor, round=workshop.round)
+
+
+def _check_vote(
+    workshop: Workshop, proposal: Proposal, voter: User, value: Any, reason: str
+) -> str:
+    method = workshop.voting_method
+    if method == VotingMethod.CONSENT:
+        if value not in rules.CONSENT_VALUES:
+            raise DomainError({"value": ["Vote agree, abstain or object."]})
+        if value == "object" and not (reason or "").strip():
+            raise DomainError({"reason": ["Say why you object, so the team can address it."]})
+        return str(value)
+    if isinstance(value, bool):
+        number = None
+    elif isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        number = int(value.strip())
+    else:
+        number = None
+    if method == VotingMethod.DOT:
+        spent = sum(
+            int(v)
+            for v in Vote.objects.filter(
+                proposal__workshop=workshop, voter=voter, round=workshop.round
+            )
+            .exclude(proposal=proposal)
+            .values_list("value", flat=True)
+        )
+        left = workshop.dots_per_voter - spent
+        if number is None or not 0 <= number <= left:
+            raise DomainError(
+                {
+                    "value": [
+                        f"Place 0 to {left} dots ({spent} of {workshop.dots_per_voter} "
+                        "are on other proposals)."
+                    ]
+                }
+            )
+        return str(number)
+    if number is None or not 1 <= number <= 5:
+        raise DomainError({"value": ["Vote with a number from 1 to 5."]})
+    if number == 1 and not (reason or "").strip():
+        raise DomainError(
+            {"reason": ["A 1 blocks the proposal: say why, so the team can address it."]}
+        )
+    return str(number)
+
+
+def _voted_count(workshop: Workshop) -> int:
+    return (
+        Vote.objects.filter(proposal__workshop=workshop, round=workshop.round)
+        .values("voter_id")
+        .distinct()
+        .count()
+    )
+
+
+def workshop_decide(*, actor: User, workshop: Workshop, proposal: Proposal) -> Decision:
+    """Apply the decision rule to the revealed votes; a pass adopts the proposal as a goal."""
+    from workshops.selectors import proposal_tallies
+
+    with transaction.atomic():
+        current = (
+            Workshop.objects.select_for_update(of=("self",))
+            .select_related("parent_goal")
+            .get(pk=workshop.pk)
+        )
+        if current.phase not in (Phase.REVEALED, Phase.DECIDED):
+            raise Conflict({"phase": ["Reveal the votes before deciding."]})
+        if proposal.workshop_id != current.pk:
+            raise DomainError({"proposal": ["That proposal is not part of this workshop."]})
+        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if proposal.status != ProposalStatus.OPEN:
+            raise Conflict({"proposal": ["This proposal was already decided on."]})
+        count = proposal_tallies(current)[proposal.pk]
+        passed, reason = rules.decide(current.decision_rule, count)
+        decision = Decision(
+            workshop=current,
+            proposal=proposal,
+            round=current.round,
+            rule=current.decision_rule,
+            voting_method=current.voting_method,
+            passed=passed,
+            reason=reason,
+            tallies=count.as_dict(),
+            objections=_objections(current, count),
+            decided_by=actor,
+        )
+        if passed:
+            decision.goal = _adopt(actor, current, proposal)
+            proposal.status = ProposalStatus.ADOPTED
+            proposal.save(update_fields=["status"])
+            decision.save()
+            if current.phase == Phase.REVEALED:
+                _move(current, Phase.DECIDED, actor)
+            emit(current, "decision", proposal=proposal.pk, passed=True, goal=decision.goal_id)
+            return decision
+    # A failed decision is kept on record too, and told to the room.
+    with transaction.atomic():
+        decision.save()
+        emit(current, "decision", proposal=proposal.pk, passed=False)
+    raise Conflict({"non_field_errors": [reason]})
+
+
+def _objections(workshop: Workshop, count: rules.Tally) -> list[dict[str, Any]]:
+    if workshop.anonymous:
+        return [{"reason": o["reason"]} for o in count.objections]
+    names = dict(
+        User.objects.filter(pk__in=[o["voter"] for o in count.objections]).values_list(
+            "pk", "display_name"
+        )
+    )
+    return [
+        {"voter": o["voter"], "name": names.get(o["voter"]) or "", "reason": o["reason"]}
+        for o in count.objections
+    ]
+
+
+def _adopt(actor: User, workshop: Workshop, proposal: Proposal) -> Goal:
+    members = set(
+        ProductMembership.objects.filter(product_id=workshop.product_id).values_list(
+            "user_id", flat=True
+        )
+    )
+    author = proposal.author if proposal.author_id in members else None
+    try:
+        goal = goal_create(
+            actor=actor,
+            product=workshop.product,
+            level=workshop.target_level,
+            title=proposal.title,
+            description=proposal.description,
+            owner=author,
+            status=Status.AGREED,
+            starts_on=proposal.starts_on,
+            ends_on=proposal.ends_on,
+            parents=[workshop.parent_goal] if workshop.parent_goal else [],
+        )
+        for draft in proposal.key_results:
+            owner_id = draft.get("owner")
+            owner_id = owner_id if isinstance(owner_id, int) and owner_id in members else None
+            owner = User.objects.filter(pk=owner_id).first() if owner_id else author
+            key_result_create(
+                actor=actor,
+                goal=goal,
+                title=draft["title"],
+                unit=draft.get("unit", ""),
+                baseline=Decimal(draft["baseline"]),
+                target=Decimal(draft["target"]),
+                owner=owner,
+            )
+    except DomainError as error:
+        raise Conflict(
+            {"non_field_errors": [f"The proposal cannot become a goal: {error.message}"]}
+        ) from None
+    return goal
+
+
+def workshop_new_round(*, actor: User, workshop: Workshop) -> Workshop:
+    """After a failed decision, start another drafting round; earlier votes stay on record."""
+    with transaction.atomic():
+        current = Workshop.objects.select_for_update().get(pk=workshop.pk)
+        if current.phase not in (Phase.REVEALED, Phase.DECIDED):
+            raise Conflict({"phase": ["A new round starts after the votes were revealed."]})
+        if not current.proposals.filter(status=ProposalStatus.OPEN).exists():
+            raise Conflict({"phase": ["Every proposal was decided; there is nothing to redraft."]})
+        current.round += 1
+        save_versioned(current, ["round"])
+        _move(current, Phase.DRAFTING, actor)
+    return current
