@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from goals.models import Goal, Level, ProductRole
 from tests.factories import PASSWORD, ProductFactory, UserFactory, add_member
@@ -57,10 +58,8 @@ def test_it_builds_a_chain_in_place_and_shows_inline_errors(
     add_in_place(page, "User goal under", "Families plan a week of meals in ten minutes")
     card(page, "Families plan a week").wait_for()
     # Keyboard users keep their place: the goal just added takes the focus.
-    page.wait_for_function(
-        "document.activeElement.matches('article.card')"
-        " && document.activeElement.textContent.includes('Families plan')"
-    )
+    # (Locator assertions, not wait_for_function: its string would need CSP's unsafe-eval.)
+    expect(page.locator("article.card:focus")).to_contain_text("Families plan")
 
     add_in_place(page, "Product goal under", "Weekly planner that reads the fridge")
     card(page, "Weekly planner").wait_for()
@@ -74,7 +73,7 @@ def test_it_builds_a_chain_in_place_and_shows_inline_errors(
     assert "spans one to four weeks" in error.inner_text()
     ends_on = form.get_by_label("Ends on")
     assert ends_on.get_attribute("aria-invalid") == "true"
-    page.wait_for_function("document.activeElement.name === 'ends_on'")  # focus on the error
+    expect(ends_on).to_be_focused()  # focus on the error
     assert form.get_by_label("Title").input_value() == "Scan the fridge"
     page.screenshot(path=str(screenshot_dir / "chain-inline-error-1280.png"), full_page=True)
 
