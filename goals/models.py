@@ -102,6 +102,8 @@ class Invitation(models.Model):
     invited_by = models.ForeignKey(User, models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # Claimed by the email task in the transaction that sends it: one email per invitation.
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

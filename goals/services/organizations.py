@@ -84,7 +84,8 @@ def organization_member_add(
             organization=organization,
             email=email,
             accepted_at=None,
-            defaults={"role": role, "invited_by": actor},
+            # Inviting again is asking for the email again.
+            defaults={"role": role, "invited_by": actor, "sent_at": None},
         )
         transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
     return invitation

@@ -76,6 +76,34 @@ def test_it_invites_an_unknown_email_and_sends_one_email(
     assert invitation.token in mailoutbox[0].body
 
 
+def test_it_sends_an_invitation_once_when_its_job_runs_twice(
+    team, mailoutbox, django_capture_on_commit_callbacks
+):
+    from goals.tasks import send_invitation_email
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = services.organization_member_add(
+            actor=team.org_admin, organization=team.product.organization, email="new@example.com"
+        )
+    send_invitation_email(invitation.pk)
+    send_invitation_email(invitation.pk)
+    assert len(mailoutbox) == 1
+    invitation.refresh_from_db()
+    assert invitation.sent_at is not None
+
+
+def test_it_sends_the_invitation_again_when_asked_to_invite_again(
+    team, mailoutbox, django_capture_on_commit_callbacks
+):
+    org = team.product.organization
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.organization_member_add(
+                actor=team.org_admin, organization=org, email="a@b.org"
+            )
+    assert len(mailoutbox) == 2
+
+
 def test_it_keeps_one_pending_invitation_per_email(team, django_capture_on_commit_callbacks):
     org = team.product.organization
     with django_capture_on_commit_callbacks(execute=True):
