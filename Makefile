@@ -25,7 +25,7 @@ help: ## list the targets
 sync: $(UV) ## install the locked dependencies into .venv (dev tools included)
 	@$(UV) sync --frozen --quiet
 
-# The web server and a Celery worker with its beat each run in a process group of their own
+# The web server (ASGI: Server-Sent Events stream) and a Celery worker with its beat each run in a process group of their own
 # (set -m), so stopping kills every process they started and nothing outlives `make run`.
 # The worker's main process gets the TERM alone: it stops its pool and beat (a warm shutdown
 # takes a few seconds), and whatever still runs after 20 s is killed.
@@ -34,7 +34,10 @@ run: sync ## load the demo and start the web server and a Celery worker with bea
 	$(VENV)/bin/python manage.py migrate --noinput; \
 	$(VENV)/bin/python manage.py seed_demo; \
 	set -m; \
-	$(VENV)/bin/python manage.py runserver "$(ADDR)" & web=$$!; \
+	$(VENV)/bin/uvicorn goalchain.asgi:application --reload --reload-dir goals \
+		--reload-dir workshops --reload-dir goalchain --reload-dir templates \
+		--host "$(firstword $(subst :, ,$(ADDR)))" --port "$(lastword $(subst :, ,$(ADDR)))" \
+		& web=$$!; \
 	$(VENV)/bin/celery -A goalchain worker --beat --concurrency 1 --loglevel INFO \
 		--without-mingle --without-gossip & worker=$$!; \
 	set +m; \
