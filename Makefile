@@ -25,8 +25,9 @@ help: ## list the targets
 sync: $(UV) ## install the locked dependencies into .venv (dev tools included)
 	@$(UV) sync --frozen --quiet
 
-# The web server (ASGI: Server-Sent Events stream) and a Celery worker with its beat each run in a process group of their own
-# (set -m), so stopping kills every process they started and nothing outlives `make run`.
+# The web server (uvicorn: ASGI, so Server-Sent Events stream) and a Celery worker with its
+# beat each run in a process group of their own (set -m), so stopping kills every process
+# they started and nothing outlives `make run`.
 # The worker's main process gets the TERM alone: it stops its pool and beat (a warm shutdown
 # takes a few seconds), and whatever still runs after 20 s is killed.
 run: sync ## load the demo and start the web server and a Celery worker with beat (Ctrl-C stops)
