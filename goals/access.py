@@ -99,28 +99,28 @@ def visible_key_results(user: User) -> QuerySet[KeyResult]:
 
 
 def get_organization(user: User, pk: object) -> Organization:
-    org = visible_organizations(user).filter(pk=_int(pk)).first()
+    org = visible_organizations(user).filter(pk=object_id(pk)).first()
     if org is None:
         raise NotFound()
     return org
 
 
 def get_product(user: User, pk: object) -> Product:
-    product = visible_products(user).filter(pk=_int(pk)).first()
+    product = visible_products(user).filter(pk=object_id(pk)).first()
     if product is None:
         raise NotFound()
     return product
 
 
 def get_goal(user: User, pk: object) -> Goal:
-    goal = visible_goals(user).filter(pk=_int(pk)).first()
+    goal = visible_goals(user).filter(pk=object_id(pk)).first()
     if goal is None:
         raise NotFound()
     return goal
 
 
 def get_key_result(user: User, pk: object) -> KeyResult:
-    key_result = visible_key_results(user).filter(pk=_int(pk)).first()
+    key_result = visible_key_results(user).filter(pk=object_id(pk)).first()
     if key_result is None:
         raise NotFound()
     return key_result
@@ -144,7 +144,8 @@ def can_lead(obj: Any) -> bool:
     return role_of(obj) == Role.LEADER
 
 
-def _int(pk: object) -> int:
+def object_id(pk: object) -> int:
+    """An id from a URL or body; anything that is not one is simply not found."""
     try:
         return int(str(pk))
     except ValueError:

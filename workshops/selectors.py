@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from goals.access import Role, role_of, with_roles
+from goals.access import Role, object_id, role_of, with_roles
 from goals.errors import NotFound
 from goals.models import User
 from workshops import rules
@@ -31,20 +31,14 @@ def visible_workshops(user: User) -> QuerySet[Workshop]:
 
 
 def get_workshop(user: User, pk: object) -> Workshop:
-    try:
-        workshop = visible_workshops(user).filter(pk=int(str(pk))).first()
-    except ValueError:
-        workshop = None
+    workshop = visible_workshops(user).filter(pk=object_id(pk)).first()
     if workshop is None:
         raise NotFound()
     return workshop
 
 
 def get_proposal(user: User, pk: object) -> Proposal:
-    try:
-        proposal = Proposal.objects.select_related("author").filter(pk=int(str(pk))).first()
-    except ValueError:
-        proposal = None
+    proposal = Proposal.objects.select_related("author").filter(pk=object_id(pk)).first()
     if proposal is None:
         raise NotFound()
     proposal.workshop = get_workshop(user, proposal.workshop_id)
@@ -97,6 +91,18 @@ def proposal_tallies(workshop: Workshop) -> dict[int, rules.Tally]:
     }
 
 
+def objections_shown(
+    workshop: Workshop, count: rules.Tally, names: dict[int, str]
+) -> list[dict[str, Any]]:
+    """Each objection's reason, with who raised it unless the workshop is anonymous."""
+    if workshop.anonymous:
+        return [{"reason": o["reason"]} for o in count.objections]
+    return [
+        {"voter": o["voter"], "name": names.get(o["voter"], ""), "reason": o["reason"]}
+        for o in count.objections
+    ]
+
+
 def results(workshop: Workshop) -> dict[str, Any]:
     """Before the reveal: who has voted. After: tallies, objections, and names unless anonymous."""
     seats = participants(workshop)
@@ -133,12 +139,7 @@ def results(workshop: Workshop) -> dict[str, Any]:
             "title": proposal.title,
             "status": proposal.status,
             "tally": tallies[proposal.pk].as_dict(),
-            "objections": [
-                {"reason": o["reason"]}
-                if workshop.anonymous
-                else {"voter": o["voter"], "name": names.get(o["voter"], ""), "reason": o["reason"]}
-                for o in tallies[proposal.pk].objections
-            ],
+            "objections": objections_shown(workshop, tallies[proposal.pk], names),
             "votes": []
             if workshop.anonymous
             else [

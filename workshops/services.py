@@ -531,17 +531,13 @@ def workshop_decide(*, actor: User, workshop: Workshop, proposal: Proposal) -> D
 
 
 def _objections(workshop: Workshop, count: rules.Tally) -> list[dict[str, Any]]:
-    if workshop.anonymous:
-        return [{"reason": o["reason"]} for o in count.objections]
-    names = dict(
-        User.objects.filter(pk__in=[o["voter"] for o in count.objections]).values_list(
-            "pk", "display_name"
-        )
-    )
-    return [
-        {"voter": o["voter"], "name": names.get(o["voter"]) or "", "reason": o["reason"]}
-        for o in count.objections
-    ]
+    from workshops.selectors import objections_shown
+
+    names = {
+        user.pk: user.name
+        for user in User.objects.filter(pk__in=[o["voter"] for o in count.objections])
+    }
+    return objections_shown(workshop, count, names)
 
 
 def _adopt(actor: User, workshop: Workshop, proposal: Proposal) -> Goal:

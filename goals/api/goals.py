@@ -73,13 +73,18 @@ def _resolve_refs(product: Product, data: dict[str, Any], errors: Errors) -> dic
                 errors.add("parents", f"Unknown goal {pk}.")
         resolved["parents"] = [found[pk] for pk in ids if pk in found]
     if data.get("owner") is not None:
-        owner = User.objects.filter(
-            pk=data["owner"], org_memberships__organization_id=product.organization_id
-        ).first()
-        if owner is None:
-            errors.add("owner", "The owner must be a member of this product.")
-        resolved["owner"] = owner
+        resolved["owner"] = _owner(product, data["owner"], errors)
     return resolved
+
+
+def _owner(product: Product, user_id: int, errors: Errors) -> User | None:
+    """The organisation member with this id; the service checks product membership."""
+    owner = User.objects.filter(
+        pk=user_id, org_memberships__organization_id=product.organization_id
+    ).first()
+    if owner is None:
+        errors.add("owner", "The owner must be a member of this product.")
+    return owner
 
 
 class GoalList(APIView):
@@ -173,17 +178,10 @@ class GoalHistory(APIView):
 
 def _key_result_refs(key_result_goal: Goal, data: dict[str, Any]) -> dict[str, Any]:
     resolved = dict(data)
-    if "owner" in data:
-        resolved["owner"] = (
-            User.objects.filter(
-                pk=data["owner"],
-                org_memberships__organization_id=key_result_goal.product.organization_id,
-            ).first()
-            if data["owner"] is not None
-            else None
-        )
-        if data["owner"] is not None and resolved["owner"] is None:
-            raise DomainError({"owner": ["The owner must be a member of this product."]})
+    if data.get("owner") is not None:
+        errors = Errors()
+        resolved["owner"] = _owner(key_result_goal.product, data["owner"], errors)
+        errors.raise_if_any()
     return resolved
 
 
