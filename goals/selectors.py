@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -9,9 +11,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.db.models.base import ModelState
+from django.utils import timezone
 
+from goalchain.renderers import JSONRenderer
 from goals.health import Finding, goal_findings, health_score, product_findings
 from goals.models import (
     CLOSED_STATUSES,
@@ -174,6 +180,77 @@ def chain_as_dict(chain: Chain) -> dict[str, Any]:
         "orphans": [node(goal) for goal in chain.orphans],
         "health_score": chain.score,
     }
+
+
+# A whole chain is read far more often than it changes: its JSON is cached per product,
+# under a signature of everything it is made of. Nothing has to remember to invalidate it.
+CHAIN_CACHE_SECONDS = 24 * 60 * 60
+
+
+def chain_signature(product: Product) -> str:
+    """What the chain's JSON depends on, read in one aggregate query.
+
+    Every write to a goal bumps its version (and `updated_at`), progress roll-ups change the
+    sum of progress, a new or deleted goal, key result or link changes a count, and a link
+    replaced by another changes the sum of link ids (new ids are larger than all old ones).
+    The product's and organisation's own texts are on the product row, read before this.
+    Owners' names count too: saving a user bumps a counter in the cache. Health depends on
+    the date, so the date is part of the signature.
+    """
+    goal, key_result, link = (m._meta.db_table for m in (Goal, KeyResult, GoalLink))
+    sql = f"""
+        SELECT g.n, g.u, g.v, g.p, k.n, k.u, k.v, l.n, l.s FROM
+        (SELECT COUNT(*) n, MAX(updated_at) u, SUM(version) v, SUM(progress) p
+           FROM {goal} WHERE product_id = %s) g,
+        (SELECT COUNT(*) n, MAX(kr.updated_at) u, SUM(kr.version) v
+           FROM {key_result} kr JOIN {goal} kg ON kg.id = kr.goal_id
+          WHERE kg.product_id = %s) k,
+        (SELECT COUNT(*) n, SUM(gl.id) s
+           FROM {link} gl JOIN {goal} lg ON lg.id = gl.child_id
+          WHERE lg.product_id = %s) l
+    """  # table names come from the models, values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [product.pk] * 3)
+        row = cursor.fetchone()
+    texts = "\0".join(
+        (product.name, product.portfolio_strategy, product.organization.business_strategy)
+    )
+    digest = hashlib.blake2b(texts.encode(), digest_size=16).hexdigest()
+    people = cache.get(_PEOPLE_KEY, 0)
+    return "|".join(map(str, (*row, digest, people, timezone.localdate())))
+
+
+_PEOPLE_KEY = "chain:people"
+
+
+def people_changed(update_fields: frozenset[str] | None = None, **kwargs: Any) -> None:
+    """A saved user may be a renamed owner: every cached chain is built again.
+
+    Signing in saves only `last_login`, which no chain shows."""
+    if update_fields is not None and not update_fields & {"display_name", "email"}:
+        return
+    try:
+        cache.incr(_PEOPLE_KEY)
+    except ValueError:  # not there yet (or evicted): any new value differs from the absent 0
+        cache.set(_PEOPLE_KEY, time.time_ns(), timeout=None)
+
+
+def chain_json(product: Product) -> bytes:
+    """The chain endpoint's body: from the cache when nothing changed since it was made.
+
+    The signature is read before the chain, so a write landing in between can only make the
+    cached body newer than its signature, which the next read then rebuilds; never older.
+    One entry per product: a new signature overwrites the old body.
+    """
+    key = f"chain:{product.pk}"
+    signature = chain_signature(product)
+    cached = cache.get(key)
+    if cached is not None and cached[0] == signature:
+        body: bytes = cached[1]
+        return body
+    body = JSONRenderer().render(chain_as_dict(load_chain(product)))
+    cache.set(key, (signature, body), CHAIN_CACHE_SECONDS)
+    return body
 
 
 def goal_as_dict(

@@ -32,6 +32,14 @@ def _celery_eager():
     app.conf.task_eager_propagates = True
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: ids are reused once a test's rows roll back."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @dataclass
 class Team:
     product: Product

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -231,9 +232,9 @@ class ProductChain(APIView):
             },
         )
     )
-    def get(self, request: AuthedRequest, pk: int) -> Response:
+    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         product = access.get_product(request.user, pk)
-        return Response(selectors.chain_as_dict(selectors.load_chain(product)))
+        return HttpResponse(selectors.chain_json(product), content_type="application/json")
 
 
 class ProductHealth(APIView):

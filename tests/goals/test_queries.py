@@ -72,16 +72,21 @@ def test_it_reads_the_whole_chain_in_a_fixed_number_of_queries(
     client = api_client_for(team.member)
     # 1. the token and its user
     # 2. the product, with its organisation and my roles (two subqueries)
-    # 3. the product's goals
-    # 4. the links between them
-    # 5. the key results
-    # 6. the people owning those goals and key results
-    with django_assert_num_queries(6):
+    # 3. the chain's signature (counts, versions, latest changes)
+    # 4. the product's goals
+    # 5. the links between them
+    # 6. the key results
+    # 7. the people owning those goals and key results
+    with django_assert_num_queries(7):
         response = client.get(f"/api/products/{team.product.pk}/chain/")
     assert response.status_code == 200
     body = response.json()
     assert body["vision"] is not None
     assert sum(len(child["children"]) for child in body["vision"]["children"]) >= 1
+    # Unchanged since: the token, the product and the signature; the body comes from the cache.
+    with django_assert_num_queries(3):
+        again = client.get(f"/api/products/{team.product.pk}/chain/")
+    assert again.content == response.content
 
 
 @pytest.mark.parametrize("size", [5, 500])

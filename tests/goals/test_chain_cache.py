@@ -1,0 +1,160 @@
+"""The chain endpoint serves its JSON from the cache until anything in the chain changes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import update_last_login
+from django.core.cache import cache
+from django.utils import timezone
+
+from goals.models import Goal, KeyResult
+from goals.selectors import chain_signature
+from tests.factories import KeyResultFactory, make_chain
+
+
+@pytest.fixture
+def chain(team):
+    chain = make_chain(team.product)
+    KeyResultFactory(goal=chain.sprint_goal, owner=team.member, baseline=0, target=10, current=0)
+    return chain
+
+
+def read(client, team) -> dict:
+    response = client.get(f"/api/products/{team.product.pk}/chain/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    return response.json()
+
+
+def sprint_node(body: dict) -> dict:
+    return body["vision"]["children"][0]["children"][0]["children"][0]
+
+
+def patch(client, path: str, data: dict) -> None:
+    response = client.patch(path, data, format="json")
+    assert response.status_code == 200, response.json()
+
+
+def test_a_goal_edit_shows_at_once(team, chain, api):
+    client = api(team.leader)
+    read(client, team)
+    goal = chain.sprint_goal
+    patch(
+        client,
+        f"/api/goals/{goal.pk}/",
+        {"title": "Ship the planner", "version": goal.version, "change_reason": "Scope"},
+    )
+    assert sprint_node(read(client, team))["title"] == "Ship the planner"
+
+
+def test_a_key_result_check_shows_with_its_rolled_up_progress(team, chain, api):
+    client = api(team.leader)
+    before = read(client, team)
+    assert before["vision"]["progress"] == 0
+    key_result = KeyResult.objects.get(goal=chain.sprint_goal)
+    patch(
+        client,
+        f"/api/key-results/{key_result.pk}/",
+        {"current": 5, "version": key_result.version},
+    )
+    after = read(client, team)
+    assert sprint_node(after)["key_results"][0]["current"] == 5
+    assert sprint_node(after)["progress"] == 50
+    assert after["vision"]["progress"] > 0
+
+
+def test_new_and_deleted_goals_and_key_results_show(team, chain, api):
+    client = api(team.leader)
+    read(client, team)
+    created = client.post(
+        "/api/goals/",
+        {
+            "product": team.product.pk,
+            "level": "sprint",
+            "title": "Second sprint",
+            "parents": [chain.product_goal.pk],
+            "starts_on": str(timezone.localdate()),
+            "ends_on": str(timezone.localdate() + timedelta(days=14)),
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    product_node = read(client, team)["vision"]["children"][0]["children"][0]
+    assert "Second sprint" in [child["title"] for child in product_node["children"]]
+    key_result = KeyResult.objects.get(goal=chain.sprint_goal)
+    assert client.delete(f"/api/key-results/{key_result.pk}/").status_code == 204
+    assert sprint_node(read(client, team))["key_results"] == []
+    assert client.delete(f"/api/goals/{created.json()['id']}/").status_code == 204
+    product_node = read(client, team)["vision"]["children"][0]["children"][0]
+    assert "Second sprint" not in [child["title"] for child in product_node["children"]]
+
+
+def test_a_new_parent_moves_the_goal(team, chain, api):
+    client = api(team.leader)
+    read(client, team)
+    product_goal = chain.product_goal
+    patch(
+        client,
+        f"/api/goals/{product_goal.pk}/",
+        {
+            "parents": [chain.user_goal.pk],
+            "version": product_goal.version,
+            "change_reason": "Serves users only",
+        },
+    )
+    business = read(client, team)["vision"]["children"][1]
+    assert business["id"] == chain.business_goal.pk
+    assert business["children"] == []
+
+
+def test_product_and_strategy_texts_show(team, chain, api):
+    client = api(team.org_admin)
+    read(client, team)
+    patch(client, f"/api/products/{team.product.pk}/", {"portfolio_strategy": "Focus"})
+    patch(
+        client,
+        f"/api/organizations/{team.product.organization_id}/",
+        {"business_strategy": "Grow"},
+    )
+    body = read(client, team)
+    assert (body["portfolio_strategy"], body["business_strategy"]) == ("Focus", "Grow")
+
+
+def test_a_write_past_the_services_still_shows(team, chain, api):
+    """The signature is read from the rows, so even an admin's edit cannot leave it stale."""
+    client = api(team.member)
+    read(client, team)
+    Goal.objects.filter(pk=chain.sprint_goal.pk).update(title="Edited in the admin", version=9)
+    assert sprint_node(read(client, team))["title"] == "Edited in the admin"
+
+
+def test_a_new_day_recomputes_health(team, chain, api, monkeypatch):
+    client = api(team.member)
+    first = read(client, team)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    assert read(client, team) == first
+    assert str(tomorrow) in cache.get(f"chain:{team.product.pk}")[0]
+
+
+def test_every_reader_gets_the_same_cached_body(team, chain, api):
+    first = api(team.member).get(f"/api/products/{team.product.pk}/chain/")
+    second = api(team.stakeholder).get(f"/api/products/{team.product.pk}/chain/")
+    assert first.content == second.content
+
+
+def test_a_renamed_owner_shows(team, chain, api):
+    client = api(team.member)
+    read(client, team)
+    team.member.display_name = "Renamed Person"
+    team.member.save()
+    assert sprint_node(read(client, team))["key_results"][0]["owner_name"] == "Renamed Person"
+
+
+def test_signing_in_keeps_the_cached_chains(team, chain, api):
+    read(api(team.member), team)
+    signature = cache.get(f"chain:{team.product.pk}")[0]
+    update_last_login(None, team.leader)
+    assert chain_signature(team.product) == signature
