@@ -179,6 +179,15 @@ class ProductEditForm(ProductForm):
     version = _version()
 
 
+class ProductImportForm(PageForm):
+    document = forms.FileField(
+        label="Export file (JSON)",
+        help_text="A file from a product's “Export JSON” button. Nothing is created unless "
+        "the whole file is sound.",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/json,.json"}),
+    )
+
+
 class ProductMemberForm(PageForm):
     email = forms.CharField(
         label="Email of an organisation member",

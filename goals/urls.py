@@ -32,6 +32,11 @@ urlpatterns = [
         name="organization-member-remove",
     ),
     path("organizations/<int:pk>/products/", organizations.product_new, name="product-new"),
+    path(
+        "organizations/<int:pk>/products/import/",
+        organizations.product_import,
+        name="product-import",
+    ),
     path("products/<int:pk>/", products.product_chain, name="product-chain"),
     path("products/<int:pk>/goals/new/", products.goal_new, name="goal-new"),
     path("products/<int:pk>/members/", products.product_members, name="product-members"),

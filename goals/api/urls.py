@@ -1,6 +1,6 @@
 from django.urls import path
 
-from goals.api import goals, organizations
+from goals.api import exchange, goals, organizations
 
 urlpatterns = [
     path("auth/token/", goals.TokenCreate.as_view(), name="api-token"),
@@ -21,6 +21,7 @@ urlpatterns = [
         name="api-organization-member",
     ),
     path("products/", organizations.ProductList.as_view(), name="api-products"),
+    path("products/import/", exchange.ProductImport.as_view(), name="api-product-import"),
     path("products/<int:pk>/", organizations.ProductDetail.as_view(), name="api-product"),
     path(
         "products/<int:pk>/members/",
@@ -34,6 +35,7 @@ urlpatterns = [
     ),
     path("products/<int:pk>/chain/", organizations.ProductChain.as_view(), name="api-chain"),
     path("products/<int:pk>/health/", organizations.ProductHealth.as_view(), name="api-health"),
+    path("products/<int:pk>/export/", exchange.ProductExport.as_view(), name="api-export"),
     path("goals/", goals.GoalList.as_view(), name="api-goals"),
     path("goals/<int:pk>/", goals.GoalDetail.as_view(), name="api-goal"),
     path("goals/<int:pk>/history/", goals.GoalHistory.as_view(), name="api-goal-history"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -9,9 +10,15 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from goals import access, selectors
+from goals import access, exchange, selectors
 from goals.errors import Conflict, DomainError
-from goals.forms import InviteForm, OrganizationEditForm, OrgRoleForm, ProductForm
+from goals.forms import (
+    InviteForm,
+    OrganizationEditForm,
+    OrgRoleForm,
+    ProductForm,
+    ProductImportForm,
+)
 from goals.models import Invitation, Organization, OrganizationMembership, OrgRole
 from goals.services import organizations as services
 from goals.views.common import AuthedRequest, page, stale_form
@@ -120,6 +127,39 @@ def product_new(request: AuthedRequest, pk: int) -> HttpResponse:
     return _render(request, org, product_form=form, status=400)
 
 
+@page
+@require_POST
+def product_import(request: AuthedRequest, pk: int) -> HttpResponse:
+    org = access.get_organization(request.user, pk)
+    access.require_org_admin(org)
+    form = ProductImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            document = json.loads(form.cleaned_data["document"].read())
+        except ValueError:
+            form.add_error("document", "This file is not JSON: choose a Goal Chain export.")
+        else:
+            try:
+                imported = exchange.import_document(
+                    actor=request.user, organization=org, document=document
+                )
+            except DomainError as error:
+                for where, problems in error.errors.items():
+                    for problem in problems:
+                        form.add_error("document", f"{where}: {problem}")
+            else:
+                note = ""
+                if imported.unmatched_people:
+                    note = (
+                        " Not in this organisation, so their goals are yours now: "
+                        + ", ".join(imported.unmatched_people)
+                        + "."
+                    )
+                messages.success(request, f"Imported {imported.product.name}.{note}")
+                return redirect("product-chain", imported.product.pk)
+    return _render(request, org, import_form=form, status=400)
+
+
 def _membership(
     request: AuthedRequest, pk: int, member_id: int
 ) -> tuple[Organization, OrganizationMembership]:
@@ -153,5 +193,6 @@ def _render(
         ),
         "invite_form": forms.get("invite_form") or InviteForm(),
         "product_form": forms.get("product_form") or ProductForm(),
+        "import_form": forms.get("import_form") or ProductImportForm(),
     }
     return render(request, "goals/organization.html", context, status=status)

@@ -1,0 +1,785 @@
+"""Export and import of a whole product: a lossless JSON document, plus CSV and Markdown views.
+
+The JSON document names goals by their id in the exporting installation (`ref`) and people
+by email, so it can be read by a person, kept in version control and imported anywhere.
+Importing checks the whole document against the chain's rules first, reports every problem
+by its place in the document (`goals[3].parents`), and creates nothing unless all is well;
+then it writes the new product in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from goals.errors import Errors
+from goals.markdown import render_markdown
+from goals.models import (
+    MAX_PARENTS,
+    PARENT_LEVELS,
+    Goal,
+    GoalChange,
+    GoalLink,
+    KeyResult,
+    Level,
+    Organization,
+    Product,
+    ProductMembership,
+    ProductRole,
+    Status,
+    User,
+)
+from goals.rules import timeframe_errors
+from goals.services.progress import recompute_progress
+from workshops.models import Decision, Phase, Proposal, ProposalStatus, Workshop
+
+FORMAT = "goalchain.product"
+FORMAT_VERSION = 1
+_CLOSED_WITH_NOTE = (Status.ACHIEVED, Status.MISSED)
+_LINKED_STATUSES = (Status.AGREED, Status.ACHIEVED, Status.MISSED)
+
+
+# Export
+
+
+def export_document(product: Product) -> dict[str, Any]:
+    """Everything of a product as plain JSON values, in a fixed number of queries."""
+    organization = product.organization
+    goals = list(Goal.objects.filter(product=product).select_related("owner").order_by("id"))
+    parents: dict[int, list[int]] = defaultdict(list)
+    for child_id, parent_id in (
+        GoalLink.objects.filter(child__product=product)
+        .order_by("parent_id")
+        .values_list("child_id", "parent_id")
+    ):
+        parents[child_id].append(parent_id)
+    key_results = KeyResult.objects.filter(goal__product=product).select_related("owner")
+    members = product.memberships.select_related("user").order_by("role", "user__email")
+    changes = (
+        GoalChange.objects.filter(goal__product=product)
+        .select_related("by")
+        .order_by("goal_id", "at", "id")
+    )
+    decisions = (
+        Decision.objects.filter(goal__product=product)
+        .select_related("workshop__facilitator", "proposal", "decided_by")
+        .order_by("decided_at", "id")
+    )
+    emails = {u.pk: u.email for u in User.objects.filter(product_memberships__product=product)}
+    for goal in goals:
+        if goal.owner is not None:
+            emails[goal.owner.pk] = goal.owner.email
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "exported_at": _datetime(timezone.now()),
+        "organization": {
+            "name": organization.name,
+            "business_strategy": organization.business_strategy,
+        },
+        "product": {"name": product.name, "portfolio_strategy": product.portfolio_strategy},
+        "members": [
+            {"email": m.user.email, "name": m.user.display_name, "role": m.role} for m in members
+        ],
+        "goals": [
+            {
+                "ref": goal.pk,
+                "level": goal.level,
+                "title": goal.title,
+                "description": goal.description,
+                "status": goal.status,
+                "owner": goal.owner.email if goal.owner else None,
+                "parents": parents.get(goal.pk, []),
+                "starts_on": _date(goal.starts_on),
+                "ends_on": _date(goal.ends_on),
+                "confidence": goal.confidence,
+                "next_review_on": _date(goal.next_review_on),
+                "outcome_note": goal.outcome_note,
+                "progress": goal.progress,
+                "created_at": _datetime(goal.created_at),
+            }
+            for goal in goals
+        ],
+        "key_results": [
+            {
+                "goal": kr.goal_id,
+                "title": kr.title,
+                "unit": kr.unit,
+                "baseline": str(kr.baseline.normalize()),
+                "target": str(kr.target.normalize()),
+                "current": str(kr.current.normalize()),
+                "owner": kr.owner.email,
+                "due_on": _date(kr.due_on),
+            }
+            for kr in key_results
+        ],
+        "history": [
+            {
+                "goal": change.goal_id,
+                "at": _datetime(change.at),
+                "by": change.by.email if change.by else None,
+                "reason": change.reason,
+                "changes": _portable_changes(change.changes, emails),
+            }
+            for change in changes
+        ],
+        "decisions": [
+            {
+                "goal": decision.goal_id,
+                "workshop": decision.workshop.title,
+                "facilitator": decision.workshop.facilitator.email,
+                "proposal": decision.proposal.title,
+                "round": decision.round,
+                "rule": decision.rule,
+                "voting_method": decision.voting_method,
+                "tallies": decision.tallies,
+                "objections": decision.objections,
+                "decided_by": decision.decided_by.email if decision.decided_by else None,
+                "decided_at": _datetime(decision.decided_at),
+            }
+            for decision in decisions
+        ],
+    }
+
+
+def _portable_changes(changes: dict[str, Any], emails: dict[int, str]) -> dict[str, Any]:
+    """A history entry with owners as emails; parents are goal ids, the document's refs."""
+    if "owner" not in changes:
+        return changes
+    portable = dict(changes)
+    portable["owner"] = [emails.get(v) if isinstance(v, int) else v for v in changes["owner"] or []]
+    return portable
+
+
+_CSV_COLUMNS = [
+    "kind", "ref", "goal", "level", "title", "status", "owner", "parents", "starts_on",
+    "ends_on", "confidence", "progress", "unit", "baseline", "target", "current", "due_on",
+]  # fmt: skip
+
+
+def export_csv(document: dict[str, Any]) -> str:
+    """One row per goal, each followed by its key results, for spreadsheets."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=_CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    key_results: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for kr in document["key_results"]:
+        key_results[kr["goal"]].append(kr)
+    for goal in document["goals"]:
+        writer.writerow(
+            _csv_safe(
+                {
+                    "kind": "goal",
+                    "ref": goal["ref"],
+                    "level": goal["level"],
+                    "title": goal["title"],
+                    "status": goal["status"],
+                    "owner": goal["owner"] or "",
+                    "parents": " ".join(str(p) for p in goal["parents"]),
+                    "starts_on": goal["starts_on"] or "",
+                    "ends_on": goal["ends_on"] or "",
+                    "confidence": goal["confidence"] or "",
+                    "progress": goal["progress"],
+                }
+            )
+        )
+        for kr in key_results[goal["ref"]]:
+            writer.writerow(
+                _csv_safe(
+                    {
+                        "kind": "key_result",
+                        "goal": goal["ref"],
+                        "title": kr["title"],
+                        "owner": kr["owner"],
+                        "unit": kr["unit"],
+                        "baseline": kr["baseline"],
+                        "target": kr["target"],
+                        "current": kr["current"],
+                        "due_on": kr["due_on"] or "",
+                    }
+                )
+            )
+    return out.getvalue()
+
+
+def _csv_safe(row: dict[str, Any]) -> dict[str, Any]:
+    """Text a spreadsheet would run as a formula (=, +, -, @ first) is quoted with a '."""
+    return {
+        key: f"'{value}"
+        if isinstance(value, str) and key in ("title", "owner", "unit") and value[:1] in "=+-@\t\r"
+        else value
+        for key, value in row.items()
+    }
+
+
+_HEADINGS = {Level.VISION: 2, Level.USER: 3, Level.BUSINESS: 3, Level.PRODUCT: 4}
+
+
+def export_markdown(document: dict[str, Any]) -> str:
+    """The chain as a readable outline: strategies, then the tree from the vision down."""
+    goals = {g["ref"]: g for g in document["goals"]}
+    children: dict[int, list[int]] = defaultdict(list)
+    for goal in document["goals"]:
+        for parent in goal["parents"]:
+            children[parent].append(goal["ref"])
+    key_results: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for kr in document["key_results"]:
+        key_results[kr["goal"]].append(kr)
+    lines = [f"# {document['product']['name']}", ""]
+    for label, text in (
+        ("Business strategy", document["organization"]["business_strategy"]),
+        ("Portfolio strategy", document["product"]["portfolio_strategy"]),
+    ):
+        if text:
+            lines += [f"**{label}.** {text.strip()}", ""]
+    written: set[int] = set()
+
+    def write(ref: int) -> None:
+        goal = goals[ref]
+        heading = _HEADINGS.get(goal["level"])
+        facts = [Status(goal["status"]).label]
+        if goal["owner"]:
+            facts.append(f"owner {goal['owner']}")
+        if goal["starts_on"] and goal["ends_on"]:
+            facts.append(f"{goal['starts_on']} → {goal['ends_on']}")
+        facts.append(f"progress {goal['progress']} %")
+        title = f"{Level(goal['level']).label}: {goal['title']} ({', '.join(facts)})"
+        if heading is None:  # sprint goals are items under their product goal
+            lines.append(f"- {title}")
+        else:
+            lines.extend((f"{'#' * heading} {title}", ""))
+            if goal["description"]:
+                lines.extend((goal["description"].strip(), ""))
+        for kr in key_results[ref]:
+            lines.append(
+                f"{'  ' if heading is None else ''}- Key result: {kr['title']}: "
+                f"{kr['baseline']} → {kr['target']} {kr['unit']}, now {kr['current']}".rstrip()
+            )
+        if key_results[ref] and heading is not None:
+            lines.append("")
+        if ref in written:
+            return
+        written.add(ref)
+        for child in children[ref]:
+            write(child)
+        if heading == _HEADINGS[Level.PRODUCT] and children[ref]:
+            lines.append("")
+
+    roots = [g["ref"] for g in document["goals"] if not g["parents"]]
+    for ref in sorted(roots, key=lambda r: goals[r]["level"] != Level.VISION):
+        write(ref)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# Import
+
+
+@dataclass
+class Imported:
+    """The new product, and the people of the document it could not seat."""
+
+    product: Product
+    unmatched_people: list[str] = field(default_factory=list)
+
+
+def import_document(*, actor: User, organization: Organization, document: Any) -> Imported:
+    """Create a new product in `organization` from an export; nothing at all on any problem.
+
+    People are matched by email among the organisation's members and keep their product
+    role; goals and key results of anyone else are given to the importer, who leads the new
+    product. The response names who was not found.
+    """
+    plan = _Plan.read(document)
+    people = plan.people(organization)
+    unmatched = sorted(plan.emails - people.keys())
+    with transaction.atomic():
+        product = Product.objects.create(
+            organization=organization,
+            name=plan.product_name,
+            portfolio_strategy=plan.portfolio_strategy,
+            portfolio_strategy_html=render_markdown(plan.portfolio_strategy),
+        )
+        roles: dict[int, str] = {actor.pk: ProductRole.LEADER}
+        for email, role in plan.roles.items():
+            if email in people:
+                roles.setdefault(people[email].pk, role)
+        ProductMembership.objects.bulk_create(
+            ProductMembership(product=product, user_id=user_id, role=role)
+            for user_id, role in roles.items()
+        )
+
+        def person(email: str | None, *, required: bool = False) -> User | None:
+            if email is None:
+                return actor if required else None
+            return people.get(email, actor)
+
+        goals: dict[int, Goal] = {}
+        for row in plan.goals:
+            goals[row["ref"]] = Goal(
+                product=product,
+                level=row["level"],
+                title=row["title"],
+                description=row["description"],
+                description_html=render_markdown(row["description"]),
+                owner=person(row["owner"]),
+                status=row["status"],
+                starts_on=row["starts_on"],
+                ends_on=row["ends_on"],
+                confidence=row["confidence"],
+                next_review_on=row["next_review_on"],
+                outcome_note=row["outcome_note"],
+                created_by=actor,
+            )
+        Goal.objects.bulk_create(goals.values(), batch_size=1000)
+        GoalLink.objects.bulk_create(
+            (
+                GoalLink(child=goals[row["ref"]], parent=goals[parent])
+                for row in plan.goals
+                for parent in row["parents"]
+            ),
+            batch_size=2000,
+        )
+        KeyResult.objects.bulk_create(
+            (
+                KeyResult(
+                    goal=goals[row["goal"]],
+                    title=row["title"],
+                    unit=row["unit"],
+                    baseline=row["baseline"],
+                    target=row["target"],
+                    current=row["current"],
+                    owner=person(row["owner"], required=True),
+                    due_on=row["due_on"],
+                )
+                for row in plan.key_results
+            ),
+            batch_size=2000,
+        )
+        new_ids = {ref: goal.pk for ref, goal in goals.items()}
+        user_ids = {email: user.pk for email, user in people.items()}
+        GoalChange.objects.bulk_create(
+            (
+                GoalChange(
+                    goal=goals[row["goal"]],
+                    at=row["at"],
+                    by=people.get(row["by"]) if row["by"] else None,
+                    reason=row["reason"],
+                    changes=_local_changes(row["changes"], new_ids, user_ids),
+                )
+                for row in plan.history
+            ),
+            batch_size=2000,
+        )
+        parent_of = {row["ref"]: row["parents"][0] for row in plan.goals if row["parents"]}
+        _import_decisions(plan.decisions, product, goals, parent_of, people, actor)
+        recompute_progress(new_ids.values())
+    return Imported(product, unmatched)
+
+
+def _local_changes(
+    changes: dict[str, Any], goal_ids: dict[int, int], user_ids: dict[str, int]
+) -> dict[str, Any]:
+    """A history entry with the document's refs and emails turned into this product's ids."""
+    local = dict(changes)
+    if isinstance(changes.get("owner"), list):
+        local["owner"] = [user_ids.get(v) if isinstance(v, str) else v for v in changes["owner"]]
+    if isinstance(changes.get("parents"), list):
+        local["parents"] = [
+            [goal_ids.get(ref, ref) for ref in side] if isinstance(side, list) else side
+            for side in changes["parents"]
+        ]
+    return local
+
+
+def _import_decisions(
+    rows: list[dict[str, Any]],
+    product: Product,
+    goals: dict[int, Goal],
+    parent_of: dict[int, int],
+    people: dict[str, User],
+    actor: User,
+) -> None:
+    """Each adoption comes back as a closed workshop with its proposal and decision record."""
+    for row in rows:
+        goal = goals[row["goal"]]
+        parent = goals[parent_of[row["goal"]]] if row["goal"] in parent_of else None
+        workshop = Workshop.objects.create(
+            product=product,
+            title=row["workshop"],
+            target_level=goal.level,
+            parent_goal=parent,
+            facilitator=people.get(row["facilitator"], actor),
+            voting_method=row["voting_method"],
+            decision_rule=row["rule"],
+            phase=Phase.CLOSED,
+            phase_started_at=row["decided_at"],
+            round=row["round"],
+            created_by=actor,
+        )
+        proposal = Proposal.objects.create(
+            workshop=workshop,
+            title=row["proposal"],
+            description=goal.description,
+            description_html=goal.description_html,
+            starts_on=goal.starts_on,
+            ends_on=goal.ends_on,
+            author=goal.owner or actor,
+            status=ProposalStatus.ADOPTED,
+        )
+        Decision.objects.create(
+            workshop=workshop,
+            proposal=proposal,
+            round=row["round"],
+            rule=row["rule"],
+            voting_method=row["voting_method"],
+            passed=True,
+            tallies=row["tallies"],
+            objections=row["objections"],
+            goal=goal,
+            decided_by=people.get(row["decided_by"]) if row["decided_by"] else None,
+            decided_at=row["decided_at"],
+        )
+
+
+class _Plan:
+    """A document checked from top to bottom, its values parsed, ready to be written."""
+
+    def __init__(self) -> None:
+        self.errors = Errors()
+        self.product_name = ""
+        self.portfolio_strategy = ""
+        self.roles: dict[str, str] = {}
+        self.goals: list[dict[str, Any]] = []
+        self.key_results: list[dict[str, Any]] = []
+        self.history: list[dict[str, Any]] = []
+        self.decisions: list[dict[str, Any]] = []
+        self.emails: set[str] = set()
+
+    @classmethod
+    def read(cls, document: Any) -> _Plan:
+        plan = cls()
+        plan._read(document)
+        plan.errors.raise_if_any()
+        return plan
+
+    def people(self, organization: Organization) -> dict[str, User]:
+        """The document's people who belong to the organisation, by the document's email."""
+        found = User.objects.annotate(email_lower=Lower("email")).filter(
+            email_lower__in={email.lower() for email in self.emails},
+            org_memberships__organization=organization,
+        )
+        by_lower = {user.email.lower(): user for user in found}
+        return {e: by_lower[e.lower()] for e in self.emails if e.lower() in by_lower}
+
+    def _read(self, document: Any) -> None:
+        add = self.errors.add
+        if not isinstance(document, dict):
+            add("document", "Send the JSON object that an export gave (it starts with {).")
+            return
+        if document.get("format") != FORMAT:
+            add("document.format", f"This is not a Goal Chain product export (format {FORMAT!r}).")
+            return
+        if document.get("format_version") != FORMAT_VERSION:
+            add(
+                "document.format_version",
+                f"This installation reads version {FORMAT_VERSION} of the format.",
+            )
+            return
+        product = _object(document, "product", self.errors, "document")
+        organization = _object(document, "organization", self.errors, "document")
+        if product is not None:
+            self.product_name = _text(product, "name", self.errors, "product", 200, required=True)
+            self.portfolio_strategy = _text(
+                product, "portfolio_strategy", self.errors, "product", 20000
+            )
+        if organization is not None:
+            _text(organization, "business_strategy", self.errors, "organization", 20000)
+        for i, member in enumerate(_list(document, "members", self.errors)):
+            where = f"members[{i}]"
+            if not isinstance(member, dict):
+                add(where, "Each member is an object with email and role.")
+                continue
+            email = self._email(member, "email", where, required=True)
+            if member.get("role") not in ProductRole.values:
+                add(f"{where}.role", f"Choose one of: {', '.join(ProductRole.values)}.")
+            elif email:
+                self.roles[email] = member["role"]
+        self._read_goals(_list(document, "goals", self.errors))
+        refs = {row["ref"]: row for row in self.goals}
+        self._read_key_results(_list(document, "key_results", self.errors), refs)
+        self._read_history(_list(document, "history", self.errors, required=False), refs)
+        self._read_decisions(_list(document, "decisions", self.errors, required=False), refs)
+
+    def _email(self, obj: dict[str, Any], key: str, where: str, *, required: bool) -> str | None:
+        value = obj.get(key)
+        if value is None and not required:
+            return None
+        if not isinstance(value, str) or "@" not in value or len(value) > 254:
+            self.errors.add(f"{where}.{key}", "Give an email address.")
+            return None
+        self.emails.add(value)
+        return value
+
+    def _read_goals(self, rows: list[Any]) -> None:
+        add = self.errors.add
+        seen: set[int] = set()
+        for i, row in enumerate(rows):
+            where = f"goals[{i}]"
+            if not isinstance(row, dict):
+                add(where, "Each goal is an object.")
+                continue
+            ref = row.get("ref")
+            if not isinstance(ref, int) or isinstance(ref, bool):
+                add(f"{where}.ref", "Each goal needs a whole-number ref.")
+                continue
+            if ref in seen:
+                add(f"{where}.ref", f"Ref {ref} is used by two goals.")
+                continue
+            seen.add(ref)
+            level, status = row.get("level"), row.get("status", Status.DRAFT)
+            if level not in Level.values:
+                add(f"{where}.level", f"Choose one of: {', '.join(Level.values)}.")
+                continue
+            if status not in Status.values:
+                add(f"{where}.status", f"Choose one of: {', '.join(Status.values)}.")
+                continue
+            parents = row.get("parents", [])
+            if not isinstance(parents, list) or not all(
+                isinstance(p, int) and not isinstance(p, bool) for p in parents
+            ):
+                add(f"{where}.parents", "Parents are a list of goal refs.")
+                parents = []
+            goal = {
+                "ref": ref,
+                "level": level,
+                "status": status,
+                "title": _text(row, "title", self.errors, where, 300, required=True),
+                "description": _text(row, "description", self.errors, where, 20000),
+                "owner": self._email(row, "owner", where, required=False),
+                "parents": parents,
+                "starts_on": _day(row, "starts_on", self.errors, where),
+                "ends_on": _day(row, "ends_on", self.errors, where),
+                "confidence": row.get("confidence"),
+                "next_review_on": _day(row, "next_review_on", self.errors, where),
+                "outcome_note": _text(row, "outcome_note", self.errors, where, 20000),
+                "where": where,
+            }
+            confidence = goal["confidence"]
+            if confidence is not None and (
+                not isinstance(confidence, int) or isinstance(confidence, bool)
+                or not 1 <= confidence <= 5
+            ):  # fmt: skip
+                add(f"{where}.confidence", "Confidence is a whole number from 1 to 5.")
+            for message in timeframe_errors(level, goal["starts_on"], goal["ends_on"]):
+                add(f"{where}.ends_on", message)
+            if status in _CLOSED_WITH_NOTE and not goal["outcome_note"].strip():
+                add(f"{where}.outcome_note", "A closed goal keeps its outcome note.")
+            self.goals.append(goal)
+        refs = {goal["ref"]: goal for goal in self.goals}
+        for goal in self.goals:
+            self._check_parents(goal, refs)
+        live_visions = [
+            g for g in self.goals if g["level"] == Level.VISION and g["status"] != Status.DROPPED
+        ]
+        if len(live_visions) > 1:
+            add(
+                live_visions[1]["where"] + ".level",
+                f"A product has one live vision; goals {live_visions[0]['ref']} and "
+                f"{live_visions[1]['ref']} both are.",
+            )
+
+    def _check_parents(self, goal: dict[str, Any], refs: dict[int, dict[str, Any]]) -> None:
+        add, where, level = self.errors.add, goal["where"] + ".parents", goal["level"]
+        label = Level(level).label.lower()
+        allowed = PARENT_LEVELS[level]
+        if len(set(goal["parents"])) != len(goal["parents"]):
+            add(where, "Each parent goal may be named once.")
+        for ref in goal["parents"]:
+            parent = refs.get(ref)
+            if parent is None:
+                add(where, f"No goal in the document has ref {ref}.")
+            elif parent["level"] not in allowed:
+                wanted = " or ".join(Level(lv).label.lower() for lv in allowed) or "no goal"
+                add(
+                    where,
+                    f"A {label} links to a {wanted}; goal {ref} is a "
+                    f"{Level(parent['level']).label.lower()}.",
+                )
+        if len(goal["parents"]) > MAX_PARENTS[level]:
+            add(where, f"A {label} serves at most {MAX_PARENTS[level]} goal(s) one level up.")
+        if level != Level.VISION and not goal["parents"] and goal["status"] in _LINKED_STATUSES:
+            add(where, f"An agreed {label} must serve a goal one level up.")
+
+    def _read_key_results(self, rows: list[Any], refs: dict[int, dict[str, Any]]) -> None:
+        add = self.errors.add
+        for i, row in enumerate(rows):
+            where = f"key_results[{i}]"
+            if not isinstance(row, dict):
+                add(where, "Each key result is an object.")
+                continue
+            if row.get("goal") not in refs:
+                add(f"{where}.goal", f"No goal in the document has ref {row.get('goal')!r}.")
+                continue
+            numbers = {
+                key: _number(row, key, self.errors, where)
+                for key in ("baseline", "target", "current")
+            }
+            if None not in numbers.values() and numbers["target"] == numbers["baseline"]:
+                add(f"{where}.target", "The target must differ from the baseline.")
+            self.key_results.append(
+                {
+                    "goal": row["goal"],
+                    "title": _text(row, "title", self.errors, where, 300, required=True),
+                    "unit": _text(row, "unit", self.errors, where, 40),
+                    "owner": self._email(row, "owner", where, required=True),
+                    "due_on": _day(row, "due_on", self.errors, where),
+                    **numbers,
+                }
+            )
+
+    def _read_history(self, rows: list[Any], refs: dict[int, dict[str, Any]]) -> None:
+        for i, row in enumerate(rows):
+            where = f"history[{i}]"
+            if not isinstance(row, dict) or row.get("goal") not in refs:
+                self.errors.add(where, "Each history entry is an object naming a goal ref.")
+                continue
+            if not isinstance(row.get("changes"), dict):
+                self.errors.add(f"{where}.changes", "Changes are an object of fields.")
+                continue
+            self.history.append(
+                {
+                    "goal": row["goal"],
+                    "at": _moment(row, "at", self.errors, where),
+                    "by": self._email(row, "by", where, required=False),
+                    "reason": _text(row, "reason", self.errors, where, 20000),
+                    "changes": row["changes"],
+                }
+            )
+
+    def _read_decisions(self, rows: list[Any], refs: dict[int, dict[str, Any]]) -> None:
+        from workshops.models import DecisionRule, VotingMethod
+
+        add = self.errors.add
+        for i, row in enumerate(rows):
+            where = f"decisions[{i}]"
+            if not isinstance(row, dict) or row.get("goal") not in refs:
+                add(where, "Each decision is an object naming the goal it adopted.")
+                continue
+            if row.get("rule") not in DecisionRule.values:
+                add(f"{where}.rule", f"Choose one of: {', '.join(DecisionRule.values)}.")
+            if row.get("voting_method") not in VotingMethod.values:
+                add(f"{where}.voting_method", f"Choose one of: {', '.join(VotingMethod.values)}.")
+            if not isinstance(row.get("tallies"), dict) or not isinstance(
+                row.get("objections"), list
+            ):
+                add(where, "A decision keeps its tallies (an object) and objections (a list).")
+            round_ = row.get("round", 1)
+            if not isinstance(round_, int) or isinstance(round_, bool) or not 1 <= round_ <= 99:
+                add(f"{where}.round", "The round is a whole number from 1.")
+            self.decisions.append(
+                {
+                    "goal": row["goal"],
+                    "workshop": _text(row, "workshop", self.errors, where, 200, required=True),
+                    "proposal": _text(row, "proposal", self.errors, where, 300, required=True),
+                    "facilitator": self._email(row, "facilitator", where, required=True),
+                    "decided_by": self._email(row, "decided_by", where, required=False),
+                    "decided_at": _moment(row, "decided_at", self.errors, where),
+                    "round": round_,
+                    "rule": row.get("rule"),
+                    "voting_method": row.get("voting_method"),
+                    "tallies": row.get("tallies"),
+                    "objections": row.get("objections"),
+                }
+            )
+        adopted = [row["goal"] for row in self.decisions]
+        if len(set(adopted)) != len(adopted):
+            add("decisions", "A goal is adopted by one decision.")
+
+
+def _object(obj: dict[str, Any], key: str, errors: Errors, where: str) -> dict[str, Any] | None:
+    value = obj.get(key)
+    if not isinstance(value, dict):
+        errors.add(f"{where}.{key}", "This part of the document is missing.")
+        return None
+    return value
+
+
+def _list(obj: dict[str, Any], key: str, errors: Errors, *, required: bool = True) -> list[Any]:
+    value = obj.get(key, None if required else [])
+    if not isinstance(value, list):
+        errors.add(key, "This part of the document must be a list.")
+        return []
+    return value
+
+
+def _text(
+    obj: dict[str, Any], key: str, errors: Errors, where: str, limit: int, *, required: bool = False
+) -> str:
+    value = obj.get(key, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors.add(f"{where}.{key}", "This must be text.")
+        return ""
+    if required and not value.strip():
+        errors.add(f"{where}.{key}", "This must not be empty.")
+    elif len(value) > limit:
+        errors.add(f"{where}.{key}", f"Keep this under {limit:,} characters.")
+    return value.strip() if required else value
+
+
+def _day(obj: dict[str, Any], key: str, errors: Errors, where: str) -> date | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    try:
+        if isinstance(value, str) and len(value) == 10:
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    errors.add(f"{where}.{key}", "Write dates as YYYY-MM-DD.")
+    return None
+
+
+def _moment(obj: dict[str, Any], key: str, errors: Errors, where: str) -> datetime:
+    value = obj.get(key)
+    moment = parse_datetime(value) if isinstance(value, str) else None
+    if moment is None or moment.tzinfo is None:
+        errors.add(f"{where}.{key}", "Write times as ISO 8601 with a zone.")
+        return timezone.now()
+    return moment
+
+
+def _number(obj: dict[str, Any], key: str, errors: Errors, where: str) -> Decimal | None:
+    value = obj.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        errors.add(f"{where}.{key}", "This must be a number.")
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        errors.add(f"{where}.{key}", "This must be a number.")
+        return None
+    if not number.is_finite() or abs(number) >= Decimal(10) ** 12:
+        errors.add(f"{where}.{key}", "This number is out of range.")
+        return None
+    return number
+
+
+def _date(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _datetime(value: datetime) -> str:
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text

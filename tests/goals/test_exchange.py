@@ -1,0 +1,350 @@
+"""Export of a whole product (JSON, CSV, Markdown) and import of a JSON export."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from goals.models import GoalChange, KeyResult, Level, Product, ProductRole, Status
+from goals.services.progress import recompute_progress
+from tests.factories import KeyResultFactory, UserFactory, add_member, make_chain, make_goal, today
+from tests.goals.pages import plain_static_files  # noqa: F401
+from tests.workshops.conftest import make_room
+from workshops import services
+from workshops.models import Decision, Phase
+
+
+@pytest.fixture
+def chain(team):
+    chain = make_chain(team.product)
+    chain.vision.title = "Ünïcode vision 🚀 for “everyone”"
+    chain.vision.description = "A **bold** line\n\n- and a list <script>x</script>"
+    chain.vision.save()
+    KeyResultFactory(goal=chain.user_goal, owner=team.member, baseline=0, target=20, current=5)
+    KeyResultFactory(
+        goal=chain.product_goal, owner=team.stakeholder, unit="%", baseline="1.5", target=3
+    )
+    return chain
+
+
+def export(client, product: Product, fmt: str = "json") -> Any:
+    response = client.get(f"/api/products/{product.pk}/export/?format={fmt}")
+    assert response.status_code == 200, response.content
+    return response
+
+
+def do_import(client, team, document: Any) -> Any:
+    return client.post(
+        "/api/products/import/",
+        {"organization": team.product.organization_id, "document": document},
+        format="json",
+    )
+
+
+def comparable(document: dict[str, Any]) -> dict[str, Any]:
+    """A document with refs renumbered by position and the moment of export removed."""
+    document = copy.deepcopy(document)
+    document.pop("exported_at")
+    number = {goal["ref"]: i for i, goal in enumerate(document["goals"])}
+    for goal in document["goals"]:
+        goal["ref"] = number[goal["ref"]]
+        goal["parents"] = sorted(number[p] for p in goal["parents"])
+        goal.pop("created_at")
+    for section in ("key_results", "history", "decisions"):
+        for row in document[section]:
+            row["goal"] = number[row["goal"]]
+    for entry in document["history"]:
+        parents = entry["changes"].get("parents")
+        if parents:
+            entry["changes"]["parents"] = [
+                [number[p] for p in side] if isinstance(side, list) else side for side in parents
+            ]
+    return document
+
+
+def test_an_export_imports_into_an_identical_chain(team, api):
+    room = make_room(team)
+    room.workshop.parent_goal.title = "Ünïcode vision 🚀 for “everyone”"
+    room.workshop.parent_goal.description = "A **bold** line\n\n- a list <script>x</script>"
+    room.workshop.parent_goal.save()
+    room.to(Phase.DRAFTING)
+    proposal = room.propose(
+        title="Adopted goal", starts_on=today(), ends_on=today() + timedelta(days=90)
+    )
+    room.to(Phase.VOTING)
+    for voter in room.voters:
+        room.vote(voter, proposal, "agree")
+    room.to(Phase.REVEALED)
+    decision = services.workshop_decide(
+        actor=team.leader, workshop=room.workshop, proposal=proposal
+    )
+    KeyResultFactory(goal=decision.goal, owner=team.member, baseline=0, target=20, current=5)
+    recompute_progress([decision.goal.pk])  # the factory wrote past the services
+    original = export(api(team.member), team.product).json()
+    assert len(original["decisions"]) == 1
+
+    response = do_import(api(team.org_admin), team, original)
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["unmatched_people"] == []
+    copy_ = Product.objects.get(pk=body["product"]["id"])
+    assert copy_.organization_id == team.product.organization_id
+    again = comparable(export(api(team.org_admin), copy_).json())
+    importer = {"email": team.org_admin.email, "name": team.org_admin.display_name}
+    assert {**importer, "role": "leader"} in again["members"]  # who imported leads the copy
+    again["members"].remove({**importer, "role": "leader"})
+    expected = comparable(original)
+    for section in expected:
+        assert again[section] == expected[section], section
+    assert again["goals"][1]["title"] == "Ünïcode vision 🚀 for “everyone”"
+    user_goal = copy_.goals.get(level=Level.USER)
+    assert "<strong>bold</strong>" in user_goal.description_html
+    assert "<script>" not in user_goal.description_html
+    decision = Decision.objects.get(goal__product=copy_)
+    assert decision.workshop.phase == Phase.CLOSED
+    assert decision.tallies == Decision.objects.get(goal__product=team.product).tallies
+
+
+def test_the_importer_leads_and_members_keep_their_roles(team, chain, api):
+    document = export(api(team.member), team.product).json()
+    stranger = "someone.else@elsewhere.example"
+    document["members"].append({"email": stranger, "name": "", "role": "team"})
+    document["key_results"][0]["owner"] = stranger
+    response = do_import(api(team.org_admin), team, document)
+    assert response.status_code == 201
+    assert response.json()["unmatched_people"] == [stranger]
+    product = Product.objects.get(pk=response.json()["product"]["id"])
+    roles = {m.user: m.role for m in product.memberships.select_related("user")}
+    assert roles[team.org_admin] == ProductRole.LEADER
+    assert roles[team.member] == ProductRole.TEAM
+    assert roles[team.stakeholder] == ProductRole.STAKEHOLDER
+    moved = KeyResult.objects.filter(goal__product=product).order_by("id").first()
+    assert moved.owner == team.org_admin
+
+
+def test_an_import_keeps_the_history_with_local_ids(team, api):
+    vision = make_goal(team.product, Level.VISION, status=Status.AGREED)
+    user_goal = make_goal(team.product, Level.USER, vision, status=Status.AGREED)
+    GoalChange.objects.create(
+        goal=user_goal,
+        by=team.leader,
+        changes={"owner": [None, team.member.pk], "parents": [[], [vision.pk]]},
+        reason="Linked",
+    )
+    document = export(api(team.member), team.product).json()
+    assert document["history"][0]["changes"]["owner"] == [None, team.member.email]
+    response = do_import(api(team.org_admin), team, document)
+    product = Product.objects.get(pk=response.json()["product"]["id"])
+    entry = GoalChange.objects.get(goal__product=product)
+    new_vision = product.goals.get(level=Level.VISION)
+    assert entry.changes == {"owner": [None, team.member.pk], "parents": [[], [new_vision.pk]]}
+    assert (entry.by, entry.reason) == (team.leader, "Linked")
+
+
+def broken(document: dict[str, Any], how: str) -> dict[str, Any]:
+    document = copy.deepcopy(document)
+    goals = {goal["level"]: goal for goal in document["goals"]}
+    if how == "sprint of six weeks":
+        goals["sprint"]["ends_on"] = str(today() + timedelta(days=42))
+    elif how == "parent of the wrong level":
+        goals["sprint"]["parents"] = [goals["vision"]["ref"]]
+    elif how == "unknown parent":
+        goals["sprint"]["parents"] = [999999]
+    elif how == "two live visions":
+        document["goals"].append({**goals["vision"], "ref": 999999})
+    elif how == "same ref twice":
+        document["goals"].append({**goals["sprint"]})
+    elif how == "agreed without parents":
+        goals["product"]["parents"] = []
+    elif how == "achieved without a note":
+        goals["product"]["status"] = "achieved"
+    elif how == "bad date":
+        goals["product"]["starts_on"] = "2026-02-30"
+    elif how == "unknown level":
+        goals["product"]["level"] = "epic"
+    elif how == "confidence 9":
+        goals["sprint"]["confidence"] = 9
+    elif how == "empty title":
+        goals["product"]["title"] = "  "
+    elif how == "not a number":
+        document["key_results"][0]["current"] = "lots"
+    elif how == "target equals baseline":
+        document["key_results"][0]["target"] = document["key_results"][0]["baseline"]
+    elif how == "key result of no goal":
+        document["key_results"][0]["goal"] = 999999
+    elif how == "goals not a list":
+        document["goals"] = {"a": 1}
+    elif how == "other format":
+        document["format"] = "okr-tool"
+    elif how == "newer version":
+        document["format_version"] = 2
+    elif how == "no product":
+        del document["product"]
+    return document
+
+
+CASES = {
+    "sprint of six weeks": "goals[4].ends_on",
+    "parent of the wrong level": "goals[4].parents",
+    "unknown parent": "goals[4].parents",
+    "two live visions": "goals[5].level",
+    "same ref twice": "goals[5].ref",
+    "agreed without parents": "goals[3].parents",
+    "achieved without a note": "goals[3].outcome_note",
+    "bad date": "goals[3].starts_on",
+    "unknown level": "goals[3].level",
+    "confidence 9": "goals[4].confidence",
+    "empty title": "goals[3].title",
+    "not a number": "key_results[0].current",
+    "target equals baseline": "key_results[0].target",
+    "key result of no goal": "key_results[0].goal",
+    "goals not a list": "goals",
+    "other format": "document.format",
+    "newer version": "document.format_version",
+    "no product": "document.product",
+}
+
+
+@pytest.mark.parametrize("how", CASES)
+def test_a_broken_document_is_refused_naming_the_problem(team, chain, api, how):
+    document = export(api(team.member), team.product).json()
+    products = Product.objects.count()
+    response = do_import(api(team.org_admin), team, broken(document, how))
+    assert response.status_code == 400
+    assert CASES[how] in response.json(), response.json()
+    assert Product.objects.count() == products
+
+
+@pytest.mark.parametrize("document", [None, [], "not json {", 42])
+def test_what_is_no_export_at_all_is_refused(team, api, document):
+    response = do_import(api(team.org_admin), team, document)
+    assert response.status_code == 400
+    assert Product.objects.count() == 2  # the team's and the outsider's
+
+
+def test_only_organisation_admins_import(team, chain, api):
+    document = export(api(team.member), team.product).json()
+    assert do_import(api(team.leader), team, document).status_code == 403
+    outsider = api(team.outsider).post(
+        "/api/products/import/",
+        {"organization": team.product.organization_id, "document": document},
+        format="json",
+    )
+    assert outsider.status_code == 400
+    assert "organization" in outsider.json()
+
+
+def test_members_export_and_outsiders_get_404(team, chain, api):
+    assert export(api(team.stakeholder), team.product).status_code == 200
+    response = api(team.outsider).get(f"/api/products/{team.product.pk}/export/")
+    assert response.status_code == 404
+    assert api(None).get(f"/api/products/{team.product.pk}/export/").status_code == 401
+
+
+def test_an_unknown_format_is_a_400(team, api):
+    response = api(team.member).get(f"/api/products/{team.product.pk}/export/?format=xml")
+    assert response.status_code == 400
+    assert "format" in response.json()
+
+
+def test_the_csv_export_has_a_row_per_goal_and_key_result(team, chain, api):
+    chain.sprint_goal.title = '=HYPERLINK("http://evil")'
+    chain.sprint_goal.save()
+    response = export(api(team.member), team.product, "csv")
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [r["kind"] for r in rows].count("goal") == 5
+    assert [r["kind"] for r in rows].count("key_result") == 2
+    sprint = next(r for r in rows if r["level"] == "sprint")
+    assert sprint["title"].startswith("'=")  # a spreadsheet shows it, never runs it
+    assert sprint["parents"] == str(chain.product_goal.pk)
+
+
+def test_the_markdown_export_outlines_the_chain(team, chain, api):
+    text = export(api(team.member), team.product, "markdown").content.decode()
+    assert text.startswith(f"# {team.product.name}\n")
+    assert f"## Product vision: {chain.vision.title}" in text
+    assert f"### User goal: {chain.user_goal.title}" in text
+    assert f"#### Product goal: {chain.product_goal.title}" in text
+    assert f"- Sprint goal: {chain.sprint_goal.title}" in text
+
+
+@pytest.mark.parametrize("size", [5, 300])
+def test_an_export_costs_the_same_queries_for_any_size(team, api, django_assert_num_queries, size):
+    vision = make_goal(team.product, Level.VISION, status=Status.AGREED)
+    people = [add_member(team.product, UserFactory(), ProductRole.TEAM) for _ in range(3)]
+    for i in range(size - 1):
+        goal = make_goal(team.product, Level.USER, vision, owner=people[i % 3])
+        KeyResultFactory(goal=goal, owner=people[i % 3])
+    client = api(team.member)
+    # token, product, goals, links, key results, members, history, decisions, people
+    with django_assert_num_queries(9):
+        export(client, team.product)
+
+
+def upload(document: Any, name: str = "export.json") -> SimpleUploadedFile:
+    data = document if isinstance(document, bytes) else json.dumps(document).encode()
+    return SimpleUploadedFile(name, data, content_type="application/json")
+
+
+def test_the_chain_page_offers_the_exports(team, chain, browser_client):
+    html = browser_client(team.stakeholder).get(f"/products/{team.product.pk}/").content.decode()
+    for fmt in ("json", "csv", "markdown"):
+        assert f"/api/products/{team.product.pk}/export/?format={fmt}" in html
+    assert "Import a product" not in html
+
+
+def test_an_admin_imports_a_file_from_the_organisation_page(team, chain, api, browser_client):
+    document = export(api(team.member), team.product).json()
+    client = browser_client(team.org_admin)
+    org_page = client.get(f"/organizations/{team.product.organization_id}/").content.decode()
+    assert 'enctype="multipart/form-data"' in org_page and 'for="id_document"' in org_page
+    response = client.post(
+        f"/organizations/{team.product.organization_id}/products/import/",
+        {"document": upload(document)},
+    )
+    product = Product.objects.exclude(pk=team.product.pk).get(
+        organization=team.product.organization
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/products/{product.pk}/"
+    assert product.goals.count() == 5
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"not json at all", "This file is not JSON"),
+        (None, "goals[4].ends_on: A sprint goal spans one to four weeks"),
+    ],
+)
+def test_a_broken_file_is_shown_inline_and_creates_nothing(
+    team, chain, api, browser_client, content, message
+):
+    document = export(api(team.member), team.product).json()
+    content = content or json.dumps(broken(document, "sprint of six weeks")).encode()
+    products = Product.objects.count()
+    response = browser_client(team.org_admin).post(
+        f"/organizations/{team.product.organization_id}/products/import/",
+        {"document": upload(content)},
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Product.objects.count() == products
+
+
+def test_only_admins_import_through_the_page(team, chain, api, browser_client):
+    document = export(api(team.member), team.product).json()
+    response = browser_client(team.leader).post(
+        f"/organizations/{team.product.organization_id}/products/import/",
+        {"document": upload(document)},
+    )
+    assert response.status_code == 403
