@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goalchain.settings")
 
@@ -16,5 +17,30 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     timezone="UTC",
 )
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    # Each product's reminder hour is local to its organisation: every quarter of an hour
+    # the jobs send what has come due (the unique keys make a repeated run send nothing).
+    "review-reminders": {
+        "task": "goals.tasks.send_review_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
+    "weekly-review-summaries": {
+        "task": "goals.tasks.send_weekly_review_summaries",
+        "schedule": crontab(minute="*/15"),
+    },
+    "feedback-rounds": {
+        "task": "goals.tasks.run_feedback_rounds",
+        "schedule": crontab(minute="*/15"),
+    },
+    "daily-digests": {
+        "task": "goals.tasks.send_daily_digests",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # One health snapshot per product a day; hourly, so a day missed while beat was down
+    # is still recorded (a day already recorded is left alone).
+    "health-snapshots": {
+        "task": "goals.tasks.record_health_snapshots",
+        "schedule": crontab(minute=5),
+    },
+}
 app.autodiscover_tasks()

@@ -1,9 +1,11 @@
 """The API's JSON renderer: DRF's output, written by orjson.
 
 A chain of 10,000 goals is about 9 MB of JSON; the standard library takes ~100 ms to write
-it on our CI machine, orjson a tenth of that. Anything orjson does not know natively (dates
-and times, decimals, lazy strings, ...) goes through DRF's own encoder, so the output is the
-same as DRF's JSONRenderer gives; indented output and whatever orjson refuses are left to it.
+it on our CI machine, orjson a tenth of that. orjson writes dates and times itself, exactly
+as DRF's encoder does (ISO 8601, UTC as `Z`), so views may hand it date objects and save
+formatting 100,000 of them in Python. Anything else orjson does not know (decimals, lazy
+strings, ...) goes through DRF's own encoder, so the output is the same as DRF's
+JSONRenderer gives; indented output and whatever orjson refuses are left to it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import orjson
 from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
-_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 # DRF escapes these two so that its JSON is also valid JavaScript; so do we.
 _LINE_SEPARATOR, _PARAGRAPH_SEPARATOR = "\u2028".encode(), "\u2029".encode()
 

@@ -10,12 +10,16 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from goals.errors import Forbidden, NotFound
 from goals.models import (
+    Comment,
+    FeedbackRound,
     Goal,
+    Insight,
     KeyResult,
+    Notification,
     Organization,
     OrganizationMembership,
     OrgRole,
@@ -124,6 +128,82 @@ def get_key_result(user: User, pk: object) -> KeyResult:
     if key_result is None:
         raise NotFound()
     return key_result
+
+
+def visible_comments(user: User) -> QuerySet[Comment]:
+    """Comments on goals the user can see, and on proposals of workshops they can enter."""
+    from workshops.selectors import visible_workshops
+
+    qs = with_roles(
+        Comment.objects.select_related(
+            "product__organization", "author", "goal", "proposal__workshop"
+        ),
+        user,
+        product="product_id",
+        organization="product__organization_id",
+    )
+    return qs.filter(
+        Q(goal__isnull=False) | Q(proposal__workshop__in=visible_workshops(user).values("pk"))
+    )
+
+
+def get_comment(user: User, pk: object) -> Comment:
+    comment = visible_comments(user).filter(pk=object_id(pk)).first()
+    if comment is None:
+        raise NotFound()
+    return comment
+
+
+def get_insight(user: User, pk: object) -> Insight:
+    insight = (
+        with_roles(
+            Insight.objects.select_related("goal__product__organization", "author"),
+            user,
+            product="goal__product_id",
+            organization="goal__product__organization_id",
+        )
+        .filter(pk=object_id(pk))
+        .first()
+    )
+    if insight is None:
+        raise NotFound()
+    return insight
+
+
+def get_feedback_round(user: User, pk: object) -> FeedbackRound:
+    feedback_round = (
+        with_roles(
+            FeedbackRound.objects.select_related(
+                "goal__product__organization", "goal__owner", "requested_by"
+            ),
+            user,
+            product="goal__product_id",
+            organization="goal__product__organization_id",
+        )
+        .filter(pk=object_id(pk))
+        .first()
+    )
+    if feedback_round is None:
+        raise NotFound()
+    return feedback_round
+
+
+def get_notification(user: User, pk: object) -> Notification:
+    """Only the recipient ever sees a notification."""
+    notification = Notification.objects.filter(recipient=user, pk=object_id(pk)).first()
+    if notification is None:
+        raise NotFound()
+    return notification
+
+
+def role_in(user: User, product_id: int) -> Role:
+    """The user's effective role in a product, read from the database (for services)."""
+    product = (
+        with_roles(Product.objects.all(), user, product="pk", organization="organization_id")
+        .filter(pk=product_id)
+        .first()
+    )
+    return role_of(product) if product is not None else Role.VIEWER
 
 
 def require_org_admin(org: Organization) -> None:

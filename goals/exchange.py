@@ -25,27 +25,41 @@ from django.utils.dateparse import parse_datetime
 from goals.errors import Errors
 from goals.markdown import render_markdown
 from goals.models import (
+    COMMENT_MAX_LENGTH,
     MAX_PARENTS,
     PARENT_LEVELS,
+    CheckIn,
+    CheckInValue,
+    Comment,
     Goal,
     GoalChange,
     GoalLink,
+    Insight,
+    InsightKind,
     KeyResult,
     Level,
     Organization,
     Product,
     ProductMembership,
     ProductRole,
+    Retrospective,
+    ReviewSchedule,
+    SprintVerdict,
     Status,
     User,
 )
+from goals.quality import LABELS
 from goals.rules import timeframe_errors
+from goals.schedule import Cadence
+from goals.services.boards import MAX_LIVE_PRODUCT_GOALS_LIMIT
 from goals.services.progress import recompute_progress
 from workshops.models import Decision, Phase, Proposal, ProposalStatus, Workshop
 
 FORMAT = "goalchain.product"
 FORMAT_VERSION = 1
 _CLOSED_WITH_NOTE = (Status.ACHIEVED, Status.MISSED)
+# The Product Vision Board's own boxes, kept on the product.
+_PRODUCT_TEXTS = ("target_group", "needs", "product_summary")
 _LINKED_STATUSES = (Status.AGREED, Status.ACHIEVED, Status.MISSED)
 
 
@@ -75,6 +89,24 @@ def export_document(product: Product) -> dict[str, Any]:
         .select_related("workshop__facilitator", "proposal", "decided_by")
         .order_by("decided_at", "id")
     )
+    comments = (
+        Comment.objects.filter(goal__product=product)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+    insights = (
+        Insight.objects.filter(goal__product=product)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+    check_ins = (
+        CheckIn.objects.filter(goal__product=product)
+        .select_related("author")
+        .prefetch_related("values")
+        .order_by("created_at", "id")
+    )
+    retrospectives = Retrospective.objects.filter(goal__product=product).select_related("author")
+    schedule = ReviewSchedule.objects.filter(product=product).first() or ReviewSchedule()
     emails = {u.pk: u.email for u in User.objects.filter(product_memberships__product=product)}
     for goal in goals:
         if goal.owner is not None:
@@ -87,7 +119,13 @@ def export_document(product: Product) -> dict[str, Any]:
             "name": organization.name,
             "business_strategy": organization.business_strategy,
         },
-        "product": {"name": product.name, "portfolio_strategy": product.portfolio_strategy},
+        "product": {
+            "name": product.name,
+            "portfolio_strategy": product.portfolio_strategy,
+            **{name: getattr(product, name) for name in _PRODUCT_TEXTS},
+            "quality_rules_off": product.quality_rules_off,
+            "max_live_product_goals": product.max_live_product_goals,
+        },
         "members": [
             {"email": m.user.email, "name": m.user.display_name, "role": m.role} for m in members
         ],
@@ -105,6 +143,7 @@ def export_document(product: Product) -> dict[str, Any]:
                 "confidence": goal.confidence,
                 "next_review_on": _date(goal.next_review_on),
                 "outcome_note": goal.outcome_note,
+                "sprint_verdict": goal.sprint_verdict,
                 "progress": goal.progress,
                 "created_at": _datetime(goal.created_at),
             }
@@ -112,6 +151,7 @@ def export_document(product: Product) -> dict[str, Any]:
         ],
         "key_results": [
             {
+                "ref": kr.pk,
                 "goal": kr.goal_id,
                 "title": kr.title,
                 "unit": kr.unit,
@@ -132,6 +172,68 @@ def export_document(product: Product) -> dict[str, Any]:
                 "changes": _portable_changes(change.changes, emails),
             }
             for change in changes
+        ],
+        "review_schedule": {
+            **{level: schedule.cadence(level) for level in Level.values},
+            "remind_days_before": schedule.remind_days_before,
+            "reminder_hour": schedule.reminder_hour,
+        },
+        "check_ins": [
+            {
+                "goal": check_in.goal_id,
+                "author": check_in.author.email if check_in.author else None,
+                "confidence": check_in.confidence,
+                "note": check_in.note,
+                "created_at": _datetime(check_in.created_at),
+                "next_review_on": _date(check_in.next_review_on),
+                "values": [
+                    {
+                        "key_result": v.key_result_id,
+                        "value": str(v.value.normalize()),
+                        "previous": str(v.previous.normalize()),
+                    }
+                    for v in check_in.values.all()
+                ],
+            }
+            for check_in in check_ins
+        ],
+        "retrospectives": [
+            {
+                "goal": retro.goal_id,
+                "what_happened": retro.what_happened,
+                "what_we_learned": retro.what_we_learned,
+                "what_we_change": retro.what_we_change,
+                "author": retro.author.email if retro.author else None,
+                "created_at": _datetime(retro.created_at),
+            }
+            for retro in retrospectives.order_by("goal_id")
+        ],
+        "comments": [
+            {
+                "ref": comment.pk,
+                "goal": comment.goal_id,
+                "parent": comment.parent_id,
+                "author": comment.author.email if comment.author else None,
+                "body": "" if comment.deleted_at else comment.body,
+                "created_at": _datetime(comment.created_at),
+                "edited_at": _optional_datetime(comment.edited_at),
+                "resolved_at": _optional_datetime(comment.resolved_at),
+                "deleted_at": _optional_datetime(comment.deleted_at),
+            }
+            for comment in comments
+        ],
+        "insights": [
+            {
+                "goal": insight.goal_id,
+                "kind": insight.kind,
+                "summary": insight.summary,
+                "source": insight.source,
+                "value": None if insight.value is None else str(insight.value.normalize()),
+                "unit": insight.unit,
+                "author": insight.author.email if insight.author else None,
+                "created_at": _datetime(insight.created_at),
+            }
+            for insight in insights
         ],
         "decisions": [
             {
@@ -308,6 +410,7 @@ def import_document(*, actor: User, organization: Organization, document: Any) -
             name=plan.product_name,
             portfolio_strategy=plan.portfolio_strategy,
             portfolio_strategy_html=render_markdown(plan.portfolio_strategy),
+            **plan.product_fields,
         )
         roles: dict[int, str] = {actor.pk: ProductRole.LEADER}
         for email, role in plan.roles.items():
@@ -338,6 +441,7 @@ def import_document(*, actor: User, organization: Organization, document: Any) -
                 confidence=row["confidence"],
                 next_review_on=row["next_review_on"],
                 outcome_note=row["outcome_note"],
+                sprint_verdict=row["sprint_verdict"],
                 created_by=actor,
             )
         Goal.objects.bulk_create(goals.values(), batch_size=1000)
@@ -349,21 +453,32 @@ def import_document(*, actor: User, organization: Organization, document: Any) -
             ),
             batch_size=2000,
         )
-        KeyResult.objects.bulk_create(
-            (
-                KeyResult(
-                    goal=goals[row["goal"]],
-                    title=row["title"],
-                    unit=row["unit"],
-                    baseline=row["baseline"],
-                    target=row["target"],
-                    current=row["current"],
-                    owner=person(row["owner"], required=True),
-                    due_on=row["due_on"],
-                )
-                for row in plan.key_results
-            ),
-            batch_size=2000,
+        key_results = {
+            row["ref"]: KeyResult(
+                goal=goals[row["goal"]],
+                title=row["title"],
+                unit=row["unit"],
+                baseline=row["baseline"],
+                target=row["target"],
+                current=row["current"],
+                owner=person(row["owner"], required=True),
+                due_on=row["due_on"],
+            )
+            for row in plan.key_results
+        }
+        KeyResult.objects.bulk_create(key_results.values(), batch_size=2000)
+        ReviewSchedule.objects.create(product=product, **plan.review_schedule)
+        _import_check_ins(plan.check_ins, goals, key_results, people)
+        Retrospective.objects.bulk_create(
+            Retrospective(
+                goal=goals[row["goal"]],
+                what_happened=row["what_happened"],
+                what_we_learned=row["what_we_learned"],
+                what_we_change=row["what_we_change"],
+                author=people.get(row["author"]) if row["author"] else None,
+                created_at=row["created_at"],
+            )
+            for row in plan.retrospectives
         )
         new_ids = {ref: goal.pk for ref, goal in goals.items()}
         user_ids = {email: user.pk for email, user in people.items()}
@@ -377,6 +492,23 @@ def import_document(*, actor: User, organization: Organization, document: Any) -
                     changes=_local_changes(row["changes"], new_ids, user_ids),
                 )
                 for row in plan.history
+            ),
+            batch_size=2000,
+        )
+        _import_comments(plan.comments, product, goals, people)
+        Insight.objects.bulk_create(
+            (
+                Insight(
+                    goal=goals[row["goal"]],
+                    kind=row["kind"],
+                    summary=row["summary"],
+                    source=row["source"],
+                    value=row["value"],
+                    unit=row["unit"],
+                    author=people.get(row["author"]) if row["author"] else None,
+                    created_at=row["created_at"],
+                )
+                for row in plan.insights
             ),
             batch_size=2000,
         )
@@ -399,6 +531,68 @@ def _local_changes(
             for side in changes["parents"]
         ]
     return local
+
+
+def _import_check_ins(
+    rows: list[dict[str, Any]],
+    goals: dict[int, Goal],
+    key_results: dict[int, KeyResult],
+    people: dict[str, User],
+) -> None:
+    check_ins = CheckIn.objects.bulk_create(
+        [
+            CheckIn(
+                goal=goals[row["goal"]],
+                author=people.get(row["author"]) if row["author"] else None,
+                confidence=row["confidence"],
+                note=row["note"],
+                created_at=row["created_at"],
+                next_review_on=row["next_review_on"],
+            )
+            for row in rows
+        ],
+        batch_size=2000,
+    )
+    CheckInValue.objects.bulk_create(
+        (
+            CheckInValue(
+                check_in=check_in,
+                key_result=key_results[value["key_result"]],
+                value=value["value"],
+                previous=value["previous"],
+            )
+            for check_in, row in zip(check_ins, rows, strict=True)
+            for value in row["values"]
+        ),
+        batch_size=2000,
+    )
+
+
+def _import_comments(
+    rows: list[dict[str, Any]], product: Product, goals: dict[int, Goal], people: dict[str, User]
+) -> None:
+    """Threads come back in order, replies under their new first comment."""
+    made: dict[int, Comment] = {}
+    for row in rows:  # parents come first: the export is in order of writing
+        made[row["ref"]] = Comment(
+            product=product,
+            goal=goals[row["goal"]],
+            author=people.get(row["author"]) if row["author"] else None,
+            body=row["body"],
+            body_html=render_markdown(row["body"]),
+            created_at=row["created_at"],
+            edited_at=row["edited_at"],
+            resolved_at=row["resolved_at"],
+            deleted_at=row["deleted_at"],
+        )
+    Comment.objects.bulk_create(
+        [made[row["ref"]] for row in rows if row["parent"] is None], batch_size=2000
+    )
+    replies = [made[row["ref"]] for row in rows if row["parent"] is not None]
+    for row in rows:
+        if row["parent"] is not None:
+            made[row["ref"]].parent = made[row["parent"]]
+    Comment.objects.bulk_create(replies, batch_size=2000)
 
 
 def _import_decisions(
@@ -463,6 +657,12 @@ class _Plan:
         self.key_results: list[dict[str, Any]] = []
         self.history: list[dict[str, Any]] = []
         self.decisions: list[dict[str, Any]] = []
+        self.comments: list[dict[str, Any]] = []
+        self.check_ins: list[dict[str, Any]] = []
+        self.retrospectives: list[dict[str, Any]] = []
+        self.review_schedule: dict[str, Any] = {}
+        self.insights: list[dict[str, Any]] = []
+        self.product_fields: dict[str, Any] = {}
         self.emails: set[str] = set()
 
     @classmethod
@@ -502,6 +702,7 @@ class _Plan:
             self.portfolio_strategy = _text(
                 product, "portfolio_strategy", self.errors, "product", 20000
             )
+            self._read_product_fields(product)
         if organization is not None:
             _text(organization, "business_strategy", self.errors, "organization", 20000)
         for i, member in enumerate(_list(document, "members", self.errors)):
@@ -519,6 +720,169 @@ class _Plan:
         self._read_key_results(_list(document, "key_results", self.errors), refs)
         self._read_history(_list(document, "history", self.errors, required=False), refs)
         self._read_decisions(_list(document, "decisions", self.errors, required=False), refs)
+        self._read_comments(_list(document, "comments", self.errors, required=False), refs)
+        self._read_review_schedule(document.get("review_schedule", {}))
+        kr_refs = {row["ref"]: row for row in self.key_results}
+        self._read_check_ins(_list(document, "check_ins", self.errors, required=False), kr_refs)
+        self._read_retrospectives(
+            _list(document, "retrospectives", self.errors, required=False), refs
+        )
+        self._read_insights(_list(document, "insights", self.errors, required=False), refs)
+
+    def _read_product_fields(self, product: dict[str, Any]) -> None:
+        for name in _PRODUCT_TEXTS:
+            self.product_fields[name] = _text(product, name, self.errors, "product", 20000)
+        off = product.get("quality_rules_off", [])
+        if not isinstance(off, list) or not all(code in LABELS for code in off):
+            self.errors.add(
+                "product.quality_rules_off", f"Name rules among: {', '.join(sorted(LABELS))}."
+            )
+        else:
+            self.product_fields["quality_rules_off"] = off
+        limit = product.get("max_live_product_goals", 5)
+        top = MAX_LIVE_PRODUCT_GOALS_LIMIT
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= top:
+            self.errors.add("product.max_live_product_goals", f"A whole number from 1 to {top}.")
+        else:
+            self.product_fields["max_live_product_goals"] = limit
+
+    def _read_review_schedule(self, schedule: Any) -> None:
+        if not isinstance(schedule, dict):
+            self.errors.add("review_schedule", "The review schedule is an object.")
+            return
+        defaults = ReviewSchedule()
+        for level in Level.values:
+            cadence = schedule.get(level, defaults.cadence(level))
+            if cadence not in Cadence.values:
+                self.errors.add(
+                    f"review_schedule.{level}", f"Choose one of: {', '.join(Cadence.values)}."
+                )
+            self.review_schedule[f"{level}_cadence"] = cadence
+        for key, top in (("remind_days_before", 30), ("reminder_hour", 23)):
+            value = schedule.get(key, getattr(defaults, key))
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= top:
+                self.errors.add(f"review_schedule.{key}", f"A whole number from 0 to {top}.")
+            self.review_schedule[key] = value
+
+    def _read_check_ins(self, rows: list[Any], kr_refs: dict[int, dict[str, Any]]) -> None:
+        add = self.errors.add
+        for i, row in enumerate(rows):
+            where = f"check_ins[{i}]"
+            if not isinstance(row, dict) or row.get("goal") not in {g["ref"] for g in self.goals}:
+                add(where, "Each check-in is an object naming a goal ref.")
+                continue
+            confidence = row.get("confidence")
+            if (
+                not isinstance(confidence, int)
+                or isinstance(confidence, bool)
+                or not (1 <= confidence <= 5)
+            ):
+                add(f"{where}.confidence", "Confidence is a whole number from 1 to 5.")
+            values = []
+            for j, value in enumerate(_list(row, "values", self.errors, required=False)):
+                at = f"{where}.values[{j}]"
+                ref = value.get("key_result") if isinstance(value, dict) else None
+                kr = kr_refs.get(ref) if isinstance(ref, int) else None
+                if kr is None or kr["goal"] != row["goal"]:
+                    add(at, "Each value names a key result of the check-in's goal.")
+                    continue
+                values.append(
+                    {
+                        "key_result": value["key_result"],
+                        "value": _number(value, "value", self.errors, at),
+                        "previous": _number(value, "previous", self.errors, at),
+                    }
+                )
+            self.check_ins.append(
+                {
+                    "goal": row["goal"],
+                    "author": self._email(row, "author", where, required=False),
+                    "confidence": confidence,
+                    "note": _text(row, "note", self.errors, where, 10000),
+                    "created_at": _moment(row, "created_at", self.errors, where),
+                    "next_review_on": _day(row, "next_review_on", self.errors, where),
+                    "values": values,
+                }
+            )
+
+    def _read_retrospectives(self, rows: list[Any], refs: dict[int, dict[str, Any]]) -> None:
+        seen: set[int] = set()
+        for i, row in enumerate(rows):
+            where = f"retrospectives[{i}]"
+            if not isinstance(row, dict) or row.get("goal") not in refs or row["goal"] in seen:
+                self.errors.add(where, "Each retrospective names its own missed goal's ref.")
+                continue
+            seen.add(row["goal"])
+            self.retrospectives.append(
+                {
+                    "goal": row["goal"],
+                    **{
+                        key: _text(row, key, self.errors, where, 10000, required=True)
+                        for key in ("what_happened", "what_we_learned", "what_we_change")
+                    },
+                    "author": self._email(row, "author", where, required=False),
+                    "created_at": _moment(row, "created_at", self.errors, where),
+                }
+            )
+
+    def _read_comments(self, rows: list[Any], refs: dict[int, dict[str, Any]]) -> None:
+        seen: set[int] = set()
+        for i, row in enumerate(rows):
+            where = f"comments[{i}]"
+            if not isinstance(row, dict) or row.get("goal") not in refs:
+                self.errors.add(where, "Each comment is an object naming a goal ref.")
+                continue
+            ref, parent = row.get("ref"), row.get("parent")
+            if not isinstance(ref, int) or isinstance(ref, bool) or ref in seen:
+                self.errors.add(f"{where}.ref", "Each comment needs its own whole-number ref.")
+                continue
+            if parent is not None and parent not in seen:
+                self.errors.add(f"{where}.parent", "A reply follows the comment it answers.")
+                continue
+            seen.add(ref)
+            deleted_at = _optional_moment(row, "deleted_at", self.errors, where)
+            body = _text(row, "body", self.errors, where, COMMENT_MAX_LENGTH)
+            if not body.strip() and deleted_at is None:
+                self.errors.add(f"{where}.body", "A comment says something.")
+            self.comments.append(
+                {
+                    "ref": ref,
+                    "goal": row["goal"],
+                    "parent": parent,
+                    "author": self._email(row, "author", where, required=False),
+                    "body": body,
+                    "created_at": _moment(row, "created_at", self.errors, where),
+                    "edited_at": _optional_moment(row, "edited_at", self.errors, where),
+                    "resolved_at": _optional_moment(row, "resolved_at", self.errors, where),
+                    "deleted_at": deleted_at,
+                }
+            )
+
+    def _read_insights(self, rows: list[Any], refs: dict[int, dict[str, Any]]) -> None:
+        for i, row in enumerate(rows):
+            where = f"insights[{i}]"
+            if not isinstance(row, dict) or row.get("goal") not in refs:
+                self.errors.add(where, "Each insight is an object naming a goal ref.")
+                continue
+            kind = row.get("kind")
+            if kind not in InsightKind.values:
+                self.errors.add(f"{where}.kind", f"Choose one of: {', '.join(InsightKind.values)}.")
+                continue
+            value = None
+            if row.get("value") is not None or kind == InsightKind.QUANTITATIVE:
+                value = _number(row, "value", self.errors, where)
+            self.insights.append(
+                {
+                    "goal": row["goal"],
+                    "kind": kind,
+                    "summary": _text(row, "summary", self.errors, where, 10000, required=True),
+                    "source": _text(row, "source", self.errors, where, 500, required=True),
+                    "value": value,
+                    "unit": _text(row, "unit", self.errors, where, 40),
+                    "author": self._email(row, "author", where, required=False),
+                    "created_at": _moment(row, "created_at", self.errors, where),
+                }
+            )
 
     def _email(self, obj: dict[str, Any], key: str, where: str, *, required: bool) -> str | None:
         value = obj.get(key)
@@ -572,6 +936,7 @@ class _Plan:
                 "confidence": row.get("confidence"),
                 "next_review_on": _day(row, "next_review_on", self.errors, where),
                 "outcome_note": _text(row, "outcome_note", self.errors, where, 20000),
+                "sprint_verdict": row.get("sprint_verdict") or "",
                 "where": where,
             }
             confidence = goal["confidence"]
@@ -580,6 +945,10 @@ class _Plan:
                 or not 1 <= confidence <= 5
             ):  # fmt: skip
                 add(f"{where}.confidence", "Confidence is a whole number from 1 to 5.")
+            if goal["sprint_verdict"] and (
+                level != Level.SPRINT or goal["sprint_verdict"] not in SprintVerdict.values
+            ):
+                add(f"{where}.sprint_verdict", "Only sprint goals are met or not met.")
             for message in timeframe_errors(level, goal["starts_on"], goal["ends_on"]):
                 add(f"{where}.ends_on", message)
             if status in _CLOSED_WITH_NOTE and not goal["outcome_note"].strip():
@@ -622,6 +991,7 @@ class _Plan:
 
     def _read_key_results(self, rows: list[Any], refs: dict[int, dict[str, Any]]) -> None:
         add = self.errors.add
+        seen: set[int] = set()
         for i, row in enumerate(rows):
             where = f"key_results[{i}]"
             if not isinstance(row, dict):
@@ -636,8 +1006,14 @@ class _Plan:
             }
             if None not in numbers.values() and numbers["target"] == numbers["baseline"]:
                 add(f"{where}.target", "The target must differ from the baseline.")
+            ref = row.get("ref")
+            if not isinstance(ref, int) or isinstance(ref, bool) or ref in seen:
+                add(f"{where}.ref", "Each key result needs its own whole-number ref.")
+                continue
+            seen.add(ref)
             self.key_results.append(
                 {
+                    "ref": ref,
                     "goal": row["goal"],
                     "title": _text(row, "title", self.errors, where, 300, required=True),
                     "unit": _text(row, "unit", self.errors, where, 40),
@@ -760,6 +1136,10 @@ def _moment(obj: dict[str, Any], key: str, errors: Errors, where: str) -> dateti
     return moment
 
 
+def _optional_moment(obj: dict[str, Any], key: str, errors: Errors, where: str) -> datetime | None:
+    return None if obj.get(key) is None else _moment(obj, key, errors, where)
+
+
 def _number(obj: dict[str, Any], key: str, errors: Errors, where: str) -> Decimal | None:
     value = obj.get(key)
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
@@ -774,6 +1154,10 @@ def _number(obj: dict[str, Any], key: str, errors: Errors, where: str) -> Decima
         errors.add(f"{where}.{key}", "This number is out of range.")
         return None
     return number
+
+
+def _optional_datetime(value: datetime | None) -> str | None:
+    return _datetime(value) if value else None
 
 
 def _date(value: date | None) -> str | None:

@@ -18,6 +18,7 @@ from django.utils.functional import cached_property
 
 from goals.errors import DomainError
 from goals.models import MAX_PARENTS, Goal, Level, OrgRole, ProductRole, Status, User
+from goals.schedule import time_zone_names
 
 
 class PageRenderer(renderers.DjangoTemplates):
@@ -155,8 +156,22 @@ class OrganizationForm(PageForm):
     )
 
 
+def _time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(time_zone_names())]
+
+
 class OrganizationEditForm(OrganizationForm):
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        choices=_time_zone_choices,
+        required=False,
+        help_text="Review days and the hour reminders go out follow this time zone.",
+    )
     version = _version()
+
+    def clean_time_zone(self) -> str | None:
+        """Not sent: left as it is."""
+        return self.cleaned_data["time_zone"] or None
 
 
 class InviteForm(PageForm):

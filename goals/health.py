@@ -1,7 +1,8 @@
 """Chain health: advice on the chain, as findings with a code and a plain-language message.
 
-Firm rules are refused by the services; what is only advice shows up here. The score is
-the share of open goals with no finding, docked by a quarter when the product has no vision.
+Firm rules are refused by the services; what is only advice shows up here, together with
+the goal-quality rules of goals/quality.py. The score is the share of open goals with no
+finding, docked by a quarter when the product has no vision.
 """
 
 from __future__ import annotations
@@ -13,6 +14,13 @@ from datetime import date
 from django.utils import timezone
 
 from goals.models import OPEN_STATUSES, PARENT_LEVELS, Goal, KeyResult, Level, Status
+from goals.quality import (
+    GoalDraft,
+    QualitySettings,
+    goal_advice,
+    product_advice,
+    surroundings_of,
+)
 from goals.rules import timeframe_warning
 
 MEASURED_LEVELS = (Level.USER, Level.BUSINESS, Level.PRODUCT)
@@ -24,9 +32,15 @@ class Finding:
     goal: int | None
     code: str
     message: str
+    suggestion: str = ""  # what good looks like, for goal-quality findings
 
     def as_dict(self) -> dict[str, object]:
-        return {"goal": self.goal, "code": self.code, "message": self.message}
+        return {
+            "goal": self.goal,
+            "code": self.code,
+            "message": self.message,
+            "suggestion": self.suggestion,
+        }
 
 
 def goal_findings(
@@ -35,8 +49,12 @@ def goal_findings(
     key_results: Sequence[KeyResult],
     *,
     today: date | None = None,
+    quality: QualitySettings | None = None,
 ) -> list[Finding]:
-    """What is worth fixing about one open goal, given its parents and key results."""
+    """What is worth fixing about one open goal, given its parents and key results.
+
+    `quality` is the product's choice of goal-quality rules, read from the goal's product
+    when not given."""
     if goal.status not in OPEN_STATUSES:
         return []
     found: list[Finding] = []
@@ -80,6 +98,11 @@ def goal_findings(
         )
     if goal.owner_id is None:
         add("no_owner", f"“{goal.title}” has no owner: name who looks after it.")
+    settings = quality or QualitySettings.of(goal.product)
+    for advice in goal_advice(GoalDraft.of(goal, key_results), settings):
+        found.append(
+            Finding(goal.pk, advice.code, f"“{goal.title}”: {advice.message}", advice.suggestion)
+        )
     return found
 
 
@@ -87,8 +110,12 @@ def product_findings(
     goals: Iterable[Goal],
     parents_of: dict[int, list[Goal]],
     key_results_of: dict[int, list[KeyResult]],
+    *,
+    quality: QualitySettings,
+    today: date | None = None,
 ) -> list[Finding]:
-    """Every finding for a product's chain, the missing vision first."""
+    """Every finding for a product's chain: about the whole product first (the missing
+    vision, then goal quality), then goal by goal. `today` is the organisation's date."""
     goals = list(goals)
     findings: list[Finding] = []
     if not any(g.level == Level.VISION and g.status != Status.DROPPED for g in goals):
@@ -101,10 +128,19 @@ def product_findings(
             )
         )
     # Today once for the whole chain: asking the time zone 10,000 times took 50 ms.
-    today = timezone.localdate()
+    today = today or timezone.localdate()
+    around = surroundings_of(goals, today=today)
+    findings += [
+        Finding(None, advice.code, advice.message, advice.suggestion)
+        for advice in product_advice(around, quality)
+    ]
     for goal in goals:
         findings += goal_findings(
-            goal, parents_of.get(goal.pk, []), key_results_of.get(goal.pk, []), today=today
+            goal,
+            parents_of.get(goal.pk, []),
+            key_results_of.get(goal.pk, []),
+            today=today,
+            quality=quality,
         )
     return findings
 

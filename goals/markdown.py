@@ -1,6 +1,9 @@
 """Markdown to safe HTML: markdown-it renders, nh3 keeps only harmless tags and URLs."""
 
+from html import unescape
+
 import nh3
+from django.utils.html import strip_tags
 from markdown_it import MarkdownIt
 
 _renderer = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
@@ -23,3 +26,8 @@ def render_markdown(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
+
+
+def plain_text(html: str) -> str:
+    """The words of rendered markdown without its markup, for previews and notifications."""
+    return unescape(strip_tags(html))

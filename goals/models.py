@@ -5,9 +5,13 @@ from decimal import Decimal
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from goals.schedule import Cadence
 
 
 class UserManager(BaseUserManager["User"]):
@@ -30,9 +34,18 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **fields)
 
 
+class EmailFrequency(models.TextChoices):
+    IMMEDIATELY = "immediately", "Right away"
+    DAILY = "daily", "Once a day, as a digest"
+    OFF = "off", "Never (the inbox only)"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(unique=True)
     display_name = models.CharField(max_length=150, blank=True)
+    email_notifications = models.CharField(
+        max_length=12, choices=EmailFrequency.choices, default=EmailFrequency.IMMEDIATELY
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -58,6 +71,8 @@ class Organization(models.Model):
     name = models.CharField(max_length=200)
     business_strategy = models.TextField(blank=True)
     business_strategy_html = models.TextField(blank=True, editable=False)
+    # An IANA name ("Europe/Berlin"): the days of reviews and the hour reminders go out.
+    time_zone = models.CharField(max_length=64, default="UTC")
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -123,6 +138,15 @@ class Product(models.Model):
     name = models.CharField(max_length=200)
     portfolio_strategy = models.TextField(blank=True)
     portfolio_strategy_html = models.TextField(blank=True, editable=False)
+    # The Product Vision Board's boxes the chain does not hold (vision and business goals
+    # come from the chain itself). Plain text, one point a line.
+    target_group = models.TextField(blank=True)
+    needs = models.TextField(blank=True)
+    product_summary = models.TextField(blank=True)
+    # Goal-quality checks (goals/quality.py): the codes of the rules this product switched
+    # off, and how many product goals may be live at once before it is flagged.
+    quality_rules_off = models.JSONField(default=list, blank=True)
+    max_live_product_goals = models.PositiveSmallIntegerField(default=5)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -192,6 +216,11 @@ class Status(models.TextChoices):
     DROPPED = "dropped", "Dropped"
 
 
+class SprintVerdict(models.TextChoices):
+    MET = "met", "Met"
+    NOT_MET = "not_met", "Not met"
+
+
 OPEN_STATUSES = (Status.DRAFT, Status.PROPOSED, Status.AGREED)
 CLOSED_STATUSES = (Status.ACHIEVED, Status.MISSED, Status.DROPPED)
 
@@ -211,6 +240,8 @@ class Goal(models.Model):
     confidence = models.PositiveSmallIntegerField(null=True, blank=True)
     next_review_on = models.DateField(null=True, blank=True)
     outcome_note = models.TextField(blank=True)
+    # Sprint goals only: whether the sprint met its goal, given at the sprint's end.
+    sprint_verdict = models.CharField(max_length=8, choices=SprintVerdict.choices, blank=True)
     # Rolled up on every write that can change it, so reads never walk the tree.
     progress = models.PositiveSmallIntegerField(default=0)
     parents = models.ManyToManyField(
@@ -318,3 +349,406 @@ def key_result_progress(baseline: Decimal, target: Decimal, current: Decimal) ->
         return 0
     share = (current - baseline) / span * 100
     return int(max(Decimal(0), min(Decimal(100), share)).to_integral_value())
+
+
+# Conversations: comments, insights, feedback rounds, watching and notifications.
+
+COMMENT_MAX_LENGTH = 10_000
+
+
+class Comment(models.Model):
+    """A message on a goal or on a workshop proposal.
+
+    Threads are one level deep: a reply's `parent` is its thread's first comment. A removed
+    comment keeps its place in the thread, without its text.
+    """
+
+    product = models.ForeignKey(Product, models.CASCADE, related_name="comments")
+    goal = models.ForeignKey(Goal, models.CASCADE, null=True, blank=True, related_name="comments")
+    proposal = models.ForeignKey(
+        "workshops.Proposal", models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    parent = models.ForeignKey(
+        "self", models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    author = models.ForeignKey(User, models.SET_NULL, null=True, related_name="comments")
+    body = models.TextField(blank=True)
+    body_html = models.TextField(blank=True, editable=False)
+    mentions = models.ManyToManyField(User, blank=True, related_name="mentioned_in")
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["goal", "created_at"]),
+            models.Index(fields=["proposal", "created_at"]),
+            models.Index(fields=["product", "created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(goal__isnull=False, proposal__isnull=True)
+                | Q(goal__isnull=True, proposal__isnull=False),
+                name="comment_on_a_goal_or_a_proposal",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} by {self.author_id}"
+
+
+class InsightKind(models.TextChoices):
+    QUALITATIVE = "qualitative", "Qualitative finding"
+    QUANTITATIVE = "quantitative", "Quantitative data point"
+
+
+class Insight(models.Model):
+    """Baseline information attached to a goal, with its source, so everyone argues from facts."""
+
+    goal = models.ForeignKey(Goal, models.CASCADE, related_name="insights")
+    kind = models.CharField(max_length=12, choices=InsightKind.choices)
+    summary = models.TextField()
+    source = models.CharField(max_length=500)
+    value = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    unit = models.CharField(max_length=40, blank=True)
+    author = models.ForeignKey(User, models.SET_NULL, null=True, related_name="insights")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="qualitative") | Q(value__isnull=False),
+                name="quantitative_insight_has_a_value",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.summary[:60]
+
+    @property
+    def source_url(self) -> str:
+        """The source when it is a web address, so pages can link to it; else empty."""
+        if not self.source.lower().startswith(("http://", "https://")):
+            return ""
+        try:
+            URLValidator(schemes=["http", "https"])(self.source)
+        except ValidationError:
+            return ""
+        return self.source
+
+
+class Watch(models.Model):
+    """Someone following a goal. `watching=False` records an explicit unwatch, which automatic
+    watching (owning, commenting, being mentioned) leaves alone."""
+
+    goal = models.ForeignKey(Goal, models.CASCADE, related_name="watches")
+    user = models.ForeignKey(User, models.CASCADE, related_name="watches")
+    watching = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["goal", "user"], name="one_watch_per_goal")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {'watches' if self.watching else 'ignores'} {self.goal_id}"
+
+
+class FeedbackAnswer(models.TextChoices):
+    SUPPORT = "support", "Support"
+    CONCERNS = "concerns", "Concerns"
+    OBJECT = "object", "Object"
+
+
+class FeedbackRound(models.Model):
+    """A leader's request for feedback on a draft goal from chosen people, by a deadline.
+
+    Answers are open until the end of the deadline day; then the round closes.
+    """
+
+    goal = models.ForeignKey(Goal, models.CASCADE, related_name="feedback_rounds")
+    requested_by = models.ForeignKey(User, models.SET_NULL, null=True, related_name="+")
+    question = models.TextField(blank=True)
+    deadline = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Claimed by the summary email's task in the transaction that sends it: one summary.
+    summary_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["closed_at", "deadline"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["goal"],
+                condition=Q(closed_at__isnull=True),
+                name="one_open_feedback_round_per_goal",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback round {self.pk} on goal {self.goal_id}"
+
+
+class FeedbackRequest(models.Model):
+    """One person asked in a round, and their answer once they give it."""
+
+    round = models.ForeignKey(FeedbackRound, models.CASCADE, related_name="requests")
+    person = models.ForeignKey(User, models.CASCADE, related_name="feedback_requests")
+    answer = models.CharField(max_length=10, choices=FeedbackAnswer.choices, blank=True)
+    comment = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "person"], name="one_request_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} in feedback round {self.round_id}"
+
+
+class NotificationKind(models.TextChoices):
+    MENTION = "mention", "Mention"
+    REPLY = "reply", "Reply"
+    COMMENT = "comment", "Comment"
+    FEEDBACK_REQUEST = "feedback_request", "Feedback request"
+    FEEDBACK_REMINDER = "feedback_reminder", "Feedback reminder"
+    FEEDBACK_SUMMARY = "feedback_summary", "Feedback summary"
+    WORKSHOP_INVITATION = "workshop_invitation", "Workshop invitation"
+    DECISION = "decision", "Decision"
+    REVIEW_DUE = "review_due", "Review coming up"
+    REVIEW_OVERDUE = "review_overdue", "Review overdue"
+    WEEKLY_SUMMARY = "weekly_summary", "Weekly review summary"
+    WIN = "win", "Win"
+    SPRINT_VERDICT = "sprint_verdict", "Sprint verdict"
+
+
+class Notification(models.Model):
+    """One thing one person should know about, in their inbox and (by preference) by email.
+
+    `key` names the event and the person: an event notifies each person once, however many
+    times the code that announces it runs.
+    """
+
+    recipient = models.ForeignKey(User, models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    key = models.CharField(max_length=200, unique=True)
+    actor = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
+    product = models.ForeignKey(Product, models.CASCADE, related_name="+")
+    goal = models.ForeignKey(Goal, models.CASCADE, null=True, blank=True, related_name="+")
+    comment = models.ForeignKey(
+        Comment, models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    text = models.CharField(max_length=500)
+    excerpt = models.TextField(blank=True)
+    url = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # Set when an email carried it, right away or in a digest: never emailed twice.
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["recipient", "-created_at", "-id"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Digest(models.Model):
+    """The daily digest email of one person on one day: claimed before it is sent, so the
+    job running twice sends nothing twice."""
+
+    recipient = models.ForeignKey(User, models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+    notifications = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "day"], name="one_digest_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"Digest of {self.recipient_id} on {self.day}"
+
+
+# Seeing alignment: the health dashboard's trend.
+
+
+class HealthSnapshot(models.Model):
+    """A product's chain health on one day, recorded once a day for the health trend."""
+
+    product = models.ForeignKey(Product, models.CASCADE, related_name="health_snapshots")
+    day = models.DateField()
+    score = models.PositiveSmallIntegerField()
+    open_goals = models.PositiveIntegerField(default=0)
+    findings = models.PositiveIntegerField(default=0)
+    codes = models.JSONField(default=dict)  # findings per code, e.g. {"orphan": 2}
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["product", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "day"], name="one_health_snapshot_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"Health of product {self.product_id} on {self.day}: {self.score}"
+
+
+# The feedback loop: review schedules, check-ins, retrospectives and reminders sent.
+
+
+class ReviewSchedule(models.Model):
+    """How often each level of a product's chain is reviewed, and when owners hear about it.
+
+    A product without a row uses the defaults below; the organisation's time zone decides
+    which day it is and when `reminder_hour` comes.
+    """
+
+    product = models.OneToOneField(Product, models.CASCADE, related_name="review_schedule")
+    vision_cadence = models.CharField(
+        max_length=10, choices=Cadence.choices, default=Cadence.QUARTERLY
+    )
+    user_cadence = models.CharField(max_length=10, choices=Cadence.choices, default=Cadence.MONTHLY)
+    business_cadence = models.CharField(
+        max_length=10, choices=Cadence.choices, default=Cadence.MONTHLY
+    )
+    product_cadence = models.CharField(
+        max_length=10, choices=Cadence.choices, default=Cadence.BIWEEKLY
+    )
+    sprint_cadence = models.CharField(
+        max_length=10, choices=Cadence.choices, default=Cadence.WEEKLY
+    )
+    remind_days_before = models.PositiveSmallIntegerField(default=2)
+    reminder_hour = models.PositiveSmallIntegerField(default=9)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(remind_days_before__lte=30), name="remind_at_most_30_days_before"
+            ),
+            models.CheckConstraint(
+                condition=Q(reminder_hour__lte=23), name="reminder_hour_of_the_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review schedule of product {self.product_id}"
+
+    def cadence(self, level: str) -> str:
+        return str(getattr(self, f"{level}_cadence"))
+
+
+class CheckIn(models.Model):
+    """A review of a goal with data: its key results' values and the team's confidence."""
+
+    goal = models.ForeignKey(Goal, models.CASCADE, related_name="check_ins")
+    author = models.ForeignKey(User, models.SET_NULL, null=True, related_name="check_ins")
+    confidence = models.PositiveSmallIntegerField()
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # The review date this check-in set for the next one.
+    next_review_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["goal", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confidence__gte=1, confidence__lte=5),
+                name="check_in_confidence_between_1_and_5",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Check-in on goal {self.goal_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class CheckInValue(models.Model):
+    """One key result's value at a check-in, with the value it had before."""
+
+    check_in = models.ForeignKey(CheckIn, models.CASCADE, related_name="values")
+    key_result = models.ForeignKey(KeyResult, models.CASCADE, related_name="check_in_values")
+    value = models.DecimalField(max_digits=16, decimal_places=4)
+    previous = models.DecimalField(max_digits=16, decimal_places=4)
+
+    class Meta:
+        ordering = ["key_result_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["check_in", "key_result"], name="one_value_per_key_result_per_check_in"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value} for key result {self.key_result_id}"
+
+
+class Retrospective(models.Model):
+    """A blameless look back at a missed goal, offered when the next goal at its level is
+    drafted."""
+
+    goal = models.OneToOneField(Goal, models.CASCADE, related_name="retrospective")
+    what_happened = models.TextField()
+    what_we_learned = models.TextField()
+    what_we_change = models.TextField()
+    author = models.ForeignKey(User, models.SET_NULL, null=True, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Retrospective of goal {self.goal_id}"
+
+
+class ReminderKind(models.TextChoices):
+    REVIEW_DUE = "review_due", "Review coming up"
+    REVIEW_OVERDUE = "review_overdue", "Review overdue"
+    WEEKLY_SUMMARY = "weekly_summary", "Weekly review summary"
+    WIN = "win", "Win announced"
+    SPRINT_VERDICT = "sprint_verdict", "Sprint verdict asked for"
+
+
+class ReminderSent(models.Model):
+    """One message of the feedback loop to one person, claimed under its unique key in the
+    transaction that sends it: a job that runs twice, or on two beat processes, or again
+    after its worker died, finds the key taken and sends nothing."""
+
+    product = models.ForeignKey(Product, models.CASCADE, related_name="+")
+    goal = models.ForeignKey(Goal, models.CASCADE, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=16, choices=ReminderKind.choices)
+    due_on = models.DateField()
+    recipient = models.ForeignKey(User, models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+    # False when the person's preference kept it out of their mail (inbox or digest only).
+    emailed = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["goal", "kind", "due_on", "recipient"],
+                condition=Q(goal__isnull=False),
+                name="one_reminder_per_goal_kind_day_and_person",
+            ),
+            models.UniqueConstraint(
+                fields=["product", "kind", "due_on", "recipient"],
+                condition=Q(goal__isnull=True),
+                name="one_product_reminder_per_kind_day_and_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.goal_id or self.product_id} due {self.due_on}"

@@ -15,7 +15,6 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.db.models.base import ModelState
-from django.utils import timezone
 
 from goalchain.renderers import JSONRenderer
 from goals.health import Finding, goal_findings, health_score, product_findings
@@ -28,10 +27,13 @@ from goals.models import (
     Level,
     Product,
     ProductMembership,
+    SprintVerdict,
     Status,
     User,
     key_result_progress,
 )
+from goals.quality import QualitySettings
+from goals.schedule import local_today
 
 
 @dataclass
@@ -53,6 +55,8 @@ class Chain:
             self.goals,
             {gid: self.parents(gid) for gid in self.by_id},
             self.key_results,
+            quality=QualitySettings.of(self.product),
+            today=local_today(self.product.organization.time_zone),
         )
 
     def parents(self, goal_id: int) -> list[Goal]:
@@ -193,7 +197,8 @@ def chain_signature(product: Product) -> str:
     Every write to a goal bumps its version (and `updated_at`), progress roll-ups change the
     sum of progress, a new or deleted goal, key result or link changes a count, and a link
     replaced by another changes the sum of link ids (new ids are larger than all old ones).
-    The product's and organisation's own texts are on the product row, read before this.
+    The product's and organisation's own texts are on the product row, read before this,
+    and so is its choice of goal-quality rules, which decides the health codes.
     Owners' names count too: saving a user bumps a counter in the cache. Health depends on
     the date, so the date is part of the signature.
     """
@@ -212,12 +217,20 @@ def chain_signature(product: Product) -> str:
     with connection.cursor() as cursor:
         cursor.execute(sql, [product.pk] * 3)
         row = cursor.fetchone()
+    quality = QualitySettings.of(product)
     texts = "\0".join(
-        (product.name, product.portfolio_strategy, product.organization.business_strategy)
+        (
+            product.name,
+            product.portfolio_strategy,
+            product.organization.business_strategy,
+            ",".join(sorted(quality.off)),
+            str(quality.max_live_product_goals),
+        )
     )
     digest = hashlib.blake2b(texts.encode(), digest_size=16).hexdigest()
     people = cache.get(_PEOPLE_KEY, 0)
-    return "|".join(map(str, (*row, digest, people, timezone.localdate())))
+    today = local_today(product.organization.time_zone)
+    return "|".join(map(str, (*row, digest, people, today)))
 
 
 _PEOPLE_KEY = "chain:people"
@@ -260,11 +273,10 @@ def goal_as_dict(
     key_results: Iterable[KeyResult],
     health: list[str],
 ) -> dict[str, Any]:
-    """One goal as the API shows it."""
+    """One goal as the API shows it; dates stay objects, which the JSON renderer writes."""
     # Called once per goal of a whole chain (10,000 in the benchmark): plain attribute reads,
     # no helper calls per field.
     owner = goal.owner
-    starts_on, ends_on, next_review_on = goal.starts_on, goal.ends_on, goal.next_review_on
     return {
         "id": goal.id,
         "product": goal.product_id,
@@ -276,23 +288,23 @@ def goal_as_dict(
         "owner": goal.owner_id,
         "owner_name": owner.name if owner else None,
         "status": goal.status,
-        "starts_on": starts_on.isoformat() if starts_on else None,
-        "ends_on": ends_on.isoformat() if ends_on else None,
+        "starts_on": goal.starts_on,
+        "ends_on": goal.ends_on,
         "confidence": goal.confidence,
-        "next_review_on": next_review_on.isoformat() if next_review_on else None,
+        "next_review_on": goal.next_review_on,
         "outcome_note": goal.outcome_note,
+        "sprint_verdict": goal.sprint_verdict or None,
         "version": goal.version,
         "progress": goal.progress,
         "key_results": [key_result_as_dict(kr) for kr in key_results],
         "health": health,
-        "created_at": _datetime(goal.created_at),
-        "updated_at": _datetime(goal.updated_at),
+        "created_at": goal.created_at,
+        "updated_at": goal.updated_at,
     }
 
 
 def key_result_as_dict(key_result: KeyResult) -> dict[str, Any]:
     baseline, target, current = key_result.baseline, key_result.target, key_result.current
-    due_on = key_result.due_on
     return {
         "id": key_result.id,
         "goal": key_result.goal_id,
@@ -303,7 +315,7 @@ def key_result_as_dict(key_result: KeyResult) -> dict[str, Any]:
         "current": _number(current),
         "owner": key_result.owner_id,
         "owner_name": key_result.owner.name,
-        "due_on": due_on.isoformat() if due_on else None,
+        "due_on": key_result.due_on,
         "progress": key_result_progress(baseline, target, current),
         "version": key_result.version,
     }
@@ -319,7 +331,12 @@ def goals_for_api(qs: QuerySet[Goal]) -> QuerySet[Goal]:
 
 def goal_health_codes(goal: Goal) -> list[str]:
     """Health codes of one goal whose parents and key results are prefetched."""
-    findings = goal_findings(goal, list(goal.parents.all()), list(goal.key_results.all()))
+    findings = goal_findings(
+        goal,
+        list(goal.parents.all()),
+        list(goal.key_results.all()),
+        today=local_today(goal.product.organization.time_zone),
+    )
     return list(dict.fromkeys(f.code for f in findings))
 
 
@@ -346,17 +363,6 @@ def my_goals(user: User) -> QuerySet[Goal]:
         .distinct()
         .order_by("ends_on", "id")
     )
-
-
-def _date(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _datetime(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def _number(value: Decimal) -> float | int:
@@ -447,6 +453,8 @@ def goal_history_entries(goal: Goal) -> list[HistoryEntry]:
             return ", ".join(titles.get(pk, f"goal {pk}") for pk in value)
         if field_name == "status":
             return Status(value).label if value in Status.values else str(value)
+        if field_name == "sprint_verdict":
+            return SprintVerdict(value).label if value in SprintVerdict.values else str(value)
         if field_name.endswith("_on") and isinstance(value, str):
             try:
                 day = date.fromisoformat(value)

@@ -16,6 +16,7 @@ from goals.models import (
     Product,
     ProductMembership,
     ProductRole,
+    SprintVerdict,
     Status,
 )
 from goals.selectors import goal_as_dict, goal_health_codes, key_result_as_dict
@@ -45,6 +46,12 @@ class OrganizationSerializer(VersionedSerializer):
     name = serializers.CharField(max_length=200)
     business_strategy = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     business_strategy_html = serializers.CharField(read_only=True)
+    time_zone = serializers.CharField(
+        required=False,
+        max_length=64,
+        help_text='An IANA time zone such as "Europe/Berlin" (default "UTC"): the days of '
+        "reviews and the hour reminders go out.",
+    )
     role = serializers.CharField(read_only=True, source="my_org_role")
     created_at = serializers.DateTimeField(read_only=True)
 
@@ -172,6 +179,13 @@ class GoalSerializer(VersionedSerializer):
     confidence = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
     next_review_on = serializers.DateField(required=False, allow_null=True)
     outcome_note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    sprint_verdict = serializers.ChoiceField(
+        choices=SprintVerdict.choices,
+        read_only=True,
+        allow_null=True,
+        help_text="Sprint goals: met or not met, given at the sprint's end "
+        "(PUT /api/goals/{id}/sprint-verdict/).",
+    )
     change_reason = serializers.CharField(
         write_only=True, required=False, allow_blank=True, max_length=2000
     )

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from goals.views import auth, goals, home, organizations, products
+from goals.views import (
+    auth,
+    boards,
+    comments,
+    feedback,
+    goals,
+    home,
+    notifications,
+    organizations,
+    products,
+)
+from goals.views import reviews as review_views
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -54,4 +65,52 @@ urlpatterns = [
     path("goals/<int:pk>/", goals.goal_detail, name="goal"),
     path("goals/<int:pk>/key-results/", goals.key_result_new, name="key-result-new"),
     path("key-results/<int:pk>/", goals.key_result_edit, name="key-result-edit"),
+    # Conversations: comments, insights, watching, feedback rounds, notifications, activity.
+    path("goals/<int:pk>/comments/", comments.goal_comments, name="goal-comments"),
+    path("proposals/<int:pk>/comments/", comments.proposal_comments, name="proposal-comments"),
+    path("comments/<int:pk>/edit/", comments.comment_edit, name="comment-edit"),
+    path("comments/<int:pk>/delete/", comments.comment_delete, name="comment-delete"),
+    path("comments/<int:pk>/resolve/", comments.comment_resolve, name="comment-resolve"),
+    path("goals/<int:pk>/watch/", comments.goal_watch, name="goal-watch"),
+    path("goals/<int:pk>/insights/", comments.insight_new, name="insight-new"),
+    path("insights/<int:pk>/delete/", comments.insight_delete, name="insight-delete"),
+    path("goals/<int:pk>/feedback/", feedback.feedback_round_new, name="feedback-round-new"),
+    path("feedback/<int:pk>/", feedback.feedback_round, name="feedback-round"),
+    path("feedback/<int:pk>/answer/", feedback.feedback_answer, name="feedback-answer"),
+    path("feedback/<int:pk>/close/", feedback.feedback_round_close, name="feedback-round-close"),
+    path("notifications/", notifications.inbox, name="notifications"),
+    path(
+        "notifications/read-all/",
+        notifications.notifications_read_all,
+        name="notifications-read-all",
+    ),
+    path("notifications/<int:pk>/", notifications.notification_open, name="notification-open"),
+    path("notifications/<int:pk>/read/", notifications.notification_read, name="notification-read"),
+    path(
+        "settings/notifications/", notifications.notification_settings, name="notification-settings"
+    ),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        notifications.notification_unsubscribe,
+        name="notification-unsubscribe",
+    ),
+    path("products/<int:pk>/activity/", notifications.product_activity, name="product-activity"),
+    # Seeing alignment: health, quality checks, Vision Board, roadmap, sprints, portfolio.
+    path("products/<int:pk>/health/", boards.product_health, name="product-health"),
+    path("products/<int:pk>/health/quality/", boards.quality_settings, name="quality-settings"),
+    path("products/<int:pk>/quality-check/", boards.quality_check, name="quality-check"),
+    path("products/<int:pk>/vision-board/", boards.vision_board, name="product-vision-board"),
+    path("products/<int:pk>/roadmap/", boards.product_roadmap, name="product-roadmap"),
+    path(
+        "products/<int:pk>/roadmap/<int:goal_id>/timeframe/",
+        boards.roadmap_timeframe,
+        name="roadmap-timeframe",
+    ),
+    path("products/<int:pk>/sprints/", boards.sprint_board, name="product-sprints"),
+    path("organizations/<int:pk>/portfolio/", boards.portfolio, name="portfolio"),
+    # The feedback loop: check-ins, the review meeting, sprint verdicts, retrospectives.
+    path("goals/<int:pk>/check-in/", review_views.check_in, name="check-in"),
+    path("goals/<int:pk>/verdict/", review_views.sprint_verdict, name="sprint-verdict"),
+    path("goals/<int:pk>/retrospective/", review_views.retrospective, name="retrospective"),
+    path("products/<int:pk>/reviews/", review_views.review_meeting, name="review-meeting"),
 ]

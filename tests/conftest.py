@@ -34,10 +34,21 @@ def _celery_eager():
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache: ids are reused once a test's rows roll back."""
-    from django.core.cache import cache
+    """Each test starts with no cached chains: ids are reused once a test's rows roll back.
 
-    cache.clear()
+    On Redis only our keys go: a flush would also drop the tasks queued for Celery workers
+    that tests start, which share the database."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches["default"]
+    if isinstance(cache, RedisCache):
+        client = cache._cache.get_client(write=True)
+        stale = list(client.scan_iter(cache.make_key("chain:*")))
+        if stale:
+            client.delete(*stale)
+    else:
+        cache.clear()
 
 
 @dataclass

@@ -214,7 +214,7 @@ class WorkshopDecide(APIView):
     @extend_schema(request=DecideSerializer, responses={201: DecisionSerializer})
     def post(self, request: AuthedRequest, pk: int) -> Response:
         workshop = selectors.get_workshop(request.user, pk)
-        if workshop.facilitator_id != request.user.pk:
+        if not selectors.can_decide(workshop, request.user):
             raise Forbidden("The facilitator decides.")
         data = parse(DecideSerializer, request)
         proposal = workshop.proposals.filter(pk=data["proposal"]).first()

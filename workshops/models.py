@@ -83,6 +83,8 @@ class Participant(models.Model):
     user = models.ForeignKey(User, models.CASCADE, related_name="workshop_seats")
     can_vote = models.BooleanField(default=True)
     invited_at = models.DateTimeField(auto_now_add=True)
+    # Claimed by the invitation task in the transaction that sends it: one email per seat.
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

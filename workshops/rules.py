@@ -32,6 +32,29 @@ from workshops.models import DecisionRule, VotingMethod
 
 CONSENT_VALUES = ("agree", "abstain", "object")
 
+# What each value means, in the words a voter reads on the ballot (dot voting takes a number).
+BALLOT_CHOICES: dict[str, list[tuple[str, str]]] = {
+    VotingMethod.CONSENT: [
+        ("agree", "Agree"),
+        ("abstain", "Abstain"),
+        ("object", "Object (say why)"),
+    ],
+    VotingMethod.SCORE: [
+        ("5", "5 · excellent"),
+        ("4", "4 · good"),
+        ("3", "3 · fair"),
+        ("2", "2 · weak"),
+        ("1", "1 · against (say why)"),
+    ],
+    VotingMethod.FIST_OF_FIVE: [
+        ("5", "5 fingers · full support"),
+        ("4", "4 · support"),
+        ("3", "3 · can live with it"),
+        ("2", "2 · concerns"),
+        ("1", "1 · block (say why)"),
+    ],
+}
+
 
 @dataclass(frozen=True)
 class Ballot:

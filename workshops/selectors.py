@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from difflib import SequenceMatcher
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.formats import date_format
 
 from goals.access import Role, object_id, role_of, with_roles
 from goals.errors import NotFound
-from goals.models import User
+from goals.models import Goal, Product, User
 from workshops import rules
-from workshops.models import Participant, Proposal, Vote, VotingMethod, Workshop
+from workshops.models import (
+    Decision,
+    Participant,
+    Phase,
+    Proposal,
+    ProposalRevision,
+    Vote,
+    VotingMethod,
+    Workshop,
+)
 
 
 def visible_workshops(user: User) -> QuerySet[Workshop]:
@@ -54,11 +69,19 @@ def can_run(workshop: Workshop, user: User) -> bool:
     return workshop.facilitator_id == user.pk or role_of(workshop) == Role.LEADER
 
 
+def can_decide(workshop: Workshop, user: User) -> bool:
+    """The facilitator decides: applying the rule is theirs alone, even over a leader."""
+    return workshop.facilitator_id == user.pk
+
+
 def can_draft(workshop: Workshop, user: User) -> bool:
     """Voters and the facilitator draft and amend; observers watch and comment."""
-    if workshop.facilitator_id == user.pk:
-        return True
-    return Participant.objects.filter(workshop=workshop, user=user, can_vote=True).exists()
+    return drafts(workshop, user, seat_of(workshop, user))
+
+
+def drafts(workshop: Workshop, user: User, seat: Participant | None) -> bool:
+    """`can_draft` for a seat already loaded."""
+    return workshop.facilitator_id == user.pk or (seat is not None and seat.can_vote)
 
 
 def participants(workshop: Workshop) -> list[Participant]:
@@ -73,13 +96,35 @@ def voted_user_ids(workshop: Workshop) -> set[int]:
     )
 
 
+# (proposal id, voter id, value, reason) of one vote.
+type VoteRow = tuple[int, int, str, str]
+
+
+def round_votes(workshop: Workshop) -> list[VoteRow]:
+    """The current round's votes with their values. Callers show values only after the reveal."""
+    return list(
+        Vote.objects.filter(proposal__workshop=workshop, round=workshop.round).values_list(
+            "proposal_id", "voter_id", "value", "reason"
+        )
+    )
+
+
 def proposal_tallies(workshop: Workshop) -> dict[int, rules.Tally]:
     """Tallies of the current round's votes, per proposal. Callers must check the phase."""
+    return tally_votes(
+        workshop,
+        round_votes(workshop),
+        workshop.proposals.values_list("pk", flat=True),
+    )
+
+
+def tally_votes(
+    workshop: Workshop, votes: Iterable[VoteRow], proposal_ids: Iterable[int]
+) -> dict[int, rules.Tally]:
+    """Tally votes already read, per proposal (dot voting counts who spent dots at all)."""
     ballots: dict[int, list[rules.Ballot]] = defaultdict(list)
     dot_voters: set[int] = set()
-    for proposal_id, voter_id, value, reason in Vote.objects.filter(
-        proposal__workshop=workshop, round=workshop.round
-    ).values_list("proposal_id", "voter_id", "value", "reason"):
+    for proposal_id, voter_id, value, reason in votes:
         ballots[proposal_id].append(rules.Ballot(voter_id, value, reason))
         if workshop.voting_method != VotingMethod.DOT or int(value) > 0:
             dot_voters.add(voter_id)
@@ -87,7 +132,7 @@ def proposal_tallies(workshop: Workshop) -> dict[int, rules.Tally]:
         proposal_id: rules.tally(
             workshop.voting_method, ballots.get(proposal_id, []), dot_voters=len(dot_voters)
         )
-        for proposal_id in workshop.proposals.values_list("pk", flat=True)
+        for proposal_id in proposal_ids
     }
 
 
@@ -155,3 +200,181 @@ def results(workshop: Workshop) -> dict[str, Any]:
         for proposal in workshop.proposals.order_by("id")
     ]
     return data
+
+
+# Charts, lists, histories and decision records -------------------------------------------
+
+
+@dataclass
+class Bar:
+    """One bar of a tally chart: a count and its share of the chart's scale, in percent."""
+
+    label: str
+    count: int
+    percent: int
+    kind: str  # support | neutral | objection | dots
+
+
+def tally_bars(method: str, count: rules.Tally, most_dots: int = 0) -> list[Bar]:
+    """A tally as chart bars: one per ballot value, or the dots compared with the most dots."""
+    if method == VotingMethod.DOT:
+        scale = max(most_dots, count.dots)
+        return [Bar("Dots", count.dots, _percent(count.dots, scale), "dots")]
+    bars = []
+    for value, _ in rules.BALLOT_CHOICES[method]:
+        n = count.counts.get(value, 0)
+        if rules.supports(method, value):
+            kind = "support"
+        elif rules.objects(method, value):
+            kind = "objection"
+        else:
+            kind = "neutral"
+        bars.append(Bar(vote_label(method, value), n, _percent(n, count.voters), kind))
+    return bars
+
+
+def _percent(n: int, scale: int) -> int:
+    return round(n * 100 / scale) if scale else 0
+
+
+def vote_label(method: str, value: str) -> str:
+    """A vote value in words: "Agree", "3 dots", "4 fingers", "5"."""
+    if method == VotingMethod.CONSENT:
+        return value.capitalize()
+    if method == VotingMethod.DOT:
+        return "1 dot" if value == "1" else f"{value} dots"
+    if method == VotingMethod.FIST_OF_FIVE:
+        return "1 finger" if value == "1" else f"{value} fingers"
+    return value
+
+
+@dataclass
+class ProductWorkshops:
+    upcoming: list[Workshop]
+    running: list[Workshop]
+    past: list[Workshop]
+
+
+def product_workshops(user: User, product: Product) -> ProductWorkshops:
+    """The product's workshops this person may enter, with the goals each one adopted."""
+    workshops: list[Workshop] = list(
+        visible_workshops(user)
+        .filter(product=product)
+        .prefetch_related(
+            Prefetch(
+                "decisions",
+                queryset=Decision.objects.filter(passed=True).select_related("goal"),
+                to_attr="adoptions",
+            )
+        )
+    )
+    far = datetime.max.replace(tzinfo=UTC)
+    upcoming = [w for w in workshops if w.phase == Phase.PLANNED]
+    upcoming.sort(key=lambda w: (w.scheduled_at or far, w.pk))
+    return ProductWorkshops(
+        upcoming=upcoming,
+        running=[w for w in workshops if w.phase not in (Phase.PLANNED, Phase.CLOSED)],
+        past=[w for w in workshops if w.phase == Phase.CLOSED],
+    )
+
+
+@dataclass
+class RevisionChange:
+    label: str
+    runs: list[tuple[str, str]]  # ("same" | "del" | "ins", text), word by word
+
+
+@dataclass
+class RevisionEntry:
+    revision: ProposalRevision
+    changes: list[RevisionChange]
+
+
+REVISION_LABELS = {
+    "title": "Title",
+    "description": "Description",
+    "starts_on": "Starts",
+    "ends_on": "Ends",
+    "key_results": "Key results",
+}
+
+
+def revision_history(proposal: Proposal) -> list[RevisionEntry]:
+    """Every save of a proposal, newest first: who, when, and a word diff of each change."""
+    revisions = list(proposal.revisions.select_related("by").order_by("-number"))
+    owner_ids = {
+        kr["owner"]
+        for revision in revisions
+        for old_new in revision.changes.get("key_results", [])
+        for kr in old_new or []
+        if isinstance(kr, dict) and isinstance(kr.get("owner"), int)
+    }
+    owners = {u.pk: u.name for u in User.objects.filter(pk__in=owner_ids)}
+    entries = []
+    for revision in revisions:
+        changes = []
+        for name, label in REVISION_LABELS.items():
+            if name not in revision.changes:
+                continue
+            old, new = (_revision_text(name, value, owners) for value in revision.changes[name])
+            if old or new:
+                changes.append(RevisionChange(label, word_diff(old, new)))
+        entries.append(RevisionEntry(revision, changes))
+    return entries
+
+
+def _revision_text(name: str, value: Any, owners: dict[int, str]) -> str:
+    if not value:
+        return ""
+    if name in ("starts_on", "ends_on"):
+        return date_format(date.fromisoformat(value), "j M Y")
+    if name == "key_results":
+        return "\n".join(_key_result_text(kr, owners) for kr in value)
+    return str(value)
+
+
+def _key_result_text(kr: dict[str, Any], owners: dict[int, str]) -> str:
+    text = f"{kr.get('title')}: {kr.get('baseline')} → {kr.get('target')} {kr.get('unit') or ''}"
+    owner = owners.get(kr.get("owner") or 0)
+    return f"{text.strip()} ({owner})" if owner else text.strip()
+
+
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """What changed from `old` to `new` as runs of kept, deleted and inserted words."""
+    # Each word keeps the space after it, so a change never hinges on a lone space.
+    a, b = re.findall(r"\s*\S+\s*", old), re.findall(r"\s*\S+\s*", new)
+    runs: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            runs.append(("same", "".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            runs.append(("del", "".join(a[i1:i2])))
+        if j2 > j1:
+            runs.append(("ins", "".join(b[j1:j2])))
+    return runs
+
+
+@dataclass
+class DecisionRecord:
+    decision: Decision
+    bars: list[Bar]
+
+
+def decision_record(goal: Goal) -> DecisionRecord | None:
+    """How a workshop adopted this goal: rule, tallies, objections, who decided and when."""
+    decision = (
+        Decision.objects.select_related("workshop", "decided_by", "proposal")
+        .filter(goal=goal, passed=True)
+        .first()
+    )
+    if decision is None:
+        return None
+    tallies = decision.tallies
+    count = rules.Tally(
+        method=decision.voting_method,
+        voters=tallies.get("voters", 0),
+        counts=tallies.get("counts", {}),
+        dots=tallies.get("dots", 0),
+    )
+    return DecisionRecord(decision, tally_bars(decision.voting_method, count))

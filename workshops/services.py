@@ -22,6 +22,7 @@ from goals.models import (
     User,
 )
 from goals.rules import timeframe_errors
+from goals.services import notifications
 from goals.services.goals import goal_create
 from goals.services.key_results import key_result_create
 from goals.services.versioning import check_version, save_versioned
@@ -148,6 +149,7 @@ def participant_add(
                 workshop=workshop, user=membership.user, can_vote=can_vote
             )
             emit(workshop, "participants")
+            notifications.workshop_invited(actor=actor, participant=participant)
             from workshops.tasks import send_workshop_invitation
 
             transaction.on_commit(lambda: send_workshop_invitation.delay(participant.pk))
@@ -519,6 +521,7 @@ def workshop_decide(*, actor: User, workshop: Workshop, proposal: Proposal) -> D
             proposal.status = ProposalStatus.ADOPTED
             proposal.save(update_fields=["status"])
             decision.save()
+            notifications.decision_made(decision=decision)
             if current.phase == Phase.REVEALED:
                 _move(current, Phase.DECIDED, actor)
             emit(current, "decision", proposal=proposal.pk, passed=True, goal=decision.goal_id)
@@ -526,6 +529,7 @@ def workshop_decide(*, actor: User, workshop: Workshop, proposal: Proposal) -> D
     # A failed decision is kept on record too, and told to the room.
     with transaction.atomic():
         decision.save()
+        notifications.decision_made(decision=decision)
         emit(current, "decision", proposal=proposal.pk, passed=False)
     raise Conflict({"non_field_errors": [reason]})
 

@@ -15,6 +15,7 @@ from goals.api.common import AuthedRequest, paginated, parse, query_int
 from goals.errors import DomainError, NotFound
 from goals.health import Finding
 from goals.models import Invitation, OrgRole
+from goals.schedule import DEFAULT_TIME_ZONE
 from goals.serializers import (
     OrganizationMemberInputSerializer,
     OrganizationMemberSerializer,
@@ -40,6 +41,7 @@ class OrganizationList(APIView):
             actor=request.user,
             name=data["name"],
             business_strategy=data.get("business_strategy", ""),
+            time_zone=data.get("time_zone", DEFAULT_TIME_ZONE),
         )
         org.my_org_role = OrgRole.ADMIN  # type: ignore[attr-defined]
         return Response(OrganizationSerializer(org).data, status=201)
@@ -250,6 +252,7 @@ class ProductHealth(APIView):
                             "goal": serializers.IntegerField(allow_null=True),
                             "code": serializers.CharField(),
                             "message": serializers.CharField(),
+                            "suggestion": serializers.CharField(allow_blank=True),
                         },
                     )
                 ),

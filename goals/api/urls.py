@@ -1,6 +1,7 @@
 from django.urls import path
 
-from goals.api import exchange, goals, organizations
+from goals.api import comments, exchange, feedback, goals, notifications, organizations
+from goals.api import reviews as review_api
 
 urlpatterns = [
     path("auth/token/", goals.TokenCreate.as_view(), name="api-token"),
@@ -41,4 +42,73 @@ urlpatterns = [
     path("goals/<int:pk>/history/", goals.GoalHistory.as_view(), name="api-goal-history"),
     path("key-results/", goals.KeyResultList.as_view(), name="api-key-results"),
     path("key-results/<int:pk>/", goals.KeyResultDetail.as_view(), name="api-key-result"),
+    # Conversations: comments, insights, feedback rounds, watching, notifications, activity.
+    path("goals/<int:pk>/comments/", comments.GoalComments.as_view(), name="api-goal-comments"),
+    path(
+        "proposals/<int:pk>/comments/",
+        comments.ProposalComments.as_view(),
+        name="api-proposal-comments",
+    ),
+    path("comments/<int:pk>/", comments.CommentDetail.as_view(), name="api-comment"),
+    path("goals/<int:pk>/insights/", comments.GoalInsights.as_view(), name="api-goal-insights"),
+    path("insights/<int:pk>/", comments.InsightDetail.as_view(), name="api-insight"),
+    path(
+        "goals/<int:pk>/feedback-rounds/",
+        feedback.GoalFeedbackRounds.as_view(),
+        name="api-goal-feedback-rounds",
+    ),
+    path(
+        "feedback-rounds/<int:pk>/",
+        feedback.FeedbackRoundDetail.as_view(),
+        name="api-feedback-round",
+    ),
+    path(
+        "feedback-rounds/<int:pk>/answer/",
+        feedback.FeedbackRoundAnswer.as_view(),
+        name="api-feedback-round-answer",
+    ),
+    path(
+        "feedback-rounds/<int:pk>/close/",
+        feedback.FeedbackRoundClose.as_view(),
+        name="api-feedback-round-close",
+    ),
+    path("goals/<int:pk>/watch/", notifications.GoalWatch.as_view(), name="api-goal-watch"),
+    path("notifications/", notifications.NotificationList.as_view(), name="api-notifications"),
+    path(
+        "notifications/read-all/",
+        notifications.NotificationsReadAll.as_view(),
+        name="api-notifications-read-all",
+    ),
+    path(
+        "notifications/<int:pk>/",
+        notifications.NotificationDetail.as_view(),
+        name="api-notification",
+    ),
+    path(
+        "notification-preferences/",
+        notifications.NotificationPreferences.as_view(),
+        name="api-notification-preferences",
+    ),
+    path(
+        "products/<int:pk>/activity/",
+        notifications.ProductActivity.as_view(),
+        name="api-product-activity",
+    ),
+    # The feedback loop: review schedules, check-ins, retrospectives, sprint verdicts.
+    path(
+        "products/<int:pk>/review-schedule/",
+        review_api.ProductReviewSchedule.as_view(),
+        name="api-review-schedule",
+    ),
+    path("goals/<int:pk>/check-ins/", review_api.GoalCheckIns.as_view(), name="api-check-ins"),
+    path(
+        "goals/<int:pk>/retrospective/",
+        review_api.GoalRetrospective.as_view(),
+        name="api-retrospective",
+    ),
+    path(
+        "goals/<int:pk>/sprint-verdict/",
+        review_api.GoalSprintVerdict.as_view(),
+        name="api-sprint-verdict",
+    ),
 ]

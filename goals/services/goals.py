@@ -26,6 +26,7 @@ from goals.models import (
     User,
 )
 from goals.rules import timeframe_errors
+from goals.services import reviews
 from goals.services.progress import recompute_progress
 from goals.services.versioning import check_version, save_versioned
 
@@ -87,6 +88,7 @@ def goal_create(
         errors.add("status", "A new goal cannot be closed yet; agree on it first.")
     _check_goal(goal, parent_list, errors)
     errors.raise_if_any()
+    reviews.first_review(goal, previous_status=None, previous_review=None)
     goal.description_html = render_markdown(description)
     with transaction.atomic():
         _save_new(goal)
@@ -115,6 +117,7 @@ def goal_update(
         old_parents = list(current.parents.order_by("id"))
         before = _snapshot(current, old_parents)
         old_status = current.status
+        old_review = current.next_review_on
 
         new_parents = old_parents
         for field, value in data.items():
@@ -124,6 +127,7 @@ def goal_update(
                 new_parents = sorted(value, key=lambda p: p.pk)
             elif field in EDITABLE_FIELDS:
                 setattr(current, field, value)
+        reviews.first_review(current, old_status, old_review)
         after = _snapshot(current, new_parents)
         changes = {f: [before[f], after[f]] for f in after if before[f] != after[f]}
         if not changes:
@@ -154,6 +158,7 @@ def goal_update(
         GoalChange.objects.create(
             goal=current, by=actor, changes=changes, reason=change_reason.strip()
         )
+        reviews.goal_closed(current, old_status)
         if {"parents", "status"} & changes.keys():
             stale = {current.pk, *(p.pk for p in old_parents), *(p.pk for p in new_parents)}
             recompute_progress(stale)

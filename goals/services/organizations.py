@@ -23,19 +23,24 @@ from goals.models import (
     ProductRole,
     User,
 )
+from goals.schedule import DEFAULT_TIME_ZONE, is_time_zone
 from goals.services.versioning import check_version, save_versioned
 
 EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length or 254
 
 
-def organization_create(*, actor: User, name: str, business_strategy: str = "") -> Organization:
+def organization_create(
+    *, actor: User, name: str, business_strategy: str = "", time_zone: str = DEFAULT_TIME_ZONE
+) -> Organization:
     """Create an organisation; its creator becomes its first admin."""
     name = _required_name(name)
+    _check_time_zone(time_zone)
     with transaction.atomic():
         org = Organization.objects.create(
             name=name,
             business_strategy=business_strategy,
             business_strategy_html=render_markdown(business_strategy),
+            time_zone=time_zone,
         )
         OrganizationMembership.objects.create(organization=org, user=actor, role=OrgRole.ADMIN)
     return org
@@ -44,7 +49,7 @@ def organization_create(*, actor: User, name: str, business_strategy: str = "") 
 def organization_update(
     *, actor: User, organization: Organization, data: dict[str, Any], version: int | None = None
 ) -> Organization:
-    """Rename an organisation or change its business strategy."""
+    """Rename an organisation, or change its business strategy or time zone."""
     with transaction.atomic():
         org = Organization.objects.select_for_update().get(pk=organization.pk)
         check_version(org, version)
@@ -56,6 +61,10 @@ def organization_update(
             org.business_strategy = data["business_strategy"]
             org.business_strategy_html = render_markdown(org.business_strategy)
             fields += ["business_strategy", "business_strategy_html"]
+        if data.get("time_zone") is not None and data["time_zone"] != org.time_zone:
+            _check_time_zone(data["time_zone"])
+            org.time_zone = data["time_zone"]
+            fields.append("time_zone")
         if fields:
             save_versioned(org, fields)
     return org
@@ -253,6 +262,13 @@ def _required_name(name: str) -> str:
     if len(name) > 200:
         raise DomainError({"name": ["Keep the name under 200 characters."]})
     return name
+
+
+def _check_time_zone(name: str) -> None:
+    if not is_time_zone(name):
+        raise DomainError(
+            {"time_zone": ['Give an IANA time zone name, such as "Europe/Berlin" or "UTC".']}
+        )
 
 
 def _clean_email(email: str) -> str:

@@ -70,7 +70,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         except DomainError as error:
             form.show_errors(error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="goals.backends.UserBackend")
             messages.success(request, f"Welcome to {invitation.organization.name}.")
             return redirect("home")
     context = {"form": form, "invitation": invitation, "has_account": has_account}

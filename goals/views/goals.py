@@ -16,6 +16,8 @@ from goals.health import goal_findings
 from goals.models import CLOSED_STATUSES, Goal, KeyResult, User
 from goals.services import key_results as kr_services
 from goals.services.goals import goal_update
+from goals.services.reviews import product_today
+from goals.views.comments import goal_conversation
 from goals.views.common import (
     AuthedRequest,
     back_to,
@@ -25,7 +27,9 @@ from goals.views.common import (
     stale_form,
     swap,
 )
+from goals.views.reviews import goal_reviews
 from goals.views.tree import HEALTH_LABELS
+from workshops.selectors import decision_record
 
 
 @page
@@ -167,14 +171,19 @@ class _GoalPage:
         if self.can_edit and goal_form is None:
             goal_form = self.goal_form()
         context = {
+            **goal_conversation(self.request, goal),
+            **goal_reviews(self.request, goal, self.key_results),
             **self._key_results_context(**extra),
             "parents": self.parents,
             "children": selectors.goal_children(goal),
             "history": selectors.goal_history_entries(goal),
-            "findings": goal_findings(goal, self.parents, self.key_results),
+            "findings": goal_findings(
+                goal, self.parents, self.key_results, today=product_today(goal.product)
+            ),
             "health_labels": HEALTH_LABELS,
             "goal_form": goal_form,
             "is_closed": goal.status in CLOSED_STATUSES,
+            "decision_record": decision_record(goal),
         }
         return render(self.request, "goals/goal.html", context, status=status)
 

@@ -188,6 +188,7 @@ def _render(
             initial={
                 "name": org.name,
                 "business_strategy": org.business_strategy,
+                "time_zone": org.time_zone,
                 "version": org.version,
             }
         ),

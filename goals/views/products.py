@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from goals import access, selectors
+from goals import access, conversations, reviews, selectors
 from goals.errors import Conflict, DomainError
 from goals.forms import (
     ChainFilterForm,
@@ -22,7 +22,9 @@ from goals.forms import (
 )
 from goals.models import Goal, Level, Product, ProductMembership, User
 from goals.services import organizations as org_services
+from goals.services import outcomes
 from goals.services.goals import goal_create
+from goals.services.reviews import product_today
 from goals.views.common import AuthedRequest, invalid_status, is_htmx, page, stale_form, swap
 from goals.views.tree import HEALTH_LABELS, build_tree
 
@@ -151,7 +153,15 @@ def _chain_context(
         "product": product,
         "organization": product.organization,
         "chain": chain,
-        "tree": build_tree(chain, level=level, status=status, focus=focus),
+        "review_today": product_today(product),
+        "wins": reviews.wins(chain.goals),
+        "tree": build_tree(
+            chain,
+            level=level,
+            status=status,
+            focus=focus,
+            insight_counts=conversations.insight_counts(product),
+        ),
         "filters": filters,
         "can_edit": access.can_edit_goals(product),
         "role": access.role_of(product),
@@ -170,6 +180,9 @@ def _render_goal_form(
         "form": form,
         "level_label": Level(level).label if level in Level.values else "Goal",
         "slot": slot,
+        "lessons": outcomes.lessons(product_id=product.pk, level=level)
+        if level in Level.values
+        else [],
     }
     template = "goals/goal_new.html#form" if is_htmx(request) else "goals/goal_new.html"
     return render(request, template, context, status=status)

@@ -6,10 +6,12 @@ goal appears gets its own `key` (the path of ids from the top) for element ids.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from goals.health import Finding
 from goals.models import CHILD_LEVELS, Goal, Level
+from goals.quality import LABELS as QUALITY_LABELS
 from goals.selectors import Chain
 
 # Friendly words for chain health codes; the finding's message says the rest.
@@ -22,6 +24,7 @@ HEALTH_LABELS = {
     "review_overdue": "Review overdue",
     "low_confidence": "Low confidence",
     "no_owner": "No owner",
+    **QUALITY_LABELS,
 }
 
 # In a big chain, sprint goals start folded so the levels above stay readable.
@@ -52,6 +55,7 @@ class Node:
     open: bool = True
     badges: list[Badge] = field(default_factory=list)
     children: list[Node] = field(default_factory=list)
+    insights: int = 0
 
     @property
     def child_levels(self) -> list[tuple[str, str]]:
@@ -77,7 +81,12 @@ class Tree:
 
 
 def build_tree(
-    chain: Chain, *, level: str = "", status: str = "", focus: int | None = None
+    chain: Chain,
+    *,
+    level: str = "",
+    status: str = "",
+    focus: int | None = None,
+    insight_counts: Mapping[int, int] | None = None,
 ) -> Tree:
     """The vision's tree and the orphans' subtrees, pruned to the goals matching the filters.
 
@@ -113,7 +122,10 @@ def build_tree(
         first = goal.pk not in seen
         seen.add(goal.pk)
         is_open = goal.pk in unfold or not (fold_sprints and goal.level == Level.PRODUCT)
-        return Node(goal, key, first, match, is_open, badges(findings.get(goal.pk, [])), children)
+        insights = insight_counts.get(goal.pk, 0) if insight_counts else 0
+        return Node(
+            goal, key, first, match, is_open, badges(findings.get(goal.pk, [])), children, insights
+        )
 
     vision = chain.vision
     vision_node = node(vision, ()) if vision else None

@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from goals.models import Goal, Level, ProductRole
-from tests.factories import PASSWORD, ProductFactory, UserFactory, add_member
+from tests.browser.pages import sign_in
+from tests.factories import ProductFactory, UserFactory, add_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,14 +19,6 @@ def leader(db):
     product = ProductFactory(name="Meal Planner", organization__name="Acme Health")
     user = add_member(product, UserFactory(display_name="Lea Leader"), ProductRole.LEADER)
     return user, product
-
-
-def sign_in(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base_url}/")
 
 
 def add_in_place(page, opener: str, title: str, **dates: str):

@@ -121,10 +121,12 @@ def test_it_reports_chain_health_findings(team, api):
         (None, "no_vision"),
         (user_goal.pk, "orphan"),
         (user_goal.pk, "no_key_results"),
+        (user_goal.pk, "not_measurable"),  # goal quality: no number in "No vision above"
         (product_goal.pk, "no_key_results"),
         (product_goal.pk, "timeframe"),
         (sprint.pk, "outlives_parent"),
         (sprint.pk, "low_confidence"),
+        (sprint.pk, "sprint_stretch"),  # goal quality: confidence 1 of 5
         (sprint.pk, "no_owner"),
         (sprint.pk, "review_overdue"),
     }

@@ -494,7 +494,9 @@ def test_it_shows_the_history_newest_first(team, chain, leader, api):
         team.leader.pk,
     ]
     assert entries[0]["reason"] == "Clearer"
-    assert entries[1]["changes"] == {"status": ["draft", "agreed"]}
+    # Becoming agreed also sets the first review date from the product's schedule.
+    assert entries[1]["changes"]["status"] == ["draft", "agreed"]
+    assert set(entries[1]["changes"]) == {"status", "next_review_on"}
     assert entries[0]["at"] >= entries[-1]["at"]
     assert entries[0]["at"].endswith(("Z", "+00:00"))
 

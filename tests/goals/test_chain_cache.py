@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth.models import update_last_login
 from django.core.cache import cache
 from django.utils import timezone
@@ -130,13 +131,14 @@ def test_a_write_past_the_services_still_shows(team, chain, api):
     assert sprint_node(read(client, team))["title"] == "Edited in the admin"
 
 
-def test_a_new_day_recomputes_health(team, chain, api, monkeypatch):
+def test_a_new_day_recomputes_health(team, chain, api):
     client = api(team.member)
     first = read(client, team)
-    tomorrow = timezone.localdate() + timedelta(days=1)
-    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
-    assert read(client, team) == first
-    assert str(tomorrow) in cache.get(f"chain:{team.product.pk}")[0]
+    # The day is the organisation's (UTC here): health depends on it.
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        tomorrow = timezone.localdate()
+        assert read(client, team) == first
+        assert str(tomorrow) in cache.get(f"chain:{team.product.pk}")[0]
 
 
 def test_every_reader_gets_the_same_cached_body(team, chain, api):

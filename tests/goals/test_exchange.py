@@ -7,13 +7,29 @@ import csv
 import io
 import json
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from goals.models import GoalChange, KeyResult, Level, Product, ProductRole, Status
+from goals.models import (
+    CheckIn,
+    CheckInValue,
+    Comment,
+    GoalChange,
+    KeyResult,
+    Level,
+    Product,
+    ProductRole,
+    Status,
+)
+from goals.services.check_ins import Value, check_in_create
+from goals.services.comments import comment_create, comment_delete
+from goals.services.insights import insight_create
+from goals.services.outcomes import retrospective_save
 from goals.services.progress import recompute_progress
+from goals.services.reviews import schedule_update
 from tests.factories import KeyResultFactory, UserFactory, add_member, make_chain, make_goal, today
 from tests.goals.pages import plain_static_files  # noqa: F401
 from tests.workshops.conftest import make_room
@@ -57,9 +73,21 @@ def comparable(document: dict[str, Any]) -> dict[str, Any]:
         goal["ref"] = number[goal["ref"]]
         goal["parents"] = sorted(number[p] for p in goal["parents"])
         goal.pop("created_at")
-    for section in ("key_results", "history", "decisions"):
+    sections = ("key_results", "history", "decisions", "comments", "insights", "check_ins")
+    for section in (*sections, "retrospectives"):
         for row in document[section]:
             row["goal"] = number[row["goal"]]
+    kr_number = {kr["ref"]: i for i, kr in enumerate(document["key_results"])}
+    for kr in document["key_results"]:
+        kr["ref"] = kr_number[kr["ref"]]
+    for check_in in document["check_ins"]:
+        for value in check_in["values"]:
+            value["key_result"] = kr_number[value["key_result"]]
+    comment_number = {c["ref"]: i for i, c in enumerate(document["comments"])}
+    for comment in document["comments"]:
+        comment["ref"] = comment_number[comment["ref"]]
+        if comment["parent"] is not None:
+            comment["parent"] = comment_number[comment["parent"]]
     for entry in document["history"]:
         parents = entry["changes"].get("parents")
         if parents:
@@ -87,6 +115,42 @@ def test_an_export_imports_into_an_identical_chain(team, api):
     )
     KeyResultFactory(goal=decision.goal, owner=team.member, baseline=0, target=20, current=5)
     recompute_progress([decision.goal.pk])  # the factory wrote past the services
+    thread = comment_create(actor=team.stakeholder, goal=decision.goal, body="Why **now**?")
+    comment_create(actor=team.leader, goal=decision.goal, parent=thread, body="Because 🍎")
+    removed = comment_create(actor=team.member, goal=decision.goal, body="Oops")
+    comment_delete(actor=team.member, comment=removed)
+    insight_create(
+        actor=team.stakeholder,
+        goal=decision.goal,
+        kind="quantitative",
+        summary="Half of users plan on Sundays",
+        source="https://analytics.example.com/q3",
+        value=Decimal("48.5"),
+        unit="%",
+    )
+    check_in_create(
+        actor=team.member,
+        goal=decision.goal,
+        values=[Value(decision.goal.key_results.get().pk, Decimal("12.5"))],
+        confidence=4,
+        note="On track",
+    )
+    missed = make_goal(
+        team.product, Level.PRODUCT, room.parent, status=Status.MISSED, outcome_note="Too big"
+    )
+    recompute_progress([missed.pk])
+    retrospective_save(
+        actor=team.leader,
+        goal=missed,
+        data={"what_happened": "A", "what_we_learned": "B", "what_we_change": "C"},
+    )
+    schedule_update(
+        actor=team.leader, product=team.product, data={"sprint": "biweekly", "reminder_hour": 7}
+    )
+    team.product.target_group = "Busy parents"
+    team.product.quality_rules_off = ["vague_words"]
+    team.product.max_live_product_goals = 7
+    team.product.save()
     original = export(api(team.member), team.product).json()
     assert len(original["decisions"]) == 1
 
@@ -107,6 +171,18 @@ def test_an_export_imports_into_an_identical_chain(team, api):
     user_goal = copy_.goals.get(level=Level.USER)
     assert "<strong>bold</strong>" in user_goal.description_html
     assert "<script>" not in user_goal.description_html
+    assert copy_.target_group == "Busy parents"
+    assert (copy_.quality_rules_off, copy_.max_live_product_goals) == (["vague_words"], 7)
+    assert len(again["comments"]) == 3 and len(again["insights"]) == 1
+    assert again["check_ins"][0]["values"][0]["value"] == "12.5"
+    assert again["retrospectives"][0]["what_we_change"] == "C"
+    assert (again["review_schedule"]["sprint"], again["review_schedule"]["reminder_hour"]) == (
+        "biweekly",
+        7,
+    )
+    reply = Comment.objects.get(goal__product=copy_, parent__isnull=False)
+    assert reply.parent.body == "Why **now**?" and "<strong>now</strong>" in reply.parent.body_html
+    assert Comment.objects.get(goal__product=copy_, body="").deleted_at is not None
     decision = Decision.objects.get(goal__product=copy_)
     assert decision.workshop.phase == Phase.CLOSED
     assert decision.tallies == Decision.objects.get(goal__product=team.product).tallies
@@ -187,6 +263,28 @@ def broken(document: dict[str, Any], how: str) -> dict[str, Any]:
         document["format_version"] = 2
     elif how == "no product":
         del document["product"]
+    elif how == "check-in value of another goal's key result":
+        document["check_ins"] = [
+            {"goal": goals["sprint"]["ref"], "confidence": 3, "created_at": "2026-01-01T00:00:00Z",
+             "values": [{"key_result": document["key_results"][0]["ref"], "value": 1,
+                         "previous": 0}]},
+        ]  # fmt: skip
+    elif how == "unknown cadence":
+        document["review_schedule"]["sprint"] = "hourly"
+    elif how == "verdict on a product goal":
+        goals["product"]["sprint_verdict"] = "met"
+    elif how == "unknown quality rule":
+        document["product"]["quality_rules_off"] = ["be_nice"]
+    elif how == "reply before its thread":
+        document["comments"] = [
+            {"ref": 2, "goal": goals["product"]["ref"], "parent": 1, "body": "Re",
+             "created_at": "2026-01-01T00:00:00Z"},
+        ]  # fmt: skip
+    elif how == "quantitative insight without a value":
+        document["insights"] = [
+            {"goal": goals["product"]["ref"], "kind": "quantitative", "summary": "Up",
+             "source": "BI", "created_at": "2026-01-01T00:00:00Z"},
+        ]  # fmt: skip
     return document
 
 
@@ -209,6 +307,12 @@ CASES = {
     "other format": "document.format",
     "newer version": "document.format_version",
     "no product": "document.product",
+    "verdict on a product goal": "goals[3].sprint_verdict",
+    "check-in value of another goal's key result": "check_ins[0].values[0]",
+    "unknown cadence": "review_schedule.sprint",
+    "unknown quality rule": "product.quality_rules_off",
+    "reply before its thread": "comments[0].parent",
+    "quantitative insight without a value": "insights[0].value",
 }
 
 
@@ -283,10 +387,13 @@ def test_an_export_costs_the_same_queries_for_any_size(team, api, django_assert_
     people = [add_member(team.product, UserFactory(), ProductRole.TEAM) for _ in range(3)]
     for i in range(size - 1):
         goal = make_goal(team.product, Level.USER, vision, owner=people[i % 3])
-        KeyResultFactory(goal=goal, owner=people[i % 3])
+        key_result = KeyResultFactory(goal=goal, owner=people[i % 3])
+        check_in = CheckIn.objects.create(goal=goal, author=people[i % 3], confidence=3)
+        CheckInValue.objects.create(check_in=check_in, key_result=key_result, value=1, previous=0)
     client = api(team.member)
-    # token, product, goals, links, key results, members, history, decisions, people
-    with django_assert_num_queries(9):
+    # token, product, goals, links, key results, members, history, check-ins and their
+    # values, retrospectives, review schedule, comments, insights, decisions, people
+    with django_assert_num_queries(15):
         export(client, team.product)
 
 

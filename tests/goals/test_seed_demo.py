@@ -197,3 +197,13 @@ def test_it_refuses_to_publish_its_password_with_debug_off(settings):
         call_command("seed_demo", stdout=StringIO())
 
     assert not User.objects.exists()
+
+
+def test_the_user_goal_has_a_check_in_an_insight_and_a_question_once():
+    seed()
+    seed()
+    goal = Goal.objects.get(title=USER_GOAL)
+    assert goal.check_ins.count() == 1
+    assert goal.insights.count() == 1
+    comment = goal.comments.get()
+    assert [u.email for u in comment.mentions.all()] == ["team@example.com"]

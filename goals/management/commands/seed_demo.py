@@ -25,6 +25,7 @@ from goals.errors import DomainError
 from goals.models import (
     MAX_PARENTS,
     Goal,
+    InsightKind,
     KeyResult,
     Level,
     Organization,
@@ -36,7 +37,11 @@ from goals.models import (
     Status,
     User,
 )
+from goals.services.boards import vision_board_update
+from goals.services.check_ins import Value, check_in_create
+from goals.services.comments import comment_create
 from goals.services.goals import goal_create, goal_update
+from goals.services.insights import insight_create
 from goals.services.key_results import key_result_create
 from goals.services.organizations import (
     organization_create,
@@ -57,6 +62,15 @@ Become Europe's most trusted companion for everyday healthy eating.
 - **How we win:** habits over diets; food logging that takes seconds; advice from dietitians.
 - **How we make money:** a free app, and a Premium subscription for meal plans and coaching.
 """
+# The Product Vision Board's boxes that the chain does not fill.
+VISION_BOARD = {
+    "target_group": "Adults who want to eat better without counting every calorie\n"
+    "Busy parents who cook for a family",
+    "needs": "Know what to eat this week without having to think about it\n"
+    "Log a meal in seconds\nAdvice they can trust",
+    "product_summary": "A mobile app to plan, log and learn about everyday meals\n"
+    "Meal plans and coaching by dietitians in Premium",
+}
 PORTFOLIO_STRATEGY = """\
 The healthy-eating app is our flagship and the entry point to Premium. This year it invests in
 **planning** (meal plans that people follow) and **retention** (a first week that turns
@@ -271,6 +285,9 @@ class Command(BaseCommand):
         for person in PEOPLE:
             self._org_member(organization, founder, users[person.email], person.org_role)
         product = self._product(organization, founder)
+        missing = {k: text for k, text in VISION_BOARD.items() if not getattr(product, k).strip()}
+        if missing:
+            vision_board_update(actor=founder, product=product, data=missing)
         for person in PEOPLE:
             self._product_member(product, founder, users[person.email], person.product_role)
         today = timezone.localdate()
@@ -279,6 +296,38 @@ class Command(BaseCommand):
             goals[spec.title] = self._goal(product, founder, users, goals, spec, today)
             for kr in spec.key_results:
                 self._key_result(goals[spec.title], founder, users, kr)
+        self._conversation(goals[USER_GOAL], users)
+
+    def _conversation(self, goal: Goal, users: dict[str, User]) -> None:
+        """A check-in, an insight and a question on the user goal, so its page has a life."""
+        if not goal.check_ins.exists():
+            key_result = goal.key_results.order_by("id").first()
+            if key_result is not None:
+                check_in_create(
+                    actor=users["team@example.com"],
+                    goal=goal,
+                    values=[Value(key_result.pk, key_result.current)],
+                    confidence=4,
+                    note="Daily logging is up since the evening reminder shipped.",
+                )
+                self._note("check-ins")
+        if not goal.insights.exists():
+            insight_create(
+                actor=users["stakeholder@example.com"],
+                goal=goal,
+                kind=InsightKind.QUALITATIVE,
+                summary="Support hears every week that logging a home-cooked meal takes too "
+                "many taps.",
+                source="Customer service tickets, last quarter",
+            )
+            self._note("insights")
+        if not goal.comments.exists():
+            comment_create(
+                actor=users["stakeholder@example.com"],
+                goal=goal,
+                body="Could quick-add from a photo help here, @team@example.com?",
+            )
+            self._note("comments")
 
     def _note(self, what: str) -> None:
         self.created[what] += 1

@@ -1,0 +1,407 @@
+"""Are review reminders sent exactly once when the worker is killed mid-run?
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/15 \\
+        .venv/bin/python bench/reminders_chaos.py [--reminders 1000] [--kills 2]
+
+It creates a scratch PostgreSQL database (goalchain_chaos_<pid>, dropped afterwards) with
+`migrate`, or straight from the models with `--syncdb` (as the tests' --nomigrations do), and
+fills it with agreed goals whose reviews are due, so that N reminders are due now. Then it
+starts a real Celery worker process (prefork, 2 processes) on Redis, on a queue of its own,
+and queues the reminder job twice (two beat processes). When a third of the reminders are
+claimed it kills the worker and its pool with SIGKILL, starts a new one and queues the job
+again (the next beat tick); the same at two thirds. It waits until every reminder is
+claimed and the worker is idle, queues one last tick, and counts the emails: every message
+the worker sent is written by Django's file email backend into a folder, and each carries a
+Message-ID made from its unique key, so a duplicate is a Message-ID seen twice.
+
+Prints the emails recorded, duplicates and missing; exits 1 unless they are N, 0 and 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+# Runs in the worker process: the project's Celery app, consuming one queue of its own.
+WORKER = """
+import sys
+import django
+
+django.setup()
+from goalchain.celery import app
+
+app.worker_main([
+    "worker", "--queues", sys.argv[1], "--pool", "prefork", "--concurrency", "2",
+    "--loglevel", "WARNING", "--without-mingle", "--without-gossip", "--without-heartbeat",
+])
+"""
+MESSAGE_ID = re.compile(rb"^Message-ID: (<[^>\r\n]+>)\r?$", re.MULTILINE)
+
+
+@dataclass
+class Result:
+    expected: int
+    recorded: int = 0
+    duplicates: int = 0
+    missing: int = 0
+    claimed: int = 0
+    killed_at: list[int] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def exact(self) -> bool:
+        return (self.recorded, self.duplicates, self.missing) == (self.expected, 0, 0)
+
+
+def seed(reminders: int) -> int:
+    """Agreed product goals whose reviews are due tomorrow, each with an owner and a key
+    result owned by someone else: two reminders per goal. Returns how many are due now."""
+    from django.utils import timezone
+
+    from goals.models import (
+        Goal,
+        KeyResult,
+        Level,
+        Organization,
+        OrganizationMembership,
+        Product,
+        ProductMembership,
+        ProductRole,
+        ReviewSchedule,
+        Status,
+        User,
+    )
+    from goals.services.reminders import due_goal_reminders
+
+    org = Organization.objects.create(name="Chaos Inc.", time_zone="UTC")
+    product = Product.objects.create(organization=org, name="Reminders under fire")
+    # Reminders at midnight: whatever the time of the run, they are due.
+    ReviewSchedule.objects.create(product=product, remind_days_before=2, reminder_hour=0)
+    people = [User(email=f"owner{i}@chaos.example.com") for i in range(max(2, reminders // 4))]
+    for person in people:
+        person.set_unusable_password()
+    people = User.objects.bulk_create(people)
+    OrganizationMembership.objects.bulk_create(
+        OrganizationMembership(organization=org, user=p) for p in people
+    )
+    ProductMembership.objects.bulk_create(
+        ProductMembership(product=product, user=p, role=ProductRole.TEAM) for p in people
+    )
+    review_on = timezone.localdate() + timedelta(days=1)
+    goals = Goal.objects.bulk_create(
+        Goal(
+            product=product,
+            level=Level.PRODUCT,
+            title=f"Goal {i}",
+            status=Status.AGREED,
+            owner=people[i % len(people)],
+            next_review_on=review_on,
+        )
+        for i in range((reminders + 1) // 2)
+    )
+    KeyResult.objects.bulk_create(
+        KeyResult(
+            goal=goal,
+            title="Weekly planners",
+            baseline=0,
+            target=10,
+            current=0,
+            owner=people[(i + 1) % len(people)],
+        )
+        for i, goal in enumerate(goals)
+        if 2 * i + 1 < reminders  # an odd count: the last goal has its owner only
+    )
+    return len(due_goal_reminders())
+
+
+class Worker:
+    """A Celery worker in a process group of its own, so that a kill takes its pool too."""
+
+    def __init__(self, queue: str, env: dict[str, str], log: Path) -> None:
+        self.queue, self.env, self.log = queue, env, log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", WORKER, self.queue],
+                cwd=BASE_DIR,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def kill(self) -> None:
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
+def tick(queue: str, times: int = 1) -> None:
+    """What beat does every quarter of an hour: queue the reminder job (here on our queue).
+
+    The queue's binding is declared every time: a Redis database emptied meanwhile (the
+    tests' cache shares it) would otherwise swallow the message."""
+    from kombu import Exchange, Queue
+
+    from goalchain.celery import app
+    from goals.tasks import send_review_reminders
+
+    with app.connection_for_write() as connection:
+        Queue(queue, Exchange(queue), routing_key=queue)(connection.default_channel).declare()
+    for _ in range(times):
+        send_review_reminders.apply_async(queue=queue)
+
+
+def claimed() -> int:
+    from goals.models import ReminderSent
+
+    return ReminderSent.objects.count()
+
+
+def count_mail(folder: Path) -> Counter[bytes]:
+    """How often each Message-ID was written to the email folder."""
+    seen: Counter[bytes] = Counter()
+    for path in folder.glob("*.log"):
+        seen.update(MESSAGE_ID.findall(path.read_bytes()))
+    return seen
+
+
+def expected_ids() -> set[bytes]:
+    from goals.services.reminders import due_goal_reminders, message_id
+
+    return {message_id(due).encode() for due in due_goal_reminders()}
+
+
+def run_chaos(
+    *,
+    reminders: int,
+    kills: int,
+    workdir: Path,
+    database_url: str,
+    redis_url: str,
+    timeout: float = 600,
+) -> Result:
+    """Seed N due reminders, send them through a real worker killed `kills` times, count.
+
+    Django in this process must already point at `database_url`, with the schema in place.
+    """
+    started = time.monotonic()
+    expected = seed(reminders)
+    keys = expected_ids()
+    result = Result(expected=expected)
+    mail = workdir / "mail"
+    mail.mkdir(parents=True, exist_ok=True)
+    queue = f"reminders-chaos-{os.getpid()}-{time.monotonic_ns()}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "EMAIL_URL": f"file://{mail}",
+        "PYTHONPATH": str(BASE_DIR),
+        "DJANGO_SETTINGS_MODULE": "goalchain.settings",
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+    }
+    worker = Worker(queue, env, workdir / "worker.log")
+    deadline = time.monotonic() + timeout
+    try:
+        tick(queue, times=2)  # as if two beat processes ran
+        worker.start()
+        beat = _Beat(queue)
+        for kill in range(1, kills + 1):
+            threshold = expected * kill // (kills + 1)
+            while claimed() < threshold:
+                _check(worker, deadline, workdir)
+                beat.keep_going()
+                time.sleep(0.01)
+            worker.kill()
+            result.killed_at.append(claimed())
+            worker.start()
+            tick(queue, times=2)  # the next beat tick finds what is left
+        while claimed() < expected:
+            _check(worker, deadline, workdir)
+            beat.keep_going()
+            time.sleep(0.05)
+        tick(queue)  # one more tick after everything was sent: it must send nothing
+        _wait_idle(queue, redis_url, deadline, worker, workdir)
+    finally:
+        worker.stop()
+        _purge(queue, redis_url)
+    seen = count_mail(mail)
+    result.recorded = sum(seen.values())
+    result.duplicates = sum(n - 1 for n in seen.values() if n > 1)
+    result.missing = len(keys - set(seen))
+    result.claimed = claimed()
+    result.seconds = time.monotonic() - started
+    return result
+
+
+class _Beat:
+    """Beat runs the job every quarter of an hour whatever became of the last run; here,
+    after a few seconds without progress (say, a message was lost with the Redis database)."""
+
+    QUIET = 5.0
+
+    def __init__(self, queue: str) -> None:
+        self.queue = queue
+        self.last = claimed()
+        self.since = time.monotonic()
+
+    def keep_going(self) -> None:
+        now = claimed()
+        if now != self.last:
+            self.last, self.since = now, time.monotonic()
+        elif time.monotonic() - self.since > self.QUIET:
+            tick(self.queue)
+            self.since = time.monotonic()
+
+
+def _check(worker: Worker, deadline: float, workdir: Path) -> None:
+    if not worker.running:
+        raise RuntimeError(f"the worker stopped; see {workdir / 'worker.log'}")
+    if time.monotonic() > deadline:
+        raise TimeoutError(f"the reminders were not all sent in time; see {workdir}")
+
+
+def _wait_idle(queue: str, redis_url: str, deadline: float, worker: Worker, workdir: Path) -> None:
+    """Until the queue is empty and nothing is claimed for a couple of seconds."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    last, quiet_since = claimed(), time.monotonic()
+    while client.llen(queue) or time.monotonic() - quiet_since < 3:
+        _check(worker, deadline, workdir)
+        time.sleep(0.2)
+        now = claimed()
+        if now != last:
+            last, quiet_since = now, time.monotonic()
+
+
+def _purge(queue: str, redis_url: str) -> None:
+    """Remove our queue, its binding, and the messages the killed workers left unacknowledged
+    (they would come back after Redis' visibility timeout, to a queue nobody reads)."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    # Celery declared the queue with an exchange of the same name: its binding keys go too.
+    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+    for tag, payload in client.hscan_iter("unacked"):
+        try:
+            routing_key = json.loads(payload)[2]
+        except (ValueError, IndexError, TypeError):
+            continue
+        if routing_key == queue:
+            client.hdel("unacked", tag)
+            client.zrem("unacked_index", tag)
+
+
+def database_url_of(settings_dict: dict[str, Any]) -> str:
+    user = quote(settings_dict.get("USER") or "", safe="")
+    password = quote(settings_dict.get("PASSWORD") or "", safe="")
+    auth = f"{user}:{password}@" if password else f"{user}@" if user else ""
+    host, port = settings_dict.get("HOST") or "localhost", settings_dict.get("PORT") or 5432
+    return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reminders", type=int, default=1000, help="reminders due")
+    parser.add_argument("--kills", type=int, default=2, help="SIGKILLs of the worker")
+    parser.add_argument(
+        "--syncdb", action="store_true", help="create tables from the models, not migrations"
+    )
+    args = parser.parse_args()
+    if not os.getenv("DATABASE_URL", "").startswith("postgres"):
+        print("Set DATABASE_URL to a PostgreSQL server (any database on it).")
+        return 2
+    if not os.getenv("REDIS_URL"):
+        print("Set REDIS_URL to a Redis server.")
+        return 2
+    workdir = Path(tempfile.mkdtemp(prefix="goalchain-chaos-"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goalchain.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+    os.environ["DEBUG"] = "0"
+    os.environ["GOALCHAIN_VAR_DIR"] = str(workdir / "var")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+
+    from goalchain.celery import app
+
+    app.conf.task_always_eager = False
+    if args.syncdb:
+        settings.MIGRATION_MODULES = _NoMigrations()
+    settings.DATABASES["default"]["TEST"]["NAME"] = f"goalchain_chaos_{os.getpid()}"
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        print(
+            f"{args.reminders:,} reminders due, a worker (prefork, 2 processes) on Redis, "
+            f"SIGKILLed {args.kills} times mid-run"
+        )
+        result = run_chaos(
+            reminders=args.reminders,
+            kills=args.kills,
+            workdir=workdir,
+            database_url=database_url_of(connection.settings_dict),
+            redis_url=os.environ["REDIS_URL"],
+        )
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    print(f"worker killed when {', '.join(map(str, result.killed_at))} reminders were claimed")
+    print(f"emails recorded: {result.recorded}")
+    print(f"duplicates: {result.duplicates}")
+    print(f"missing: {result.missing}")
+    print(f"({result.claimed} keys claimed; {result.seconds:.1f} s)")
+    if not result.exact:
+        print(f"The emails and the worker's log are kept in {workdir}.")
+        return 1
+    shutil.rmtree(workdir)
+    return 0
+
+
+class _NoMigrations:
+    """MIGRATION_MODULES for every app: none, so tables come straight from the models."""
+
+    def __contains__(self, item: str) -> bool:
+        return True
+
+    def __getitem__(self, item: str) -> None:
+        return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""API: review schedules, check-ins, retrospectives of missed goals, sprint verdicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from goals import access, reviews, selectors
+from goals.api.common import AuthedRequest, paginated, parse
+from goals.api.review_serializers import (
+    CheckInSerializer,
+    RetrospectiveSerializer,
+    ReviewScheduleSerializer,
+    SprintVerdictSerializer,
+)
+from goals.errors import Forbidden, NotFound
+from goals.models import Retrospective
+from goals.serializers import GoalSerializer
+from goals.services import check_ins as check_in_services
+from goals.services import outcomes
+from goals.services import reviews as review_services
+
+
+class ProductReviewSchedule(APIView):
+    """How often each level is reviewed; leaders change it."""
+
+    @extend_schema(responses=ReviewScheduleSerializer)
+    def get(self, request: AuthedRequest, pk: int) -> Response:
+        product = access.get_product(request.user, pk)
+        return Response(ReviewScheduleSerializer(review_services.schedule_of(product)).data)
+
+    @extend_schema(request=ReviewScheduleSerializer, responses=ReviewScheduleSerializer)
+    def put(self, request: AuthedRequest, pk: int) -> Response:
+        product = access.get_product(request.user, pk)
+        access.require_role(product, (access.Role.LEADER,), "change the review schedule")
+        data = parse(ReviewScheduleSerializer, request)
+        schedule = review_services.schedule_update(
+            actor=request.user, product=product, data=data, version=data.get("version")
+        )
+        return Response(ReviewScheduleSerializer(schedule).data)
+
+
+class GoalCheckIns(APIView):
+    """A goal's check-ins, newest first. The goal's owner, its key results' owners, the team
+    and its leaders check in; stakeholders read."""
+
+    @extend_schema(responses=CheckInSerializer(many=True))
+    def get(self, request: AuthedRequest, pk: int) -> Response:
+        goal = access.get_goal(request.user, pk)
+        return paginated(request, reviews.check_ins_of(goal), CheckInSerializer, self)
+
+    @extend_schema(request=CheckInSerializer, responses={201: CheckInSerializer})
+    def post(self, request: AuthedRequest, pk: int) -> Response:
+        goal = access.get_goal(request.user, pk)
+        key_results = list(goal.key_results.all())
+        role = access.role_of(goal)
+        if not check_in_services.may_check_in(goal, request.user, key_results, role=role):
+            raise Forbidden(check_in_services.NOT_ALLOWED)
+        data = parse(CheckInSerializer, request)
+        check_in = check_in_services.check_in_create(actor=request.user, goal=goal, **data)
+        return Response(
+            CheckInSerializer(reviews.check_ins_of(goal).get(pk=check_in.pk)).data, status=201
+        )
+
+
+class GoalRetrospective(APIView):
+    """The blameless retrospective of a missed goal: what happened, what we learned, what
+    we change. The team and its leaders write it."""
+
+    @extend_schema(responses=RetrospectiveSerializer)
+    def get(self, request: AuthedRequest, pk: int) -> Response:
+        goal = access.get_goal(request.user, pk)
+        retrospective = Retrospective.objects.filter(goal=goal).first()
+        if retrospective is None:
+            raise NotFound("This goal has no retrospective.")
+        return Response(RetrospectiveSerializer(retrospective).data)
+
+    @extend_schema(request=RetrospectiveSerializer, responses=RetrospectiveSerializer)
+    def put(self, request: AuthedRequest, pk: int) -> Response:
+        goal = access.get_goal(request.user, pk)
+        access.require_role(goal, access.EDITORS, "write retrospectives")
+        data: dict[str, Any] = parse(RetrospectiveSerializer, request)
+        version = data.pop("version", None)
+        retrospective = outcomes.retrospective_save(
+            actor=request.user, goal=goal, data=data, version=version
+        )
+        return Response(RetrospectiveSerializer(retrospective).data)
+
+
+class GoalSprintVerdict(APIView):
+    """Met or not met, at the sprint's end: the sprint goal's owner or a leader."""
+
+    @extend_schema(request=SprintVerdictSerializer, responses=GoalSerializer)
+    def put(self, request: AuthedRequest, pk: int) -> Response:
+        goal = access.get_goal(request.user, pk)
+        data = parse(SprintVerdictSerializer, request)
+        outcomes.sprint_verdict_set(actor=request.user, goal=goal, verdict=data["sprint_verdict"])
+        updated = selectors.goals_for_api(access.visible_goals(request.user)).get(pk=goal.pk)
+        return Response(GoalSerializer(updated).data)

@@ -1,0 +1,445 @@
+"""Goal quality: the habits of good goal-setting, as rules that give advice.
+
+Each rule has a code, the levels it reads, a plain-language message naming what it saw and a
+suggestion of what a good goal says instead. Rules never refuse anything: they show as people
+type on goal and proposal forms, and as findings in chain health. A product can switch any
+rule off (`Product.quality_rules_off`).
+
+Goal rules read one goal (a saved goal or a form being typed); product rules read the
+product's open goals counted by level. To add a rule, write its check and list it in RULES.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cache
+
+from goals.models import OPEN_STATUSES, Goal, KeyResult, Level, Product, Status
+from goals.rules import WINDOWS
+
+DEFAULT_MAX_LIVE_PRODUCT_GOALS = 5
+STRETCH_CONFIDENCE = 2  # fist of five: 1 or 2 fingers is a stretch, not a plan
+
+
+def _any_word(*words: str) -> re.Pattern[str]:
+    """One pattern for whole words or phrases, longest first so “mobile app” beats “app”."""
+    ordered = sorted(words, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, ordered)) + r")\b", re.IGNORECASE)
+
+
+FEATURE_WORDS = _any_word(
+    "app", "apps", "application", "feature", "features", "platform", "software", "website",
+    "api", "ai", "artificial intelligence", "machine learning", "blockchain", "cloud",
+    "dashboard", "database", "algorithm", "chatbot", "saas", "plugin", "integration",
+    "mobile app", "technology",
+)  # fmt: skip
+OUTPUT_FIRST_WORD = re.compile(
+    r"^\W*(launch|build|implement|release|ship|develop|create|deliver|introduce|roll out|"
+    r"deploy|migrate|integrate|add|redesign|rebuild|set up)\b",
+    re.IGNORECASE,
+)
+OUTPUT_DONE = _any_word(
+    "launched", "built", "implemented", "released", "shipped", "developed", "created",
+    "delivered", "introduced", "rolled out", "deployed", "migrated", "integrated", "redesigned",
+    "rebuilt",
+)  # fmt: skip
+# Single words, looked up in a goal's words: a chain of 10,000 goals is read word by word
+# once, where a pattern of alternatives per rule took a tenth of a second.
+VAGUE_WORDS = frozenset({
+    "improve", "improved", "improves", "improving", "better", "optimize", "optimise",
+    "optimized", "optimised", "optimizing", "optimising", "enhance", "enhanced", "increase",
+    "increased", "reduce", "reduced", "boost", "faster", "easier", "streamline", "maximize",
+    "maximise", "minimize", "minimise", "more", "fewer", "less",
+})  # fmt: skip
+# Numbers in words ("ten minutes", "half", "twice"); "one" is left out because it is more
+# often a pronoun ("no one") than a measure.
+NUMBER_WORDS = frozenset({
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "fifteen", "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "million", "half",
+    "double", "twice", "triple", "percent",
+})  # fmt: skip
+DIGIT = re.compile(r"\d")
+WORD = re.compile(r"[a-z]+")  # on lower-case text: the word lists are plain ASCII
+
+
+@dataclass(frozen=True)
+class MeasureDraft:
+    """A key result as the rules read it; a draft's baseline may still be missing."""
+
+    title: str
+    baseline: Decimal | None
+
+
+@dataclass
+class GoalDraft:
+    """A goal as the rules read it: saved, or as typed into a form so far."""
+
+    level: str
+    title: str
+    description: str = ""
+    status: str = Status.DRAFT
+    starts_on: date | None = None
+    ends_on: date | None = None
+    confidence: int | None = None
+    key_results: tuple[MeasureDraft, ...] = ()
+    text: str = field(init=False, repr=False)
+    # Worked out when a rule first asks, once (a chain's health asks for 10,000 goals).
+    _words: list[str] | None = field(init=False, default=None, repr=False)
+    _measured: bool | None = field(init=False, default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.text = f"{self.title}\n{self.description}"
+
+    @classmethod
+    def of(cls, goal: Goal, key_results: Iterable[KeyResult]) -> GoalDraft:
+        return cls(
+            level=goal.level,
+            title=goal.title,
+            description=goal.description,
+            status=goal.status,
+            starts_on=goal.starts_on,
+            ends_on=goal.ends_on,
+            confidence=goal.confidence,
+            key_results=tuple(MeasureDraft(kr.title, kr.baseline) for kr in key_results),
+        )
+
+    def words(self) -> list[str]:
+        """The goal's words, lower case, in order."""
+        if self._words is None:
+            self._words = WORD.findall(self.text.lower())
+        return self._words
+
+    def has_measure(self) -> bool:
+        """A key result, or a number in the goal's own words."""
+        if self._measured is None:
+            self._measured = (
+                bool(self.key_results)
+                or DIGIT.search(self.text) is not None
+                or not NUMBER_WORDS.isdisjoint(self.words())
+            )
+        return self._measured
+
+    @property
+    def label(self) -> str:
+        return Level(self.level).label.lower() if self.level in Level.values else "goal"
+
+
+@dataclass(frozen=True)
+class Surroundings:
+    """What product rules read: the product's open goals counted by level.
+
+    `current_product_goals` are open product goals whose timeframe includes today (or that
+    have none yet): the ones competing for the team's attention now.
+    """
+
+    current_product_goals: int = 0
+    open_user_goals: int = 0
+    open_business_goals: int = 0
+
+    def with_draft(self, draft: GoalDraft, *, today: date) -> Surroundings:
+        """These counts with the draft added, as if it were saved."""
+        if draft.status not in OPEN_STATUSES:
+            return self
+        return Surroundings(
+            self.current_product_goals + (draft.level == Level.PRODUCT and _current(draft, today)),
+            self.open_user_goals + (draft.level == Level.USER),
+            self.open_business_goals + (draft.level == Level.BUSINESS),
+        )
+
+
+def surroundings_of(goals: Iterable[Goal], *, today: date) -> Surroundings:
+    """Count a chain's open goals the way product rules read them."""
+    current_product = user = business = 0
+    for goal in goals:
+        if goal.status not in OPEN_STATUSES:
+            continue
+        if goal.level == Level.PRODUCT and _current(goal, today):
+            current_product += 1
+        elif goal.level == Level.USER:
+            user += 1
+        elif goal.level == Level.BUSINESS:
+            business += 1
+    return Surroundings(current_product, user, business)
+
+
+def _current(goal: Goal | GoalDraft, today: date) -> bool:
+    starts_on, ends_on = goal.starts_on, goal.ends_on
+    return (starts_on is None or starts_on <= today) and (ends_on is None or ends_on >= today)
+
+
+@dataclass(frozen=True)
+class QualitySettings:
+    """A product's choices: rules switched off, and its limit of live product goals."""
+
+    off: frozenset[str] = frozenset()
+    max_live_product_goals: int = DEFAULT_MAX_LIVE_PRODUCT_GOALS
+
+    @classmethod
+    def of(cls, product: Product) -> QualitySettings:
+        off = product.quality_rules_off
+        return cls(
+            frozenset(off) if isinstance(off, list) else frozenset(),
+            product.max_live_product_goals,
+        )
+
+
+@dataclass(frozen=True)
+class Advice:
+    code: str
+    message: str
+    suggestion: str
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.code]
+
+
+@dataclass(frozen=True)
+class GoalRule:
+    code: str
+    label: str
+    levels: tuple[str, ...]
+    suggestion: str
+    check: Callable[[GoalDraft], str | None]
+    # Codes that say the same thing more precisely: found first, this rule stays quiet.
+    quiet_after: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProductRule:
+    code: str
+    label: str
+    levels: tuple[str, ...]  # the levels of the drafts it speaks to as they are typed
+    suggestion: str
+    check: Callable[[Surroundings, QualitySettings], str | None]
+
+
+# The checks. Each returns the message when the rule applies, else None.
+
+
+def _vision_names_a_feature(draft: GoalDraft) -> str | None:
+    found = FEATURE_WORDS.search(draft.text)
+    if found is None:
+        return None
+    return (
+        f"The vision names a feature or technology (“{found.group(0)}”) rather than the change "
+        "the product makes in people's lives."
+    )
+
+
+def _vision_too_short(draft: GoalDraft) -> str | None:
+    if draft.starts_on is None or draft.ends_on is None or draft.ends_on <= draft.starts_on:
+        return None
+    days = (draft.ends_on - draft.starts_on).days
+    if days >= WINDOWS[Level.VISION].min_days:
+        return None
+    return (
+        f"The vision looks {days / 365:.1f} years ahead; a vision looks five years or more ahead."
+    )
+
+
+def _output_not_outcome(draft: GoalDraft) -> str | None:
+    found = OUTPUT_FIRST_WORD.search(draft.title) or OUTPUT_DONE.search(draft.title)
+    if found is None:
+        return None
+    word = found.group(found.lastindex or 0)
+    return (
+        f"“{word}” describes an output, something the team makes, where a {draft.label} "
+        "should state an outcome: what changes for people."
+    )
+
+
+def _not_measurable(draft: GoalDraft) -> str | None:
+    if draft.has_measure():
+        return None
+    return (
+        f"This {draft.label} has no number and no key result: nobody can tell when it is reached."
+    )
+
+
+def _key_result_without_baseline(draft: GoalDraft) -> str | None:
+    missing = [kr.title or "untitled" for kr in draft.key_results if kr.baseline is None]
+    if not missing:
+        return None
+    if len(missing) == 1:
+        return f"Key result “{missing[0]}” has no baseline: progress cannot be measured from it."
+    names = ", ".join(f"“{title}”" for title in missing)
+    return f"{len(missing)} key results have no baseline: {names}."
+
+
+def _vague_without_measure(draft: GoalDraft) -> str | None:
+    if draft.has_measure():
+        return None
+    word = next((word for word in draft.words() if word in VAGUE_WORDS), None)
+    if word is None:
+        return None
+    return (
+        f"“{word}” says which way, not how far: there is no number and no key result "
+        "to tell when it is reached."
+    )
+
+
+def _stretch_sprint_goal(draft: GoalDraft) -> str | None:
+    if draft.confidence is None or draft.confidence > STRETCH_CONFIDENCE:
+        return None
+    return (
+        f"The team's confidence in this sprint goal is {draft.confidence} of 5: that is a "
+        "stretch target, not a plan for one sprint."
+    )
+
+
+def _too_many_product_goals(around: Surroundings, settings: QualitySettings) -> str | None:
+    count, limit = around.current_product_goals, settings.max_live_product_goals
+    if count <= limit:
+        return None
+    return (
+        f"{count} product goals are live at once; more than {limit} spreads the team thin "
+        "and blurs the roadmap."
+    )
+
+
+def _business_without_user(around: Surroundings, settings: QualitySettings) -> str | None:
+    if not around.open_business_goals or around.open_user_goals:
+        return None
+    return (
+        "There is a business goal but no user goal beside it: the chain says what the company "
+        "gets, not what users get."
+    )
+
+
+MEASURED = (Level.USER, Level.BUSINESS, Level.PRODUCT)
+
+RULES: tuple[GoalRule | ProductRule, ...] = (
+    GoalRule(
+        "vision_names_feature",
+        "Vision names a feature",
+        (Level.VISION,),
+        "Say who benefits and how their lives change, e.g. “Every family eats well without "
+        "thinking about it”. Features and technology belong in product goals.",
+        _vision_names_a_feature,
+    ),
+    GoalRule(
+        "vision_too_short",
+        "Vision too near",
+        (Level.VISION,),
+        "Look further ahead: a True North that still holds when today's roadmap is done, five "
+        "years or more away.",
+        _vision_too_short,
+    ),
+    GoalRule(
+        "output_not_outcome",
+        "Output, not outcome",
+        (Level.USER, Level.BUSINESS),
+        "Name the change you want to see, e.g. “Families plan a week of meals in ten minutes” "
+        "rather than “Launch the meal planner”. The outputs go on the roadmap.",
+        _output_not_outcome,
+    ),
+    GoalRule(
+        "vague_words",
+        "Vague words",
+        (*MEASURED, Level.SPRINT),
+        "Say how far and by when: “cut checkout time from 4 to 2 minutes”, not “faster "
+        "checkout”; or add a key result with a baseline and a target.",
+        _vague_without_measure,
+    ),
+    GoalRule(
+        "not_measurable",
+        "Not measurable",
+        MEASURED,
+        "Add a key result with a baseline, a target and a unit, or put the number in the goal "
+        "itself.",
+        _not_measurable,
+        quiet_after=("vague_words",),
+    ),
+    GoalRule(
+        "key_result_no_baseline",
+        "Key result without baseline",
+        (*MEASURED, Level.SPRINT),
+        "Write down where you start, measured now. If nobody knows yet, measuring it is the "
+        "first step.",
+        _key_result_without_baseline,
+    ),
+    GoalRule(
+        "sprint_stretch",
+        "Stretch sprint goal",
+        (Level.SPRINT,),
+        "Stretch is for the vision. Cut the sprint goal to what the team expects to meet and "
+        "keep the rest for the next sprint.",
+        _stretch_sprint_goal,
+    ),
+    ProductRule(
+        "too_many_product_goals",
+        "Too many product goals",
+        (Level.PRODUCT,),
+        "Focus on a few: close or drop some, or move later ones to a later timeframe on the "
+        "roadmap. The limit is set on the product's health page.",
+        _too_many_product_goals,
+    ),
+    ProductRule(
+        "business_without_user",
+        "No user goal",
+        (Level.BUSINESS,),
+        "Start with the user (the seed method): add the user goal whose success earns this "
+        "business result, then link product goals to both.",
+        _business_without_user,
+    ),
+)
+LABELS: dict[str, str] = {rule.code: rule.label for rule in RULES}
+SUGGESTIONS: dict[str, str] = {rule.code: rule.suggestion for rule in RULES}
+
+
+@cache
+def _rules_in_use(level: str, off: frozenset[str]) -> tuple[GoalRule, ...]:
+    """The goal rules for a level that a product keeps on (asked once per goal)."""
+    return tuple(
+        r for r in RULES if isinstance(r, GoalRule) and level in r.levels and r.code not in off
+    )
+
+
+def goal_advice(draft: GoalDraft, settings: QualitySettings) -> list[Advice]:
+    """What the goal rules say about one goal (nothing once it is closed or untitled)."""
+    if draft.status not in OPEN_STATUSES or not draft.title.strip():
+        return []
+    found: list[Advice] = []
+    for rule in _rules_in_use(draft.level, settings.off):
+        if rule.quiet_after and any(a.code in rule.quiet_after for a in found):
+            continue
+        message = rule.check(draft)
+        if message is not None:
+            found.append(Advice(rule.code, message, rule.suggestion))
+    return found
+
+
+def product_advice(around: Surroundings, settings: QualitySettings) -> list[Advice]:
+    """What the product rules say about a whole chain."""
+    found = []
+    for rule in RULES:
+        if isinstance(rule, ProductRule) and rule.code not in settings.off:
+            message = rule.check(around, settings)
+            if message is not None:
+                found.append(Advice(rule.code, message, rule.suggestion))
+    return found
+
+
+def draft_advice(
+    draft: GoalDraft, settings: QualitySettings, others: Surroundings, *, today: date
+) -> list[Advice]:
+    """Everything worth saying about a goal as it is typed, `others` being the rest of the
+    product's open goals: the goal rules, and the product rules that speak to its level."""
+    if draft.status not in OPEN_STATUSES or not draft.title.strip():
+        return []
+    found = goal_advice(draft, settings)
+    around = others.with_draft(draft, today=today)
+    found += [
+        advice
+        for advice in product_advice(around, settings)
+        if draft.level in _PRODUCT_RULE_LEVELS[advice.code]
+    ]
+    return found
+
+
+_PRODUCT_RULE_LEVELS = {rule.code: rule.levels for rule in RULES if isinstance(rule, ProductRule)}

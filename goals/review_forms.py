@@ -1,0 +1,140 @@
+"""Page forms of the feedback loop. They parse types; the rules live in the services."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from goals.forms import PageForm
+from goals.models import KeyResult, Level, SprintVerdict
+from goals.schedule import Cadence
+from goals.services.check_ins import NOTE_MAX_LENGTH, Value
+from goals.services.outcomes import RETROSPECTIVE_FIELDS, TEXT_MAX_LENGTH
+from goals.services.reviews import MAX_REMIND_DAYS_BEFORE
+
+CONFIDENCE_CHOICES = [
+    (1, "1: not sure at all"),
+    (2, "2: doubtful"),
+    (3, "3: could go either way"),
+    (4, "4: fairly sure"),
+    (5, "5: certain"),
+]
+
+
+def _plain(number: Decimal) -> str:
+    return f"{number.normalize():f}"
+
+
+class CheckInForm(PageForm):
+    """A value for each key result (starting from its current one), confidence, a note."""
+
+    confidence = forms.TypedChoiceField(
+        label="Confidence (fist of five)",
+        choices=CONFIDENCE_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "How sure is the team? Choose 1 to 5."},
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What moved, what is in the way, what you need.",
+    )
+
+    def __init__(self, *args: Any, key_results: Sequence[KeyResult], **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "check-in")
+        super().__init__(*args, **kwargs)
+        self.key_results = list(key_results)
+        fields = {}
+        for kr in self.key_results:
+            unit = f" ({kr.unit})" if kr.unit else ""
+            fields[self.value_field(kr)] = forms.DecimalField(
+                label=f"{kr.title}{unit}",
+                max_digits=16,
+                decimal_places=4,
+                initial=_plain(kr.current),
+                help_text=f"Baseline {_plain(kr.baseline)}, target {_plain(kr.target)}.",
+                error_messages={
+                    "required": "Give the value it has now.",
+                    "invalid": "Enter a number.",
+                },
+            )
+        # Key results first: the data, then how sure the team is.
+        self.fields = {**fields, **self.fields}
+
+    @staticmethod
+    def value_field(key_result: KeyResult) -> str:
+        return f"kr-{key_result.pk}"
+
+    @property
+    def value_fields(self) -> list[forms.BoundField]:
+        return [self[self.value_field(kr)] for kr in self.key_results]
+
+    def values(self) -> list[Value]:
+        return [Value(kr.pk, self.cleaned_data[self.value_field(kr)]) for kr in self.key_results]
+
+
+class ReviewScheduleForm(PageForm):
+    vision = forms.ChoiceField(label="Product vision", choices=Cadence.choices)
+    user = forms.ChoiceField(label="User goals", choices=Cadence.choices)
+    business = forms.ChoiceField(label="Business goals", choices=Cadence.choices)
+    product = forms.ChoiceField(label="Product goals", choices=Cadence.choices)
+    sprint = forms.ChoiceField(label="Sprint goals", choices=Cadence.choices)
+    remind_days_before = forms.IntegerField(
+        label="Remind owners this many days before",
+        min_value=0,
+        max_value=MAX_REMIND_DAYS_BEFORE,
+    )
+    reminder_hour = forms.TypedChoiceField(
+        label="Reminders go out at",
+        coerce=int,
+        choices=[(hour, f"{hour:02d}:00") for hour in range(24)],
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    @staticmethod
+    def initial_for(schedule: Any) -> dict[str, Any]:
+        return {
+            **{level: schedule.cadence(level) for level in Level.values},
+            "remind_days_before": schedule.remind_days_before,
+            "reminder_hour": schedule.reminder_hour,
+            "version": schedule.version,
+        }
+
+
+class RetrospectiveForm(PageForm):
+    what_happened = forms.CharField(
+        label="What happened?",
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The events and the circumstances, not the people.",
+        error_messages={"required": RETROSPECTIVE_FIELDS["what_happened"]},
+    )
+    what_we_learned = forms.CharField(
+        label="What did we learn?",
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": RETROSPECTIVE_FIELDS["what_we_learned"]},
+    )
+    what_we_change = forms.CharField(
+        label="What do we change?",
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown to whoever drafts the next goal at this level.",
+        error_messages={"required": RETROSPECTIVE_FIELDS["what_we_change"]},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class SprintVerdictForm(PageForm):
+    sprint_verdict = forms.ChoiceField(
+        label="Did the sprint meet its goal?",
+        choices=SprintVerdict.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose met or not met."},
+    )

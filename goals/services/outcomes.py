@@ -1,0 +1,99 @@
+"""Closing the loop on a goal: a blameless retrospective of a miss, a sprint's verdict.
+
+(Wins are announced by goals/services/reminders.py once a goal is achieved.)
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from goals import access
+from goals.errors import Conflict, Errors, Forbidden
+from goals.models import Goal, GoalChange, Level, Retrospective, SprintVerdict, Status, User
+from goals.services.reviews import product_today
+from goals.services.versioning import check_version, save_versioned
+
+TEXT_MAX_LENGTH = 5000
+RETROSPECTIVE_FIELDS = {
+    "what_happened": "What happened? Describe the events, not the people.",
+    "what_we_learned": "What did we learn?",
+    "what_we_change": "What do we change next time?",
+}
+VERDICT_STATUSES = (Status.AGREED, Status.ACHIEVED, Status.MISSED)
+
+
+def retrospective_save(
+    *, actor: User, goal: Goal, data: dict[str, str], version: int | None = None
+) -> Retrospective:
+    """Write (or rewrite) the blameless retrospective of a missed goal."""
+    errors = Errors()
+    if goal.status != Status.MISSED:
+        errors.add("non_field_errors", "A retrospective is kept for a goal closed as missed.")
+    texts = {name: (data.get(name) or "").strip() for name in RETROSPECTIVE_FIELDS}
+    for name, text in texts.items():
+        if not text:
+            errors.add(name, RETROSPECTIVE_FIELDS[name])
+        elif len(text) > TEXT_MAX_LENGTH:
+            errors.add(name, f"Keep it to {TEXT_MAX_LENGTH:,} characters.")
+    errors.raise_if_any()
+    with transaction.atomic():
+        current = Retrospective.objects.select_for_update().filter(goal=goal).first()
+        if current is None:
+            if version is not None:
+                raise Conflict({"version": ["This retrospective was removed; write it again."]})
+            try:
+                with transaction.atomic():
+                    return Retrospective.objects.create(goal=goal, author=actor, **texts)
+            except IntegrityError:
+                raise Conflict(
+                    {"version": ["Someone else wrote this retrospective at the same moment."]}
+                ) from None
+        check_version(current, version)
+        changed = [name for name, text in texts.items() if getattr(current, name) != text]
+        for name in changed:
+            setattr(current, name, texts[name])
+        if changed:
+            save_versioned(current, changed)
+    return current
+
+
+def lessons(*, product_id: int, level: str, limit: int = 5) -> list[Retrospective]:
+    """The latest retrospectives of missed goals at `level` in the product: offered when the
+    next goal at that level is drafted."""
+    return list(
+        Retrospective.objects.filter(
+            goal__product_id=product_id, goal__level=level, goal__status=Status.MISSED
+        )
+        .select_related("goal")
+        .order_by("-updated_at", "-id")[:limit]
+    )
+
+
+def sprint_verdict_set(*, actor: User, goal: Goal, verdict: str) -> Goal:
+    """Met or not met: given by the sprint goal's owner or a leader, at the sprint's end."""
+    if actor.pk != goal.owner_id and access.role_in(actor, goal.product_id) != access.Role.LEADER:
+        raise Forbidden("The sprint goal's owner or a leader gives its verdict.")
+    errors = Errors()
+    if goal.level != Level.SPRINT:
+        errors.add("sprint_verdict", "Only sprint goals get a met / not met verdict.")
+    elif goal.status not in VERDICT_STATUSES:
+        errors.add("sprint_verdict", "Give the verdict of an agreed sprint goal.")
+    if verdict not in SprintVerdict.values:
+        errors.add("sprint_verdict", f"Choose one of: {', '.join(SprintVerdict.values)}.")
+    today = product_today(goal.product)
+    if goal.level == Level.SPRINT and goal.ends_on is not None and today < goal.ends_on:
+        errors.add(
+            "sprint_verdict",
+            f"The verdict comes at the sprint's end, on {goal.ends_on:%d %b %Y}.",
+        )
+    errors.raise_if_any()
+    with transaction.atomic():
+        current = Goal.objects.select_for_update().get(pk=goal.pk)
+        if current.sprint_verdict != verdict:
+            old = current.sprint_verdict or None
+            current.sprint_verdict = verdict
+            save_versioned(current, ["sprint_verdict"])
+            GoalChange.objects.create(
+                goal=current, by=actor, changes={"sprint_verdict": [old, verdict]}
+            )
+    return current

@@ -1,0 +1,106 @@
+"""The review schedule of a product, and the review dates it gives its goals.
+
+Each level of the chain has a cadence; a goal's next review is one period after it was
+agreed, and one period after each check-in. Days are counted in the organisation's time
+zone (see goals/schedule.py for the maths).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from goals.errors import Errors
+from goals.models import Goal, Level, Product, ReviewSchedule, Status, User
+from goals.schedule import Cadence, local_today, next_review
+from goals.services.versioning import check_version, save_versioned
+
+MAX_REMIND_DAYS_BEFORE = 30
+SCHEDULE_FIELDS = {f"{level}_cadence": level for level in Level.values}
+
+
+def schedule_of(product: Product) -> ReviewSchedule:
+    """The product's schedule; the defaults (not saved) while nobody has changed them."""
+    schedule = ReviewSchedule.objects.filter(product=product).first()
+    return schedule or ReviewSchedule(product=product)
+
+
+def schedule_update(
+    *, actor: User, product: Product, data: dict[str, Any], version: int | None = None
+) -> ReviewSchedule:
+    """Change cadences per level, the days before a review owners are reminded, and the
+    hour reminders go out. Fields not given keep their value; a stale `version` is refused."""
+    errors = Errors()
+    for level in Level.values:
+        value = data.get(level)
+        if value is not None and value not in Cadence.values:
+            errors.add(level, f"Choose one of: {', '.join(Cadence.values)}.")
+    days = data.get("remind_days_before")
+    if days is not None and not 0 <= days <= MAX_REMIND_DAYS_BEFORE:
+        errors.add(
+            "remind_days_before", f"Remind 0 to {MAX_REMIND_DAYS_BEFORE} days before a review."
+        )
+    hour = data.get("reminder_hour")
+    if hour is not None and not 0 <= hour <= 23:
+        errors.add("reminder_hour", "Choose an hour from 0 to 23.")
+    errors.raise_if_any()
+    with transaction.atomic():
+        schedule = _locked_schedule(product)
+        check_version(schedule, version)
+        fields = []
+        for level in Level.values:
+            if data.get(level) is not None and schedule.cadence(level) != data[level]:
+                setattr(schedule, f"{level}_cadence", data[level])
+                fields.append(f"{level}_cadence")
+        for name in ("remind_days_before", "reminder_hour"):
+            if data.get(name) is not None and getattr(schedule, name) != data[name]:
+                setattr(schedule, name, data[name])
+                fields.append(name)
+        if fields:
+            save_versioned(schedule, fields)
+    return schedule
+
+
+def _locked_schedule(product: Product) -> ReviewSchedule:
+    """The product's schedule row, locked; created with the defaults on first change."""
+    schedule = ReviewSchedule.objects.select_for_update().filter(product=product).first()
+    if schedule is not None:
+        return schedule
+    try:
+        with transaction.atomic():
+            return ReviewSchedule.objects.create(product=product)
+    except IntegrityError:  # someone else created it a moment ago
+        return ReviewSchedule.objects.select_for_update().get(product=product)
+
+
+def product_today(product: Product, now: datetime | None = None) -> date:
+    """Today in the product's organisation's time zone."""
+    return local_today(product.organization.time_zone, now)
+
+
+def review_after(
+    *, product: Product, level: str, day: date | None = None, schedule: ReviewSchedule | None = None
+) -> date | None:
+    """The next review of a goal at `level` reviewed (or agreed) on `day` (default: today)."""
+    schedule = schedule or schedule_of(product)
+    return next_review(day or product_today(product), schedule.cadence(level))
+
+
+def first_review(goal: Goal, previous_status: str | None, previous_review: date | None) -> None:
+    """A goal that becomes agreed gets its first review date from the schedule, unless
+    someone set one in the same change."""
+    became_agreed = goal.status == Status.AGREED and previous_status != Status.AGREED
+    if became_agreed and goal.next_review_on == previous_review:
+        goal.next_review_on = review_after(product=goal.product, level=goal.level)
+
+
+def goal_closed(goal: Goal, previous_status: str) -> None:
+    """After a goal is closed as achieved, its win is announced to the product's members
+    once the change is committed."""
+    if goal.status == Status.ACHIEVED and previous_status != Status.ACHIEVED:
+        from goals.tasks import announce_win
+
+        goal_id = goal.pk
+        transaction.on_commit(lambda: announce_win.delay(goal_id))

@@ -1,0 +1,88 @@
+"""Check in on a phone: an inline error, then values and confidence saved, the chart drawn."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from goals.models import CheckIn, KeyResult, Level, ProductRole, Status
+from tests.browser.test_chain_browser import sign_in
+from tests.factories import (
+    KeyResultFactory,
+    ProductFactory,
+    UserFactory,
+    add_member,
+    make_goal,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def goal(db):
+    product = ProductFactory(name="Meal Planner", organization__name="Acme Health")
+    member = add_member(product, UserFactory(display_name="Tom Team"), ProductRole.TEAM)
+    today = timezone.localdate()
+    vision = make_goal(product, Level.VISION, status=Status.AGREED, title="Everyone eats well")
+    user_goal = make_goal(product, Level.USER, vision, status=Status.AGREED, title="Plan fast")
+    goal = make_goal(
+        product, Level.PRODUCT, user_goal, status=Status.AGREED, owner=member,
+        title="Weekly planner that reads the fridge", starts_on=today - timedelta(days=20),
+        ends_on=today + timedelta(days=70), next_review_on=today + timedelta(days=1),
+    )  # fmt: skip
+    KeyResultFactory(
+        goal=goal, title="Families planning weekly", unit="families", owner=member,
+        baseline=Decimal(100), target=Decimal(400), current=Decimal(100),
+        due_on=today + timedelta(days=70),
+    )  # fmt: skip
+    return member, goal
+
+
+def test_a_check_in_on_a_phone(live_server, goal, open_page, page_errors, screenshot_dir):
+    member, goal = goal
+    page = open_page(390, 844)
+    sign_in(page, live_server.url, member.email)
+    page.goto(f"{live_server.url}/goals/{goal.pk}/")
+    expect(page.locator(".page-head .review-due")).to_have_text("Review due tomorrow")
+
+    form = page.locator("form.check-in-form")
+    form.get_by_label("Families planning weekly (families)").fill("")
+    form.get_by_role("button", name="Save check-in").click()
+    error = form.locator(".errorlist").first
+    error.wait_for()  # in place, by htmx
+    assert "Give the value it has now." in page.locator("form.check-in-form").inner_text()
+    page.locator("#check-ins").screenshot(path=str(screenshot_dir / "check-in-error-390.png"))
+
+    form = page.locator("form.check-in-form")
+    form.get_by_label("Families planning weekly (families)").fill("175")
+    form.get_by_label("4: fairly sure").check()
+    form.get_by_label("Note").fill("The fridge scan is in beta.")
+    form.get_by_role("button", name="Save check-in").click()  # the page reloads
+
+    expect(page.locator(".message-success")).to_contain_text("Check-in saved.")
+    expect(page.locator(".check-ins")).to_contain_text("The fridge scan is in beta.")
+    expect(page.locator("svg.chart")).to_have_count(1)
+    assert KeyResult.objects.get(goal=goal).current == 175
+    assert CheckIn.objects.get(goal=goal).confidence == 4
+    # Nothing wider than the phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(screenshot_dir / "goal-check-ins-390.png"), full_page=True)
+    page.locator("#check-ins").screenshot(path=str(screenshot_dir / "check-ins-section-390.png"))
+
+    page.goto(f"{live_server.url}/products/{goal.product_id}/reviews/")
+    expect(page.get_by_role("heading", name="Reviews of Meal Planner")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(screenshot_dir / "review-meeting-390.png"), full_page=True)
+
+    desktop = open_page(1280)
+    sign_in(desktop, live_server.url, member.email)
+    desktop.goto(f"{live_server.url}/goals/{goal.pk}/")
+    desktop.screenshot(path=str(screenshot_dir / "goal-check-ins-1280.png"), full_page=True)
+    desktop.goto(f"{live_server.url}/products/{goal.product_id}/reviews/")
+    desktop.screenshot(path=str(screenshot_dir / "review-meeting-1280.png"), full_page=True)
+
+    assert page_errors == []  # a style or script the CSP refused would be a console error

@@ -1,0 +1,5 @@
+"""Fixtures of the goals app's tests."""
+
+from tests.goals.conversations import goal
+
+__all__ = ["goal"]

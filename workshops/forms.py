@@ -1,0 +1,295 @@
+"""Forms of the workshop pages. They only parse types; the rules live in workshops/services.py."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.forms import BoundField
+
+from goals.forms import PageForm, _choice_field, _date, _people, _text, _version
+from goals.models import Goal, Level, User
+from workshops.models import DecisionRule, Phase, VotingMethod, default_rule
+from workshops.rules import BALLOT_CHOICES
+from workshops.services import MAX_KEY_RESULTS
+
+# Phases that get a timebox on the create form, with how the form names them.
+TIMEBOXED = {
+    Phase.DRAFTING: "Drafting",
+    Phase.VOTING: "Voting",
+    Phase.REVEALED: "Discussing the results",
+}
+KEY_RESULT_COLUMNS = ("title", "baseline", "target", "unit", "owner")
+EMPTY_KEY_RESULT_ROWS = 1
+
+
+# Workshop set-up -----------------------------------------------------------------------------
+
+
+class TimeboxesWidget(forms.MultiWidget):
+    """Minutes for each timeboxed phase, each with its own label."""
+
+    template_name = "workshops/widgets/timeboxes.html"
+
+    def __init__(self) -> None:
+        super().__init__(
+            {
+                phase: forms.NumberInput(attrs={"min": 1, "max": 480, "inputmode": "numeric"})
+                for phase in TIMEBOXED
+            }
+        )
+
+    def decompress(self, value: Any) -> list[Any]:
+        return [(value or {}).get(phase) for phase in TIMEBOXED]
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        subwidgets = context["widget"]["subwidgets"]
+        for subwidget, label in zip(subwidgets, TIMEBOXED.values(), strict=True):
+            subwidget["label"] = label
+        return context
+
+
+class TimeboxesField(forms.MultiValueField):
+    widget = TimeboxesWidget
+
+    def __init__(self, **kwargs: Any) -> None:
+        fields = [forms.IntegerField(required=False) for _ in TIMEBOXED]
+        super().__init__(fields, require_all_fields=False, required=False, **kwargs)
+
+    def compress(self, data_list: list[Any]) -> dict[str, int]:
+        # An empty MultiValueField compresses an empty list.
+        minutes = zip(TIMEBOXED, data_list or [None] * len(TIMEBOXED), strict=True)
+        return {str(phase): value for phase, value in minutes if value is not None}
+
+
+class WorkshopForm(PageForm):
+    """Plan a workshop. Parent choices are the goals one level above the target level."""
+
+    title = _text("Title")
+    target_level = forms.ChoiceField(
+        label="What the workshop agrees on", choices=Level.choices, initial=Level.PRODUCT
+    )
+    parent_goal = forms.TypedChoiceField(
+        label="The adopted goal will serve", coerce=int, empty_value=None, required=False
+    )
+    facilitator = forms.TypedChoiceField(
+        label="Facilitator",
+        coerce=int,
+        help_text="Runs the room: phases, timer, reveal and decisions.",
+    )
+    scheduled_at = forms.DateTimeField(
+        label="When",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    agenda = _text("Agenda and notes", rows=4, help_text="Markdown.")
+    ground_rules = _text(
+        "Ground rules", rows=3, help_text="e.g. Everyone speaks once before anyone speaks twice."
+    )
+    voting_method = forms.ChoiceField(
+        label="Voting method",
+        choices=VotingMethod.choices,
+        initial=VotingMethod.CONSENT,
+        widget=forms.RadioSelect,
+    )
+    decision_rule = forms.ChoiceField(label="Decision rule", choices=DecisionRule.choices)
+    dots_per_voter = forms.IntegerField(
+        label="Dots per voter", initial=3, help_text="For dot voting.", required=False
+    )
+    anonymous = forms.BooleanField(
+        label="Anonymous: never show who voted what, not even after the reveal", required=False
+    )
+    timeboxes = TimeboxesField(label="Timebox per phase, in minutes")
+
+    def __init__(
+        self,
+        *args: Any,
+        level: str,
+        parent_options: Sequence[Goal],
+        facilitators: Sequence[User],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.parent_goals = {goal.pk: goal for goal in parent_options}
+        parent = _choice_field(self, "parent_goal")
+        if level == Level.VISION:
+            parent.choices = [("", "Nothing: the vision is the top of the chain")]
+        else:
+            parent.choices = [("", "Choose a goal")] + [
+                (goal.pk, f"{goal.title} ({goal.get_level_display().lower()})")
+                for goal in parent_options
+            ]
+        self.fields["decision_rule"].initial = default_rule(level)
+        self.fields["decision_rule"].help_text = (
+            f"The default for a {Level(level).label.lower()} is "
+            f"{DecisionRule(default_rule(level)).label.lower()}."
+            if level in Level.values
+            else ""
+        )
+        self.people = {user.pk: user for user in facilitators}
+        _choice_field(self, "facilitator").choices = _people(facilitators, None)
+
+    def clean_parent_goal(self) -> Goal | None:
+        pk = self.cleaned_data["parent_goal"]
+        return self.parent_goals.get(pk) if pk else None
+
+    def clean_facilitator(self) -> User | None:
+        return self.people.get(self.cleaned_data["facilitator"])
+
+    def clean_dots_per_voter(self) -> int:
+        dots: int | None = self.cleaned_data["dots_per_voter"]
+        return 3 if dots is None else dots
+
+
+PARTICIPATION_CHOICES = [
+    ("", "As their role suggests: stakeholders observe, everyone else votes"),
+    ("voter", "Voters"),
+    ("observer", "Observers"),
+]
+
+
+class ParticipantsForm(PageForm):
+    """Seat several product members at once, as voters or observers."""
+
+    members = forms.TypedMultipleChoiceField(
+        label="Product members",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one person."},
+    )
+    role = forms.ChoiceField(
+        label="They take part as", choices=PARTICIPATION_CHOICES, required=False
+    )
+
+    def __init__(self, *args: Any, candidates: Sequence[tuple[User, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.people = {user.pk: user for user, _ in candidates}
+        _choice_field(self, "members").choices = [
+            (user.pk, f"{user.name} ({role})") for user, role in candidates
+        ]
+
+    def clean_members(self) -> list[User]:
+        return [self.people[pk] for pk in self.cleaned_data["members"]]
+
+    def clean_role(self) -> bool | None:
+        return {"voter": True, "observer": False}.get(self.cleaned_data["role"])
+
+
+# Proposals -----------------------------------------------------------------------------------
+
+
+class KeyResultRows(forms.Widget):
+    """Rows of draft key results; a row left empty is skipped."""
+
+    template_name = "workshops/widgets/key_result_rows.html"
+    use_fieldset = True
+
+    def __init__(self, people: Sequence[User] = ()) -> None:
+        super().__init__()
+        self.people = list(people)
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        drafts = [d for d in value or [] if isinstance(d, dict)]
+        id_ = context["widget"]["attrs"].get("id") or name
+        rows = []
+        for i in range(min(MAX_KEY_RESULTS, len(drafts) + EMPTY_KEY_RESULT_ROWS)):
+            draft = drafts[i] if i < len(drafts) else {}
+            values = {c: "" if draft.get(c) is None else str(draft[c]) for c in KEY_RESULT_COLUMNS}
+            rows.append({"number": i + 1, "name": f"{name}-{i}", "id": f"{id_}-{i}", **values})
+        context["widget"].update(rows=rows, people=self.people)
+        return context
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[dict[str, str]]:
+        rows = []
+        for i in range(MAX_KEY_RESULTS):
+            row = {c: (data.get(f"{name}-{i}-{c}") or "").strip() for c in KEY_RESULT_COLUMNS}
+            if any(row.values()):
+                rows.append(row)
+        return rows
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return False
+
+    def id_for_label(self, id_: str) -> str:
+        return f"{id_}-0-title"
+
+
+class KeyResultsField(forms.Field):
+    """Draft key results as the service takes them; it checks the numbers and owners."""
+
+    def to_python(self, value: Any) -> list[dict[str, Any]]:
+        return [
+            {**row, "owner": int(row["owner"]) if row.get("owner", "").isdigit() else None}
+            for row in value or []
+        ]
+
+
+class CheckedBoundField(BoundField):
+    """A field that the as-you-type check writes under; it is described by what it says."""
+
+    template_name = "workshops/_checked_field.html"
+
+    @property
+    def aria_describedby(self) -> str:
+        return " ".join(filter(None, [super().aria_describedby, f"{self.auto_id}_check"]))
+
+
+class ProposalForm(PageForm):
+    title = _text("Title")
+    description = _text("Description", rows=4, help_text="Markdown.")
+    starts_on = _date("Starts on")
+    ends_on = _date("Ends on")
+    key_results = KeyResultsField(
+        label="Draft key results",
+        required=False,
+        help_text="What you will measure, from a baseline to a target, and who moves it.",
+    )
+    version = _version()
+
+    # Fields under which the as-you-type check writes what the chain rules say.
+    checked = ("title", "ends_on", "key_results")
+
+    def __init__(self, *args: Any, people: Sequence[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["key_results"].widget = KeyResultRows(people)
+        for name in self.checked:
+            self.fields[name].bound_field_class = CheckedBoundField
+
+    def check_data(self) -> dict[str, Any]:
+        """What the as-you-type check needs, from whatever parses; the rest stays empty."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            name: data.get(name)
+            for name in ("title", "description", "starts_on", "ends_on", "key_results")
+        }
+
+    def changes(self) -> dict[str, Any]:
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+
+class VoteForm(PageForm):
+    """One voter's ballot on one proposal, in the workshop's voting method."""
+
+    value = forms.ChoiceField(label="Your vote", widget=forms.RadioSelect)
+    reason = _text("Reason", rows=2)
+
+    def __init__(self, *args: Any, method: str, dots_allowed: int = 0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if method == VotingMethod.DOT:
+            self.fields["value"] = forms.IntegerField(
+                label="Dots on this proposal",
+                widget=forms.NumberInput(attrs={"min": 0, "max": dots_allowed}),
+                help_text=f"You can place up to {dots_allowed} here.",
+            )
+            self.fields["reason"].label = "Comment (optional)"
+        else:
+            _choice_field(self, "value").choices = BALLOT_CHOICES[method]
+            self.fields["reason"].help_text = (
+                "Needed when you object."
+                if method == VotingMethod.CONSENT
+                else "Needed when you give a 1."
+            )

@@ -1,0 +1,1 @@
+"""Pages of the workshops: planning (list, new, participants) and the room."""

@@ -1,0 +1,158 @@
+"""Planning workshops: a product's workshops, the plan-a-workshop form, who takes part."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from goals import access
+from goals import selectors as goal_selectors
+from goals.errors import DomainError, Forbidden
+from goals.models import Level, Product, ProductRole, Status, User
+from goals.views.common import AuthedRequest, invalid_status, is_htmx, page
+from workshops import selectors, services
+from workshops.forms import ParticipantsForm, WorkshopForm
+from workshops.models import Participant, Workshop
+
+
+@page
+def workshop_list(request: AuthedRequest, pk: int) -> HttpResponse:
+    product = access.get_product(request.user, pk)
+    context = {
+        "product": product,
+        "organization": product.organization,
+        "workshops": selectors.product_workshops(request.user, product),
+        "can_plan": access.can_lead(product),
+    }
+    return render(request, "workshops/workshop_list.html", context)
+
+
+@page
+def workshop_new(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Plan a workshop; with htmx, a new target level redraws only its parent and rule fields."""
+    product = access.get_product(request.user, pk)
+    access.require_role(product, (access.Role.LEADER,), "plan workshops")
+    data = request.POST if request.method == "POST" else None
+    level = (data or request.GET).get("target_level") or Level.PRODUCT
+    level = level if level in Level.values else Level.PRODUCT
+    form = _workshop_form(request, product, level, data)
+    if request.method != "POST":
+        if is_htmx(request):
+            context = {"form": form, "product": product}
+            return render(request, "workshops/workshop_new.html#level-fields", context)
+        return _render_new(request, product, form)
+    if form.is_valid():
+        try:
+            workshop = services.workshop_create(
+                actor=request.user, product=product, **form.cleaned_data
+            )
+        except DomainError as error:
+            form.show_errors(error)
+        else:
+            messages.success(request, f"“{workshop.title}” is planned. Now invite who takes part.")
+            return redirect("workshop-participants", workshop.pk)
+    return _render_new(request, product, form, status=400)
+
+
+def _workshop_form(request: AuthedRequest, product: Product, level: str, data: Any) -> WorkshopForm:
+    members = goal_selectors.product_members(product)
+    facilitators = [m.user for m in members if m.role in (ProductRole.LEADER, ProductRole.TEAM)]
+    me = request.user.pk if any(u.pk == request.user.pk for u in facilitators) else None
+    parents = [
+        goal
+        for goal in goal_selectors.parent_options(product, level)
+        if goal.status != Status.DROPPED
+    ]
+    form = WorkshopForm(
+        data,
+        level=level,
+        parent_options=parents,
+        facilitators=facilitators,
+        initial={"target_level": level, "facilitator": me},
+    )
+    # A new target level redraws the parent choices and the default rule in place.
+    form.fields["target_level"].widget.attrs.update(
+        {
+            "hx-get": reverse("workshop-new", args=[product.pk]),
+            "hx-target": "#level-fields",
+            "hx-swap": "outerHTML",
+        }
+    )
+    return form
+
+
+def _render_new(
+    request: AuthedRequest, product: Product, form: WorkshopForm, status: int = 200
+) -> HttpResponse:
+    context = {"product": product, "organization": product.organization, "form": form}
+    return render(request, "workshops/workshop_new.html", context, status=status)
+
+
+@page
+def workshop_participants(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Who takes part: add product members as voters or observers, take them out again."""
+    workshop = _runnable(request, pk)
+    seats = selectors.participants(workshop)
+    form = ParticipantsForm(request.POST or None, candidates=_candidates(workshop, seats))
+    if request.method == "POST" and form.is_valid():
+        people: list[User] = form.cleaned_data["members"]
+        try:
+            with transaction.atomic():
+                for person in people:
+                    services.participant_add(
+                        actor=request.user,
+                        workshop=workshop,
+                        user=person,
+                        can_vote=form.cleaned_data["role"],
+                    )
+        except DomainError as error:
+            form.add_error("members", f"{person.name}: {error.message}")
+        else:
+            names = ", ".join(person.name for person in people)
+            messages.success(request, f"Invited {names}. They get an email with the time and link.")
+            return redirect("workshop-participants", workshop.pk)
+    context = {
+        "workshop": workshop,
+        "product": workshop.product,
+        "organization": workshop.product.organization,
+        "seats": seats,
+        "form": form,
+    }
+    status = invalid_status(request) if form.is_bound else 200
+    return render(request, "workshops/participants.html", context, status=status)
+
+
+@page
+@require_POST
+def participant_remove(request: AuthedRequest, pk: int, participant_id: int) -> HttpResponse:
+    workshop = _runnable(request, pk)
+    seat = get_object_or_404(
+        Participant.objects.select_related("user", "workshop"), pk=participant_id, workshop=workshop
+    )
+    services.participant_remove(actor=request.user, participant=seat)
+    messages.success(request, f"{seat.user.name} no longer takes part in “{workshop.title}”.")
+    return redirect("workshop-participants", workshop.pk)
+
+
+def _runnable(request: AuthedRequest, pk: int) -> Workshop:
+    """A workshop this person runs: its facilitator or a leader of its product."""
+    workshop = selectors.get_workshop(request.user, pk)
+    if not selectors.can_run(workshop, request.user):
+        raise Forbidden("Only the facilitator or a product leader can do this.")
+    return workshop
+
+
+def _candidates(workshop: Workshop, seats: list[Participant]) -> list[tuple[User, str]]:
+    """Product members without a seat yet, each with their role in the product."""
+    seated = {seat.user_id for seat in seats}
+    return [
+        (m.user, m.get_role_display().lower())
+        for m in goal_selectors.product_members(workshop.product)
+        if m.user_id not in seated
+    ]
