@@ -13,7 +13,8 @@ The endpoint is timed twice: "API cached" reads a chain nobody changed since the
 (its JSON comes from the cache), "API changed" follows a write to one goal before every
 read, so each read loads and builds the whole chain again. "API health" is the health
 endpoint, which computes every finding (the chain's structure and the goal-quality rules)
-on each read, and "health page" the health dashboard built on it.
+on each read, and "health page" the health dashboard built on it. "API export" is the
+product's whole JSON export (goals, links, key results, history, and the rest).
 Target: the endpoint serves 10,000 goals in under 300 ms.
 """
 
@@ -299,12 +300,14 @@ def measure_product(
     client.force_login(leader)
     url = f"/api/products/{product.pk}/chain/"
     health = f"/api/products/{product.pk}/health/"
+    export = f"/api/products/{product.pk}/export/"
     measures = [
         time_url(client, url, size, kr_count, "API cached", runs, warmup),
         time_url(
             client, url, size, kr_count, "API changed", runs, warmup, before=change_a_goal(product)
         ),
         time_url(client, health, size, kr_count, "API health", runs, warmup),
+        time_url(client, export, size, kr_count, "API export", runs, warmup),
     ]
     if not page:
         return measures

@@ -18,18 +18,23 @@ import http.client
 import json
 import os
 import random
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import urlparse
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from _server import (
+    BASE_DIR,
+    create_database,
+    drop_database,
+    free_port,
+    migrate,
+    production_env,
+    start_uvicorn,
+    stop,
+)
+
 sys.path.insert(0, str(BASE_DIR))
 
 
@@ -46,72 +51,28 @@ def main() -> int:
         print("bench/votes.py needs PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
         return 2
     scratch = f"goalchain_bench_votes_{os.getpid()}"
-    admin = _admin_connection(base_url)
-    admin.execute(f'CREATE DATABASE "{scratch}"')
-    env = {
-        **os.environ,
-        "DATABASE_URL": urlparse(base_url)._replace(path=f"/{scratch}").geturl(),
-        "DJANGO_SETTINGS_MODULE": "goalchain.settings",
-        "SECRET_KEY": "bench-only-not-a-secret",
-        "DEBUG": "0",
-        "SECURE_SSL_REDIRECT": "0",
-        "LOG_LEVEL": "WARNING",
-        "CELERY_TASK_ALWAYS_EAGER": "1",
-        "EMAIL_URL": "locmem:",
-    }
+    env = production_env(create_database(base_url, scratch), CELERY_TASK_ALWAYS_EAGER="1")
     os.environ.update(env)
     server = None
     try:
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-            cwd=BASE_DIR,
-            env=env,
-            check=True,
-        )
+        migrate(env)
         import django
 
         django.setup()
         _, proposals, tokens = _set_up(args.voters, args.proposals)
-        port = _free_port()
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "goalchain.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                str(args.workers),
-                "--log-level",
-                "warning",
-                "--no-access-log",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            start_new_session=True,
-        )
-        _wait_until_up(port)
+        port = free_port()
+        server = start_uvicorn(port, args.workers, env)
         result = _storm(port, proposals, tokens, args.recasts)
         lost, duplicates = _check(proposals, result.last)
         _report(args, result, lost, duplicates)
         return 1 if lost or duplicates or result.errors else 0
     finally:
         if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+            stop(server)
         from django.db import connections
 
         connections.close_all()
-        admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-
-
-def _admin_connection(url: str):  # type: ignore[no-untyped-def]
-    import psycopg
-
-    return psycopg.connect(urlparse(url)._replace(path="/postgres").geturl(), autocommit=True)
+        drop_database(base_url, scratch)
 
 
 def _set_up(voter_count: int, proposal_count: int) -> tuple[int, list[int], dict[int, str]]:
@@ -160,25 +121,6 @@ def _set_up(voter_count: int, proposal_count: int) -> tuple[int, list[int], dict
     services.workshop_set_phase(actor=leader, workshop=workshop, phase="voting")
     tokens = {v.pk: Token.objects.create(user=v).key for v in voters}
     return workshop.pk, proposals, tokens
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_up(port: int) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz/")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("the server did not come up within 60 s")
 
 
 @dataclass

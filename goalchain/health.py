@@ -1,7 +1,8 @@
-"""A health probe for load balancers and container orchestration."""
+"""A health probe for load balancers and container orchestration, and the benchmarks'
+bare endpoint."""
 
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -16,3 +17,10 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except DatabaseError:
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def bare_json(request: HttpRequest) -> JsonResponse:
+    """The least a Django JSON view can do, through the same middleware as every request:
+    no authentication, no database. Served only when GOALCHAIN_BENCH_ENDPOINT=1."""
+    return JsonResponse({"ok": True})

@@ -6,12 +6,14 @@ DATABASE_URL, REDIS_URL, SECRET_KEY, EMAIL_URL and ALLOWED_HOSTS (see README).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from psycopg_pool import ConnectionPool
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.getenv("GOALCHAIN_VAR_DIR", BASE_DIR / "var"))
@@ -47,6 +49,10 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where the admin lives; staff only. Moving it off the well-known path spares it most bots.
+ADMIN_URL = env_str("ADMIN_URL", "admin/")
+# A bare JSON endpoint at /bench/bare/ for bench/throughput.py; never on in production.
+BENCH_ENDPOINT = env_bool("GOALCHAIN_BENCH_ENDPOINT")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -61,6 +67,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
     "goals",
     "workshops",
 ]
@@ -76,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: it turns a sign-in that axes refused into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "goalchain.urls"
@@ -106,10 +115,13 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # A pool per process: under ASGI every request runs in a thread of its own, and
         # persistent per-thread connections would exhaust the server's connection slots.
+        # Each connection is checked as it leaves the pool: after PostgreSQL restarts, the
+        # dead ones are replaced instead of failing the requests that would get them.
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": env_int("DB_POOL_MIN_SIZE", 1),
             "max_size": env_int("DB_POOL_MAX_SIZE", 8),
             "timeout": env_int("DB_POOL_TIMEOUT", 20),
+            "check": ConnectionPool.check_connection,
         }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -127,8 +139,9 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "goals.User"
-# ModelBackend, plus the unread notification count loaded with the signed-in user.
-AUTHENTICATION_BACKENDS = ["goals.backends.UserBackend"]
+# Axes refuses sign-ins while an account is locked out at an address; then ModelBackend,
+# plus the unread notification count loaded with the signed-in user.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "goals.backends.UserBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -139,6 +152,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
+
+# Login throttling: 5 failures for one account from one address lock that pair out for a
+# cool-off; a success resets the count. The address is REMOTE_ADDR, which uvicorn sets
+# from the proxy's X-Forwarded-For (--proxy-headers in docker-compose.yml).
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "goals.lockout.username"
+AXES_LOCKOUT_CALLABLE = "goals.lockout.response"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -244,6 +267,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set, shared by every field that uses it.
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "goals.models.Level",
+        "CadenceEnum": "goals.schedule.Cadence",
+        "OrgRoleEnum": "goals.models.OrgRole",
+        "ProductRoleEnum": "goals.models.ProductRole",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "goals.api_errors.document_errors",
+    ],
 }
 
 # Security. Scripts only from our own static files: no inline script anywhere.
@@ -274,6 +308,9 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
+# Nothing uploads files; one that came anyway would spill to disk past this size.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 
 LOGGING = {
     "version": 1,

@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from goalchain.health import healthz
+from goalchain.health import bare_json, healthz
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
@@ -10,7 +11,13 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("goals.api.urls")),
     path("api/", include("workshops.api_urls")),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("", include("goals.urls")),
     path("", include("workshops.urls")),
 ]
+
+handler404 = "goals.api_errors.page_not_found"
+
+if settings.BENCH_ENDPOINT:
+    # bench/throughput.py's yardstick; off unless GOALCHAIN_BENCH_ENDPOINT=1.
+    urlpatterns.append(path("bench/bare/", bare_json, name="bench-bare"))

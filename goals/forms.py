@@ -197,8 +197,8 @@ class ProductEditForm(ProductForm):
 class ProductImportForm(PageForm):
     document = forms.FileField(
         label="Export file (JSON)",
-        help_text="A file from a product's “Export JSON” button. Nothing is created unless "
-        "the whole file is sound.",
+        help_text="A file from the “Export: JSON” link on a product's chain. Nothing is "
+        "created unless the whole file is sound.",
         widget=forms.ClearableFileInput(attrs={"accept": "application/json,.json"}),
     )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -37,7 +38,18 @@ print(json.dumps({
 """
 
 
-def load_settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+# Django's deployment checklist, warnings included, as production would run it.
+CHECK_DEPLOY = """
+import django
+from django.core.management import call_command
+django.setup()
+call_command("check", "--deploy", "--fail-level", "WARNING")
+"""
+
+
+def load_settings(
+    tmp_path: Path, script: str = SHOW_SETTINGS, **env: str
+) -> subprocess.CompletedProcess[str]:
     clean = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(tmp_path),
@@ -47,7 +59,7 @@ def load_settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str
         **env,
     }
     return subprocess.run(
-        [sys.executable, "-c", SHOW_SETTINGS],
+        [sys.executable, "-c", script],
         cwd=BASE_DIR,
         env=clean,
         capture_output=True,
@@ -68,6 +80,20 @@ def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off(tmp_path):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_it_passes_the_deployment_checklist_with_production_settings(tmp_path):
+    result = load_settings(
+        tmp_path,
+        CHECK_DEPLOY,
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="goals.example.com",
+        EMAIL_URL="smtp://mailer:secret@smtp.example.com:587?tls=1",
+        SECURE_HSTS_PRELOAD="1",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
 
 
 def test_it_starts_without_a_secret_key_in_debug_mode(tmp_path):

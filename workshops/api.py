@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from goals import access
-from goals.api.common import AuthedRequest, paginated, parse, query_int
+from goals.api.common import AuthedRequest, PaginatedView, paginated, parse, query_int
 from goals.errors import DomainError, Forbidden, NotFound
 from goals.models import Goal, User
 from workshops import events, selectors, services
@@ -33,7 +33,7 @@ from workshops.serializers import (
 )
 
 
-class WorkshopList(APIView):
+class WorkshopList(PaginatedView):
     @extend_schema(
         parameters=[OpenApiParameter("product", int)], responses=WorkshopSerializer(many=True)
     )
@@ -87,7 +87,7 @@ class WorkshopDetail(APIView):
         return Response(WorkshopSerializer(selectors.get_workshop(request.user, pk)).data)
 
 
-class WorkshopParticipants(APIView):
+class WorkshopParticipants(PaginatedView):
     @extend_schema(responses=ParticipantSerializer(many=True))
     def get(self, request: AuthedRequest, pk: int) -> Response:
         workshop = selectors.get_workshop(request.user, pk)
@@ -143,7 +143,7 @@ class WorkshopRounds(APIView):
         return Response(WorkshopSerializer(selectors.get_workshop(request.user, pk)).data)
 
 
-class WorkshopProposals(APIView):
+class WorkshopProposals(PaginatedView):
     @extend_schema(responses=ProposalSerializer(many=True))
     def get(self, request: AuthedRequest, pk: int) -> Response:
         workshop = selectors.get_workshop(request.user, pk)
@@ -186,7 +186,7 @@ class ProposalDetail(APIView):
         return Response(ProposalSerializer(updated).data)
 
 
-class ProposalRevisions(APIView):
+class ProposalRevisions(PaginatedView):
     @extend_schema(responses=RevisionSerializer(many=True))
     def get(self, request: AuthedRequest, pk: int) -> Response:
         proposal = selectors.get_proposal(request.user, pk)

@@ -272,13 +272,16 @@ def _seats(
         counts = workshop.voting_method != VotingMethod.DOT or int(value) > 0
         if proposal_id in open_ids and counts:
             voted_on[voter_id] += 1
-    voting_started = PHASE_ORDER.index(workshop.phase) >= PHASE_ORDER.index(Phase.VOTING)
+    # Once every proposal is decided nothing is left to vote on, so nobody is "not voted yet".
+    voting_open = bool(open_ids) and (
+        PHASE_ORDER.index(workshop.phase) >= PHASE_ORDER.index(Phase.VOTING)
+    )
     # Dot voters may rightly leave proposals without dots: any dot placed means they voted.
     needed = 1 if workshop.voting_method == VotingMethod.DOT else len(open_ids)
     seats = []
     for participant in participants:
         done = voted_on[participant.user_id]
-        if not (voting_started and participant.can_vote):
+        if not (voting_open and participant.can_vote):
             status = ""
         elif done >= needed and done:
             status = "done"

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from goals import access, conversations
-from goals.api.common import AuthedRequest, paginated, parse
+from goals.api.common import AuthedRequest, PaginatedView, paginated, parse
 from goals.api.conversation_serializers import (
     CommentSerializer,
     CommentUpdateSerializer,
@@ -39,7 +39,7 @@ def _parent(data: dict[str, Any], **subject: Goal | Proposal) -> Comment | None:
     return parent
 
 
-class GoalComments(APIView):
+class GoalComments(PaginatedView):
     """A goal's comments, oldest first; any member of the product may comment."""
 
     @extend_schema(responses=CommentSerializer(many=True))
@@ -59,7 +59,7 @@ class GoalComments(APIView):
         return Response(_comment_data(request.user, comment.pk), status=201)
 
 
-class ProposalComments(APIView):
+class ProposalComments(PaginatedView):
     """A workshop proposal's comments; everyone in the room may comment, observers too."""
 
     @extend_schema(responses=CommentSerializer(many=True))
@@ -109,7 +109,7 @@ class CommentDetail(APIView):
         return Response(status=204)
 
 
-class GoalInsights(APIView):
+class GoalInsights(PaginatedView):
     """Baseline information on a goal; any member of the product, stakeholders included."""
 
     @extend_schema(responses=InsightSerializer(many=True))

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from goals.models import User
 from goals.pagination import Pagination
@@ -30,6 +31,12 @@ def parse(
     serializer = serializer_class(data=request.data, partial=partial)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+class PaginatedView(APIView):
+    """A view whose GET answers with `paginated`: the schema then shows the page's shape."""
+
+    pagination_class = Pagination
 
 
 def paginated(

@@ -28,10 +28,7 @@ class _TextRenderer(BaseRenderer):
     def render(
         self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
     ) -> bytes:
-        # Errors (a dict) still go out as JSON; the export itself is text.
-        if isinstance(data, str):
-            return data.encode()
-        return JSONRenderer().render(data)
+        return data.encode()
 
 
 class CSVRenderer(_TextRenderer):
@@ -51,6 +48,13 @@ class ProductExport(APIView):
         if not force and request.query_params.get("format", "json") not in FORMATS:
             raise serializers.ValidationError({"format": [f"Choose one of: {', '.join(FORMATS)}."]})
         return super().perform_content_negotiation(request, force)
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        # Errors go out as JSON, labelled as such, whatever format was asked for.
+        if response.status_code >= 400:
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
     @extend_schema(
         parameters=[

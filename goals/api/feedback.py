@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from goals import access, conversations
-from goals.api.common import AuthedRequest, paginated, parse
+from goals.api.common import AuthedRequest, PaginatedView, paginated, parse
 from goals.api.conversation_serializers import (
     FeedbackAnswerInputSerializer,
     FeedbackAnswerSerializer,
@@ -40,7 +40,7 @@ def _people(goal: Goal, ids: list[int]) -> list[User]:
     return [found[pk] for pk in ids]
 
 
-class GoalFeedbackRounds(APIView):
+class GoalFeedbackRounds(PaginatedView):
     """A goal's feedback rounds, newest first. Leaders open one on a draft or proposed goal."""
 
     @extend_schema(responses=FeedbackRoundSerializer(many=True))

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import authenticate
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.contrib.auth import authenticate, user_logged_in
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -13,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from goals import access, selectors
-from goals.api.common import AuthedRequest, paginated, parse, query_int
+from goals.api.common import AuthedRequest, PaginatedView, paginated, parse, query_int
 from goals.errors import DomainError, Errors, NotFound
 from goals.models import Goal, Level, Product, Status, User
 from goals.serializers import (
@@ -33,12 +39,24 @@ class TokenCreate(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
 
-    @extend_schema(request=TokenRequestSerializer, responses=TokenSerializer, auth=[])
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            200: TokenSerializer,
+            429: OpenApiResponse(
+                inline_serializer("LockedOut", {"detail": serializers.CharField()}),
+                description="Too many failed sign-ins for this email from this address.",
+            ),
+        },
+        auth=[],
+    )
     def post(self, request: Request) -> Response:
         data = parse(TokenRequestSerializer, request)
         user = authenticate(request._request, email=data["email"], password=data["password"])
         if user is None:
             raise DomainError("Unable to sign in with that email and password.")
+        # A token is a sign-in: the login throttle resets and last_login moves on.
+        user_logged_in.send(sender=type(user), request=request._request, user=user)
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
@@ -87,7 +105,7 @@ def _owner(product: Product, user_id: int, errors: Errors) -> User | None:
     return owner
 
 
-class GoalList(APIView):
+class GoalList(PaginatedView):
     @extend_schema(
         parameters=[
             OpenApiParameter("product", int),
@@ -185,7 +203,7 @@ def _key_result_refs(key_result_goal: Goal, data: dict[str, Any]) -> dict[str, A
     return resolved
 
 
-class KeyResultList(APIView):
+class KeyResultList(PaginatedView):
     @extend_schema(
         parameters=[OpenApiParameter("goal", int), OpenApiParameter("product", int)],
         responses=KeyResultSerializer(many=True),

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from goals import access, activity, conversations
-from goals.api.common import AuthedRequest, parse
+from goals.api.common import AuthedRequest, PaginatedView, parse
 from goals.api.conversation_serializers import (
     ActivitySerializer,
     MarkedSerializer,
@@ -22,7 +22,7 @@ from goals.services import notifications as notification_services
 from goals.services import watching
 
 
-class NotificationList(APIView):
+class NotificationList(PaginatedView):
     """Your notifications, newest first."""
 
     @extend_schema(
@@ -95,7 +95,7 @@ class GoalWatch(APIView):
         return Response({"watching": on})
 
 
-class ProductActivity(APIView):
+class ProductActivity(PaginatedView):
     """What happened in a product, newest first: goal changes, check-ins, comments, insights
     and workshop decisions."""
 

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from goals import access, selectors
-from goals.api.common import AuthedRequest, paginated, parse, query_int
+from goals.api.common import AuthedRequest, PaginatedView, paginated, parse, query_int
 from goals.errors import DomainError, NotFound
 from goals.health import Finding
 from goals.models import Invitation, OrgRole
@@ -28,7 +28,7 @@ from goals.serializers import (
 from goals.services import organizations as services
 
 
-class OrganizationList(APIView):
+class OrganizationList(PaginatedView):
     @extend_schema(responses=OrganizationSerializer(many=True))
     def get(self, request: AuthedRequest) -> Response:
         orgs = access.visible_organizations(request.user).order_by("name", "id")
@@ -65,7 +65,7 @@ class OrganizationDetail(APIView):
         return Response(OrganizationSerializer(updated).data)
 
 
-class OrganizationMembers(APIView):
+class OrganizationMembers(PaginatedView):
     @extend_schema(responses=OrganizationMemberSerializer(many=True))
     def get(self, request: AuthedRequest, pk: int) -> Response:
         org = access.get_organization(request.user, pk)
@@ -110,7 +110,7 @@ class OrganizationMemberDetail(APIView):
         return Response(status=204)
 
 
-class ProductList(APIView):
+class ProductList(PaginatedView):
     @extend_schema(
         parameters=[OpenApiParameter("organization", int, description="Only this organisation's")],
         responses=ProductSerializer(many=True),
@@ -166,7 +166,7 @@ class ProductDetail(APIView):
         return Response(status=204)
 
 
-class ProductMembers(APIView):
+class ProductMembers(PaginatedView):
     @extend_schema(responses=ProductMemberSerializer(many=True))
     def get(self, request: AuthedRequest, pk: int) -> Response:
         product = access.get_product(request.user, pk)

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from goals import access, reviews, selectors
-from goals.api.common import AuthedRequest, paginated, parse
+from goals.api.common import AuthedRequest, PaginatedView, paginated, parse
 from goals.api.review_serializers import (
     CheckInSerializer,
     RetrospectiveSerializer,
@@ -43,7 +43,7 @@ class ProductReviewSchedule(APIView):
         return Response(ReviewScheduleSerializer(schedule).data)
 
 
-class GoalCheckIns(APIView):
+class GoalCheckIns(PaginatedView):
     """A goal's check-ins, newest first. The goal's owner, its key results' owners, the team
     and its leaders check in; stakeholders read."""
 

@@ -348,3 +348,16 @@ def test_it_never_fails_on_odd_values_in_any_field(team, chain, leader, method, 
             if response.status_code >= 500:
                 answers[f"{field}={value!r:.30}"] = response.status_code
     assert answers == {}
+
+
+@pytest.mark.parametrize("path", ["/api/goals/abc/", "/api/goals/-1/", "/api/nothing-here/"])
+def test_an_unknown_api_url_is_a_json_404(leader, path):
+    response = leader.get(path)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_an_unknown_page_is_still_the_html_404(db, client):
+    response = client.get("/nothing-here/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")

@@ -358,6 +358,13 @@ def test_an_unknown_format_is_a_400(team, api):
     assert "format" in response.json()
 
 
+def test_an_export_error_is_json_whatever_the_format(team, api):
+    response = api(team.outsider).get(f"/api/products/{team.product.pk}/export/?format=csv")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
 def test_the_csv_export_has_a_row_per_goal_and_key_result(team, chain, api):
     chain.sprint_goal.title = '=HYPERLINK("http://evil")'
     chain.sprint_goal.save()

@@ -277,7 +277,7 @@ def test_the_round_page_shows_the_form_to_the_asked_and_the_summary_to_the_leade
         good = client.post(f"/feedback/{asked.pk}/answer/", {"answer": "concerns", "comment": "Hm"})
         assert good.status_code == 302
         leader = browser_client(team.leader).get(f"/feedback/{asked.pk}/").content.decode()
-        assert "1 concerns" in leader
+        assert "1 with concerns" in leader
         assert "Tom Team" in leader  # not answered yet
         assert "Close the round now" in leader
     other = add_member(team.product, UserFactory(), ProductRole.TEAM)

@@ -382,6 +382,20 @@ def test_participants_show_who_has_voted(team, browser_client):
     assert "<strong>1 of 3</strong> voters have voted." in html
 
 
+def test_once_every_proposal_is_decided_nobody_is_shown_as_not_voted(team, browser_client):
+    room, (planner, scanner) = voting_room(team)
+    for voter in room.voters:
+        room.vote(voter, planner, "agree")
+        room.vote(voter, scanner, "agree")
+    room.to("revealed")
+    client = browser_client(room.facilitator)
+    for proposal in (planner, scanner):
+        client.post(room_url(room, "decide/"), {"proposal": proposal.pk}, **HTMX)
+    html = html_of(client.get(room_url(room)))
+    people = html[html.index('id="room-participants"') :]
+    assert "Not voted yet" not in people and "Voted</span>" not in people
+
+
 # Reveal and decisions ------------------------------------------------------------------------
 
 

@@ -166,7 +166,9 @@ def phase_move(request: AuthedRequest, pk: int) -> HttpResponse:
         )
     except DomainError as error:
         return _answer(request, workshop, error=error.message)
-    return _answer(request, workshop, notice=f"The workshop is now {workshop.get_phase_display()}.")
+    return _answer(
+        request, workshop, notice=f"The workshop is now {workshop.get_phase_display().lower()}."
+    )
 
 
 @page

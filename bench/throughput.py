@@ -1,0 +1,245 @@
+"""API throughput at 16 concurrent clients, next to a bare Django JSON endpoint on the same
+server: the ratio to the bare endpoint is the figure that counts.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/10 \\
+        .venv/bin/python bench/throughput.py [--clients 16] [--seconds 10] [--workers 4]
+
+Starts the production shape on this machine: a scratch PostgreSQL database next to the one
+DATABASE_URL names (goalchain_bench_tp_<pid>, migrated, dropped afterwards), Redis as cache
+and broker, uvicorn with --workers processes and DEBUG off, and a Celery worker. Seeds a
+product with a chain of --goals goals (the shape of bench/chain.py), then lets --clients
+threads, each on a keep-alive connection, request as fast as the server answers, for
+--seconds per endpoint after a short warm-up: the bare endpoint (/bench/bare/, served only
+because GOALCHAIN_BENCH_ENDPOINT=1), a product goal's detail `GET /api/goals/{id}/` and the
+product's goal list `GET /api/goals/?product={id}` (its first page of 50), both with Token
+authentication. Prints requests/s, p50, p95, the ratio to the bare endpoint, the queries of
+one request, and the peak memory (VmHWM) of each uvicorn worker.
+Targets: goal detail at 50 % or more of the bare endpoint's requests/s, p95 at most 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import statistics
+import sys
+import threading
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from _server import (
+    BASE_DIR,
+    children,
+    create_database,
+    drop_database,
+    free_port,
+    migrate,
+    peak_rss_mb,
+    production_env,
+    start_celery_worker,
+    start_uvicorn,
+    stop,
+)
+
+sys.path.insert(0, str(BASE_DIR))
+
+TARGET_RATIO = 0.5
+TARGET_P95_MS = 100.0
+
+
+@dataclass
+class Run:
+    name: str
+    url: str
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    seconds: float = 0.0
+    queries: int | None = None
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[max(0, int(len(ordered) * share) - 1)] * 1000 if ordered else 0.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=16, help="concurrent client threads")
+    parser.add_argument("--seconds", type=float, default=10, help="measured time per endpoint")
+    parser.add_argument("--warmup", type=float, default=2, help="unmeasured time first")
+    parser.add_argument("--workers", type=int, default=4, help="uvicorn worker processes")
+    parser.add_argument("--goals", type=int, default=1000, help="goals in the product's chain")
+    args = parser.parse_args()
+
+    base_url = os.environ.get("DATABASE_URL", "")
+    if not base_url.startswith("postgres") or not os.environ.get("REDIS_URL"):
+        print(
+            "bench/throughput.py needs PostgreSQL and Redis: set DATABASE_URL=postgres://… "
+            "and REDIS_URL=redis://…",
+            file=sys.stderr,
+        )
+        return 2
+    scratch = f"goalchain_bench_tp_{os.getpid()}"
+    queue = f"bench-throughput-{os.getpid()}"
+    env = production_env(
+        create_database(base_url, scratch),
+        GOALCHAIN_BENCH_ENDPOINT="1",
+        CELERY_TASK_ALWAYS_EAGER="0",
+    )
+    os.environ.update(env)
+    server = worker = None
+    try:
+        migrate(env)
+        import django
+
+        django.setup()
+        runs, token = _seed(args.goals)
+        worker = start_celery_worker(queue, env)
+        port = free_port()
+        server = start_uvicorn(port, args.workers, env)
+        workers = [pid for pid in children(server.pid) if _is_uvicorn_worker(pid)]
+        for run in runs:
+            _load(port, run, token, args.clients, args.warmup)  # warm-up, thrown away
+            run.latencies, run.errors = [], 0
+            _load(port, run, token, args.clients, args.seconds)
+        memory = [peak_rss_mb(pid) for pid in workers]
+        worker_alive = worker.poll() is None
+    finally:
+        if server is not None:
+            stop(server)
+        if worker is not None:
+            stop(worker)
+        from django.db import connections
+
+        connections.close_all()
+        drop_database(base_url, scratch)
+    return _report(args, runs, memory, worker_alive)
+
+
+def _is_uvicorn_worker(pid: int) -> bool:
+    """uvicorn's workers are spawned by multiprocessing; its resource tracker is not one."""
+    return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+
+
+def _seed(size: int) -> tuple[list[Run], str]:
+    """A product with a chain; the runs to make and the leader's API token."""
+    from chain import build_product
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.authtoken.models import Token
+
+    from goals.models import Level
+
+    # This process serves requests too (to count queries); static files are not collected.
+    warnings.filterwarnings("ignore", "No directory at", UserWarning)
+    product, leader, _ = build_product(size)
+    token = Token.objects.create(user=leader).key
+    # A product goal: parents above, key results of its own, sprint goals below.
+    goal = product.goals.filter(level=Level.PRODUCT, key_results__isnull=False).first()
+    runs = [
+        Run("bare Django JSON", "/bench/bare/"),
+        Run("goal detail", f"/api/goals/{goal.pk}/"),
+        Run("goal list (50)", f"/api/goals/?product={product.pk}"),
+    ]
+    client = Client(SERVER_NAME="127.0.0.1", HTTP_AUTHORIZATION=f"Token {token}")
+    for run in runs[1:]:
+        client.get(run.url)  # the first request of a process does one-off work
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(run.url).status_code == 200, run.url
+        run.queries = len(queries)
+    return runs, token
+
+
+def _load(port: int, run: Run, token: str, clients: int, seconds: float) -> None:
+    """`clients` threads on keep-alive connections, requesting `run.url` for `seconds`."""
+    lock = threading.Lock()
+    start = threading.Barrier(clients + 1)
+    headers = {"Authorization": f"Token {token}"}
+
+    def client() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        mine: list[float] = []
+        errors = 0
+        start.wait()
+        deadline = time.perf_counter() + seconds
+        while (began := time.perf_counter()) < deadline:
+            try:
+                connection.request("GET", run.url, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                ok = response.status == 200
+            except OSError:
+                connection.close()
+                ok = False
+            if ok:
+                mine.append(time.perf_counter() - began)
+            else:
+                errors += 1
+        connection.close()
+        with lock:
+            run.latencies += mine
+            run.errors += errors
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    run.seconds = time.perf_counter() - began
+
+
+def _report(args: argparse.Namespace, runs: list[Run], memory: list[float], worker: bool) -> int:
+    bare = runs[0].rate
+    print(
+        f"\n{args.clients} clients, {args.seconds:.0f} s per endpoint, uvicorn with "
+        f"{args.workers} workers, PostgreSQL + Redis, a Celery worker, {os.cpu_count()} CPUs "
+        f"shared by server and clients; a chain of {args.goals:,} goals\n"
+    )
+    header = ("endpoint", "queries", "requests/s", "p50", "p95", "vs bare", "errors")
+    rows = [
+        (
+            run.name,
+            "-" if run.queries is None else str(run.queries),
+            f"{run.rate:,.0f}",
+            f"{statistics.median(run.latencies) * 1000:.1f} ms" if run.latencies else "-",
+            f"{run.percentile(0.95):.1f} ms",
+            f"{run.rate / bare:.0%}" if bare else "-",
+            str(run.errors),
+        )
+        for run in runs
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print(
+            "  ".join(
+                cell.ljust(w) if i == 0 else cell.rjust(w)
+                for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
+    print(
+        "\npeak memory (VmHWM) per web worker: "
+        + ", ".join(f"{mb:.0f} MB" for mb in memory)
+        + f"; Celery worker {'still running' if worker else 'STOPPED'}"
+    )
+    detail = runs[1]
+    ratio = detail.rate / bare if bare else 0.0
+    met = ratio >= TARGET_RATIO and detail.percentile(0.95) <= TARGET_P95_MS
+    print(
+        f"goal detail: {ratio:.0%} of the bare endpoint (target ≥ {TARGET_RATIO:.0%}), p95 "
+        f"{detail.percentile(0.95):.0f} ms (target ≤ {TARGET_P95_MS:.0f} ms): "
+        + ("met" if met else "MISSED")
+    )
+    return 0 if worker and not any(run.errors for run in runs) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
