@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import dateformat
 
 
 def send_templated_email(
@@ -23,3 +25,8 @@ def send_templated_email(
     )
     message.attach_alternative(render_to_string(f"emails/{template}.html", context), "text/html")
     message.send()
+
+
+def day_text(day: date) -> str:
+    """A date as messages write it: 5 Dec 2026."""
+    return dateformat.format(day, "j M Y")

@@ -310,9 +310,9 @@ def key_result_as_dict(key_result: KeyResult) -> dict[str, Any]:
         "goal": key_result.goal_id,
         "title": key_result.title,
         "unit": key_result.unit,
-        "baseline": _number(baseline),
-        "target": _number(target),
-        "current": _number(current),
+        "baseline": json_number(baseline),
+        "target": json_number(target),
+        "current": json_number(current),
         "owner": key_result.owner_id,
         "owner_name": key_result.owner.name,
         "due_on": key_result.due_on,
@@ -365,7 +365,8 @@ def my_goals(user: User) -> QuerySet[Goal]:
     )
 
 
-def _number(value: Decimal) -> float | int:
+def json_number(value: Decimal) -> float | int:
+    """A stored decimal as the API writes it: 12 for 12.0000, 12.5 for 12.5000."""
     return int(value) if value == value.to_integral_value() else float(value)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from rest_framework import serializers
@@ -21,15 +20,12 @@ from goals.models import (
     Notification,
     NotificationKind,
 )
+from goals.selectors import json_number
 from goals.serializers import id_field
 
 
 def _datetime(value: datetime | None) -> str | None:
     return serializers.DateTimeField().to_representation(value) if value else None
-
-
-def _number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 class CommentSerializer(serializers.Serializer):
@@ -126,7 +122,7 @@ class InsightSerializer(serializers.Serializer):
             "kind": instance.kind,
             "summary": instance.summary,
             "source": instance.source,
-            "value": _number(instance.value) if instance.value is not None else None,
+            "value": json_number(instance.value) if instance.value is not None else None,
             "unit": instance.unit,
             "author": instance.author_id,
             "author_name": instance.author.name if instance.author else None,

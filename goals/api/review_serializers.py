@@ -10,16 +10,13 @@ from rest_framework import serializers
 
 from goals.models import CheckIn, Level, ReviewSchedule, SprintVerdict
 from goals.schedule import Cadence
+from goals.selectors import json_number
 from goals.serializers import MAX_ID
 from goals.services.check_ins import NOTE_MAX_LENGTH, Value
 from goals.services.outcomes import TEXT_MAX_LENGTH
 from goals.services.reviews import MAX_REMIND_DAYS_BEFORE
 
 MAX_VALUES = 200
-
-
-def _number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 class ReviewScheduleSerializer(serializers.Serializer):
@@ -147,8 +144,8 @@ class CheckInSerializer(serializers.Serializer):
                 {
                     "key_result": v.key_result_id,
                     "key_result_title": v.key_result.title,
-                    "value": _number(v.value),
-                    "previous": _number(v.previous),
+                    "value": json_number(v.value),
+                    "previous": json_number(v.previous),
                 }
                 for v in instance.values.all()
             ],

@@ -14,9 +14,9 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
-from goals.emails import send_templated_email
+from goals.emails import day_text, send_templated_email
 from goals.errors import Conflict, Errors, Forbidden
 from goals.models import (
     FeedbackAnswer,
@@ -91,7 +91,9 @@ def feedback_round_open(
                 actor=actor,
                 product_id=goal.product_id,
                 goal_id=goal.pk,
-                text=f"{actor.name} asks for your feedback on “{goal.title}” by {_day(deadline)}",
+                text=(
+                    f"{actor.name} asks for your feedback on “{goal.title}” by {day_text(deadline)}"
+                ),
                 excerpt=question,
                 url=reverse("feedback-round", args=[feedback_round.pk]),
             )
@@ -113,7 +115,7 @@ def feedback_answer(
             raise Conflict(
                 {
                     "answer": [
-                        f"This round closed after {_day(current.deadline)}; answers are final."
+                        f"This round closed after {day_text(current.deadline)}; answers are final."
                     ]
                 }
             )
@@ -292,7 +294,11 @@ def _remind(*, feedback_round_id: int, now: datetime) -> int:
                     goal_id=goal.pk,
                     text=(
                         f"Reminder: your feedback on “{goal.title}” is due "
-                        + ("today" if which == "deadline-day" else f"by {_day(current.deadline)}")
+                        + (
+                            "today"
+                            if which == "deadline-day"
+                            else f"by {day_text(current.deadline)}"
+                        )
                     ),
                     excerpt=current.question,
                     url=reverse("feedback-round", args=[current.pk]),
@@ -303,10 +309,6 @@ def _remind(*, feedback_round_id: int, now: datetime) -> int:
 
 def _morning(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(REMINDER_HOUR)))
-
-
-def _day(day: date) -> str:
-    return dateformat.format(day, "j M Y")
 
 
 def _counts_text(counts: dict[str, int]) -> str:

@@ -33,9 +33,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
-from goals.emails import send_templated_email
+from goals.emails import day_text, send_templated_email
 from goals.models import (
     EmailFrequency,
     Goal,
@@ -362,7 +362,7 @@ def _compose(due: Due, recipient: User, now: datetime) -> _Message | None:
         return _Message(
             "sprint_verdict",
             NotificationKind.SPRINT_VERDICT,
-            f"The sprint of “{goal.title}” ended on {_day(due.due_on)}: was its goal met?",
+            f"The sprint of “{goal.title}” ended on {day_text(due.due_on)}: was its goal met?",
             reverse("goal", args=[goal.pk]) + "#verdict",
             {"goal": goal, "product": goal.product},
         )
@@ -373,7 +373,7 @@ def _compose(due: Due, recipient: User, now: datetime) -> _Message | None:
     context = {"goal": goal, "product": goal.product, "due": due_in, "review_on": due.due_on}
     path = reverse("check-in", args=[goal.pk])
     if due.kind == ReminderKind.REVIEW_DUE:
-        text = f"“{goal.title}”: {due_in.text} ({_day(due.due_on)}); time to check in"
+        text = f"“{goal.title}”: {due_in.text} ({day_text(due.due_on)}); time to check in"
         return _Message("review_due", NotificationKind.REVIEW_DUE, text, path, context)
     text = f"“{goal.title}”: {due_in.text}; nobody has checked in yet"
     return _Message("review_overdue", NotificationKind.REVIEW_OVERDUE, text, path, context)
@@ -444,7 +444,3 @@ def _closing_change(goal: Goal) -> GoalChange | None:
         .order_by("-at", "-id")
         .first()
     )
-
-
-def _day(day: date) -> str:
-    return dateformat.format(day, "j M Y")
