@@ -465,8 +465,11 @@ def goal_history_entries(goal: Goal) -> list[HistoryEntry]:
         return str(value)
 
     entries = []
+    oldest = changes[-1] if changes else None  # newest first
     for change in changes:
-        created = all(
+        # Only the first entry can be the creation: a later one that sets fields for the
+        # first time (a check-in's first confidence) is still a change.
+        created = change is oldest and all(
             isinstance(pair, list) and pair and pair[0] is None for pair in change.changes.values()
         )
         rows = []

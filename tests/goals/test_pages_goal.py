@@ -345,3 +345,13 @@ def test_it_is_read_only_for_organisation_members_without_a_role(team, goals, br
     assert "Plan meals fast" in html
     assert "Edit this goal" not in html
     assert client.post(goal_url(goals["user"]), form_data(goals["user"])).status_code == 403
+
+
+def test_a_later_change_that_sets_fields_for_the_first_time_is_not_the_creation(
+    team, goals, browser_client
+):
+    goal = goals["product"]
+    GoalChange.objects.create(goal=goal, by=team.member, changes={"confidence": [None, 4]})
+    html = browser_client(team.member).get(goal_url(goal)).content.decode()
+    assert html.count("created this goal") <= 1
+    assert "<del>—</del>" in html and "<ins>4</ins>" in html
