@@ -320,3 +320,29 @@ def test_the_quality_check_speaks_as_you_type(
     expect(page.locator("#edit .quality-findings")).to_contain_text("Vision names a feature")
     page.locator("#edit").screenshot(path=str(screenshot_dir / "quality-check-goal-edit.png"))
     assert page_errors == []
+
+
+def test_a_form_opened_in_place_listens_from_the_moment_it_appears(
+    live_server, world, open_page, page_errors
+):
+    """Text typed the instant an htmx-loaded form appears is still checked: htmx wires up
+    swapped-in content in the same task that shows it (no settle delay in between)."""
+    product, leader, _ = world
+    page = open_page(1280)
+    sign_in(page, live_server.url, leader.email)
+    page.goto(f"{live_server.url}/products/{product.pk}/")
+    # Type as soon as the form is in the page: in the observer's microtask, before any timer.
+    page.evaluate(
+        """() => new MutationObserver((records, observer) => {
+            const title = document.querySelector("form.add-form input[name$='title']");
+            if (!title) return;
+            observer.disconnect();
+            title.value = "Launch the meal planner";
+            title.dispatchEvent(new Event("input", { bubbles: true }));
+        }).observe(document.body, { childList: true, subtree: true })"""
+    )
+    page.get_by_role("link", name=re.compile("User goal under “Every family")).click()
+    form = page.locator("form.add-form")
+    expect(form.get_by_label("Title")).to_have_value("Launch the meal planner")
+    expect(form.locator(".quality-findings")).to_contain_text("Output, not outcome")
+    assert page_errors == []

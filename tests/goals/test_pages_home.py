@@ -72,7 +72,7 @@ def test_it_links_the_api_docs_and_signs_out_by_post(team, browser_client):
 def test_it_loads_htmx_and_scripts_without_inline_code(team, browser_client):
     html = browser_client(team.member).get("/").content.decode()
     assert "django_htmx/htmx-2" in html
-    assert '"includeIndicatorStyles": false' in html
+    assert '"includeIndicatorStyles": false, "defaultSettleDelay": 0' in html
     assert 'hx-headers=\'{"X-CSRFToken": "' in html
     assert "<script>" not in html and " on" + "click=" not in html and "hx-on" not in html
     assert 'style="' not in html
