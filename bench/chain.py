@@ -147,6 +147,7 @@ def _describe_database(connection: Any) -> str:
 
 def build_product(size: int) -> tuple[Any, Any, int]:
     """A product with `size` goals shaped like a real chain, written with bulk_create."""
+    from django.db import connection
     from django.utils import timezone
 
     from goals.models import (
@@ -287,6 +288,11 @@ def build_product(size: int) -> tuple[Any, Any, int]:
                     )
                 )
     KeyResult.objects.bulk_create(key_results, batch_size=2000)
+    if connection.vendor == "postgresql":
+        # A database in use has statistics (autovacuum gathers them); without them the
+        # planner would guess at tables filled a moment ago.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return product, leader, len(key_results)
 
 

@@ -8,12 +8,13 @@ Starts the production shape on this machine: a scratch PostgreSQL database next 
 DATABASE_URL names (goalchain_bench_tp_<pid>, migrated, dropped afterwards), Redis as cache
 and broker, uvicorn with --workers processes and DEBUG off, and a Celery worker. Seeds a
 product with a chain of --goals goals (the shape of bench/chain.py), then lets --clients
-threads, each on a keep-alive connection, request as fast as the server answers, for
---seconds per endpoint after a short warm-up: the bare endpoint (/bench/bare/, served only
-because GOALCHAIN_BENCH_ENDPOINT=1), a product goal's detail `GET /api/goals/{id}/` and the
-product's goal list `GET /api/goals/?product={id}` (its first page of 50), both with Token
-authentication. Prints requests/s, p50, p95, the ratio to the bare endpoint, the queries of
-one request, and the peak memory (VmHWM) of each uvicorn worker.
+threads, each on a keep-alive connection, request as fast as the server answers: the bare
+endpoint (/bench/bare/, served only because GOALCHAIN_BENCH_ENDPOINT=1), a product goal's
+detail `GET /api/goals/{id}/` and the product's goal list `GET /api/goals/?product={id}` (its
+first page of 50), both with Token authentication. Each endpoint gets a short warm-up, then
+--seconds in all, split into --rounds turns taken in rotation. Prints requests/s, p50, p95,
+the ratio to the bare endpoint, the queries of one request, and the peak memory (VmHWM) of
+each uvicorn worker.
 Targets: goal detail at 50 % or more of the bare endpoint's requests/s, p95 at most 100 ms.
 """
 
@@ -73,6 +74,9 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16, help="concurrent client threads")
     parser.add_argument("--seconds", type=float, default=10, help="measured time per endpoint")
     parser.add_argument("--warmup", type=float, default=2, help="unmeasured time first")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="turns the endpoints take, splitting --seconds"
+    )
     parser.add_argument("--workers", type=int, default=4, help="uvicorn worker processes")
     parser.add_argument("--goals", type=int, default=1000, help="goals in the product's chain")
     args = parser.parse_args()
@@ -106,8 +110,11 @@ def main() -> int:
         workers = [pid for pid in children(server.pid) if _is_uvicorn_worker(pid)]
         for run in runs:
             _load(port, run, token, args.clients, args.warmup)  # warm-up, thrown away
-            run.latencies, run.errors = [], 0
-            _load(port, run, token, args.clients, args.seconds)
+            run.latencies, run.errors, run.seconds = [], 0, 0.0
+        # The endpoints take turns, so a slower spell of the shared machine falls on each.
+        for _ in range(args.rounds):
+            for run in runs:
+                _load(port, run, token, args.clients, args.seconds / args.rounds)
         memory = [peak_rss_mb(pid) for pid in workers]
         worker_alive = worker.poll() is None
     finally:
@@ -194,7 +201,7 @@ def _load(port: int, run: Run, token: str, clients: int, seconds: float) -> None
     began = time.perf_counter()
     for thread in threads:
         thread.join()
-    run.seconds = time.perf_counter() - began
+    run.seconds += time.perf_counter() - began
 
 
 def _report(args: argparse.Namespace, runs: list[Run], memory: list[float], worker: bool) -> int:

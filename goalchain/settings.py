@@ -11,9 +11,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 import dj_database_url
+import redis
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
-from psycopg_pool import ConnectionPool
+
+from goalchain.db import check_pooled_connection
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.getenv("GOALCHAIN_VAR_DIR", BASE_DIR / "var"))
@@ -115,13 +117,20 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # A pool per process: under ASGI every request runs in a thread of its own, and
         # persistent per-thread connections would exhaust the server's connection slots.
-        # Each connection is checked as it leaves the pool: after PostgreSQL restarts, the
+        # Each connection is checked as it leaves the pool (goalchain/db.py): after a restart the
         # dead ones are replaced instead of failing the requests that would get them.
-        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        # Queries bound on the server, so that one run often on a connection is prepared and
+        # planned once (planning was most of the database's time for a goal's detail).
+        _prepare = env_str("DB_PREPARE_THRESHOLD") or "5"
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True,
+            prepare_threshold=None if _prepare.lower() == "off" else int(_prepare),
+        )
+        DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": env_int("DB_POOL_MIN_SIZE", 1),
             "max_size": env_int("DB_POOL_MAX_SIZE", 8),
             "timeout": env_int("DB_POOL_TIMEOUT", 20),
-            "check": ConnectionPool.check_connection,
+            "check": check_pooled_connection,
         }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -187,7 +196,13 @@ STORAGES = {
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            # Connections kept across requests (goalchain/cache.py), so a command that finds
+            # its connection dropped (Redis restarted) is retried once on a new one.
+            "BACKEND": "goalchain.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"retry_on_error": [redis.ConnectionError]},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -255,6 +270,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "goals.api_errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["goalchain.renderers.JSONRenderer"],
+    # The API speaks JSON only (the pages are Django views with their own forms): a form
+    # or multipart body gets 415, and the schema documents JSON bodies alone.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "COERCE_DECIMAL_TO_STRING": False,
 }

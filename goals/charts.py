@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from django.utils import dateformat
 
+from goals.selectors import plain_number
+
 WIDTH, HEIGHT = 320, 140
 LEFT, RIGHT, TOP, BOTTOM = 12, 308, 14, 112  # the plot area inside the view box
 
@@ -78,7 +80,7 @@ def progress_chart(
         return round(float(BOTTOM - (BOTTOM - TOP) * (value - low) / (high - low)), 1)
 
     def amount(value: Decimal) -> str:
-        return f"{value.normalize():f} {unit}".strip()
+        return f"{plain_number(value)} {unit}".strip()
 
     dots = [Dot(x(day), y(value), f"{_day(day)}: {amount(value)}") for day, value in points]
     if values:

@@ -8,7 +8,15 @@ from typing import Any
 from django import forms
 
 from goals.forms import DateInput, PageForm
-from goals.models import COMMENT_MAX_LENGTH, EmailFrequency, FeedbackAnswer, InsightKind, User
+from goals.models import (
+    COMMENT_MAX_LENGTH,
+    MEASURE_DIGITS,
+    MEASURE_PLACES,
+    EmailFrequency,
+    FeedbackAnswer,
+    InsightKind,
+    User,
+)
 
 
 def _mention_box(label: str, rows: int, mentions_url: str) -> forms.CharField:
@@ -63,8 +71,8 @@ class InsightForm(PageForm):
     value = forms.DecimalField(
         label="Value",
         required=False,
-        max_digits=16,
-        decimal_places=4,
+        max_digits=MEASURE_DIGITS,
+        decimal_places=MEASURE_PLACES,
         help_text="For a quantitative data point.",
     )
     unit = forms.CharField(label="Unit", required=False, max_length=40, help_text="e.g. %, users")

@@ -27,6 +27,7 @@ from goals.markdown import render_markdown
 from goals.models import (
     COMMENT_MAX_LENGTH,
     MAX_PARENTS,
+    MEASURE_LIMIT,
     PARENT_LEVELS,
     CheckIn,
     CheckInValue,
@@ -51,6 +52,7 @@ from goals.models import (
 from goals.quality import LABELS
 from goals.rules import timeframe_errors
 from goals.schedule import Cadence
+from goals.selectors import plain_number
 from goals.services.boards import MAX_LIVE_PRODUCT_GOALS_LIMIT
 from goals.services.progress import recompute_progress
 from workshops.models import Decision, Phase, Proposal, ProposalStatus, Workshop
@@ -155,9 +157,9 @@ def export_document(product: Product) -> dict[str, Any]:
                 "goal": kr.goal_id,
                 "title": kr.title,
                 "unit": kr.unit,
-                "baseline": str(kr.baseline.normalize()),
-                "target": str(kr.target.normalize()),
-                "current": str(kr.current.normalize()),
+                "baseline": plain_number(kr.baseline),
+                "target": plain_number(kr.target),
+                "current": plain_number(kr.current),
                 "owner": kr.owner.email,
                 "due_on": _date(kr.due_on),
             }
@@ -189,8 +191,8 @@ def export_document(product: Product) -> dict[str, Any]:
                 "values": [
                     {
                         "key_result": v.key_result_id,
-                        "value": str(v.value.normalize()),
-                        "previous": str(v.previous.normalize()),
+                        "value": plain_number(v.value),
+                        "previous": plain_number(v.previous),
                     }
                     for v in check_in.values.all()
                 ],
@@ -228,7 +230,7 @@ def export_document(product: Product) -> dict[str, Any]:
                 "kind": insight.kind,
                 "summary": insight.summary,
                 "source": insight.source,
-                "value": None if insight.value is None else str(insight.value.normalize()),
+                "value": None if insight.value is None else plain_number(insight.value),
                 "unit": insight.unit,
                 "author": insight.author.email if insight.author else None,
                 "created_at": _datetime(insight.created_at),
@@ -1150,7 +1152,7 @@ def _number(obj: dict[str, Any], key: str, errors: Errors, where: str) -> Decima
     except InvalidOperation:
         errors.add(f"{where}.{key}", "This must be a number.")
         return None
-    if not number.is_finite() or abs(number) >= Decimal(10) ** 12:
+    if not number.is_finite() or abs(number) >= MEASURE_LIMIT:
         errors.add(f"{where}.{key}", "This number is out of range.")
         return None
     return number

@@ -17,7 +17,17 @@ from django.forms import renderers
 from django.utils.functional import cached_property
 
 from goals.errors import DomainError
-from goals.models import MAX_PARENTS, Goal, Level, OrgRole, ProductRole, Status, User
+from goals.models import (
+    MAX_PARENTS,
+    MEASURE_DIGITS,
+    MEASURE_PLACES,
+    Goal,
+    Level,
+    OrgRole,
+    ProductRole,
+    Status,
+    User,
+)
 from goals.schedule import time_zone_names
 
 
@@ -368,15 +378,15 @@ class KeyResultForm(_PeopleMixin, PageForm):
     title = _text("What you measure")
     unit = forms.CharField(label="Unit", required=False, max_length=40, help_text="e.g. %, users")
     baseline = forms.DecimalField(
-        label="Baseline", max_digits=16, decimal_places=4,
+        label="Baseline", max_digits=MEASURE_DIGITS, decimal_places=MEASURE_PLACES,
         error_messages={"required": "Give the value you start from."},
     )  # fmt: skip
     target = forms.DecimalField(
-        label="Target", max_digits=16, decimal_places=4,
+        label="Target", max_digits=MEASURE_DIGITS, decimal_places=MEASURE_PLACES,
         error_messages={"required": "Give the value you aim for."},
     )  # fmt: skip
     current = forms.DecimalField(
-        label="Current", max_digits=16, decimal_places=4, required=False,
+        label="Current", max_digits=MEASURE_DIGITS, decimal_places=MEASURE_PLACES, required=False,
         help_text="Leave empty to start at the baseline.",
     )  # fmt: skip
     owner = forms.TypedChoiceField(label="Owner", coerce=int, empty_value=None, required=False)

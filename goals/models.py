@@ -13,6 +13,17 @@ from django.utils import timezone
 
 from goals.schedule import Cadence
 
+# Ids are 64-bit in the database; a larger number must be a 400 or a 404, not an overflow.
+MAX_ID = 2**63 - 1
+
+# Measures (baselines, targets, current values, check-in and insight values) keep 4 decimal
+# places and come in with at most 15 digits in all, so under 100 billion: SQLite stores them
+# as floating point, which holds 15 significant digits exactly; a 16th would come back
+# rounded, possibly past the column's precision.
+MEASURE_DIGITS = 15
+MEASURE_PLACES = 4
+MEASURE_LIMIT = 10 ** (MEASURE_DIGITS - MEASURE_PLACES)
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True

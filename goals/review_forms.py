@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 
 from goals.forms import PageForm
-from goals.models import KeyResult, Level, SprintVerdict
+from goals.models import MEASURE_DIGITS, MEASURE_PLACES, KeyResult, Level, SprintVerdict
 from goals.schedule import Cadence
+from goals.selectors import plain_number
 from goals.services.check_ins import NOTE_MAX_LENGTH, Value
 from goals.services.outcomes import RETROSPECTIVE_FIELDS, TEXT_MAX_LENGTH
 from goals.services.reviews import MAX_REMIND_DAYS_BEFORE
@@ -22,10 +22,6 @@ CONFIDENCE_CHOICES = [
     (4, "4: fairly sure"),
     (5, "5: certain"),
 ]
-
-
-def _plain(number: Decimal) -> str:
-    return f"{number.normalize():f}"
 
 
 class CheckInForm(PageForm):
@@ -53,12 +49,13 @@ class CheckInForm(PageForm):
         fields = {}
         for kr in self.key_results:
             unit = f" ({kr.unit})" if kr.unit else ""
+            baseline, target = plain_number(kr.baseline), plain_number(kr.target)
             fields[self.value_field(kr)] = forms.DecimalField(
                 label=f"{kr.title}{unit}",
-                max_digits=16,
-                decimal_places=4,
-                initial=_plain(kr.current),
-                help_text=f"Baseline {_plain(kr.baseline)}, target {_plain(kr.target)}.",
+                max_digits=MEASURE_DIGITS,
+                decimal_places=MEASURE_PLACES,
+                initial=plain_number(kr.current),
+                help_text=f"Baseline {baseline}, target {target}.",
                 error_messages={
                     "required": "Give the value it has now.",
                     "invalid": "Enter a number.",

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from rest_framework import serializers
 
 from goals.access import role_of
 from goals.models import (
+    MAX_ID,
+    MEASURE_DIGITS,
+    MEASURE_PLACES,
     Invitation,
     Level,
     Organization,
@@ -19,10 +23,8 @@ from goals.models import (
     SprintVerdict,
     Status,
 )
-from goals.selectors import goal_as_dict, goal_health_codes, key_result_as_dict
+from goals.selectors import goal_api_dict, key_result_as_dict
 
-# Ids are 64-bit in the database; a larger number must be a 400, not an overflow.
-MAX_ID = 2**63 - 1
 EMAIL_MAX_LENGTH = 254
 
 
@@ -94,8 +96,20 @@ class OrganizationMemberSerializer(serializers.Serializer):
         }
 
 
-class RoleSerializer(serializers.Serializer):
-    role = serializers.CharField()
+def role_field(choices: type[models.TextChoices]) -> serializers.ChoiceField:
+    """A role, documented with its choices; anything else is named in the error."""
+    return serializers.ChoiceField(
+        choices=choices.choices,
+        error_messages={"invalid_choice": f"Choose one of: {', '.join(choices.values)}."},
+    )
+
+
+class OrganizationRoleSerializer(serializers.Serializer):
+    role = role_field(OrgRole)
+
+
+class ProductRoleSerializer(serializers.Serializer):
+    role = role_field(ProductRole)
 
 
 class ProductSerializer(VersionedSerializer):
@@ -147,10 +161,13 @@ class KeyResultSerializer(VersionedSerializer):
     goal = id_field()
     title = serializers.CharField(max_length=300)
     unit = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
-    baseline = serializers.DecimalField(max_digits=16, decimal_places=4)
-    target = serializers.DecimalField(max_digits=16, decimal_places=4)
+    baseline = serializers.DecimalField(max_digits=MEASURE_DIGITS, decimal_places=MEASURE_PLACES)
+    target = serializers.DecimalField(max_digits=MEASURE_DIGITS, decimal_places=MEASURE_PLACES)
     current = serializers.DecimalField(
-        max_digits=16, decimal_places=4, required=False, help_text="Defaults to the baseline."
+        max_digits=MEASURE_DIGITS,
+        decimal_places=MEASURE_PLACES,
+        required=False,
+        help_text="Defaults to the baseline.",
     )
     owner = id_field(allow_null=True)
     owner_name = serializers.CharField(read_only=True)
@@ -196,12 +213,7 @@ class GoalSerializer(VersionedSerializer):
     updated_at = serializers.DateTimeField(read_only=True)
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
-        return goal_as_dict(
-            instance,
-            parent_ids=[p.pk for p in instance.parents.all()],
-            key_results=instance.key_results.all(),
-            health=goal_health_codes(instance),
-        )
+        return goal_api_dict(instance)
 
 
 class GoalChangeSerializer(serializers.Serializer):

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -117,3 +121,27 @@ def on_postgresql() -> bool:
     from django.db import connection
 
     return connection.vendor == "postgresql"
+
+
+FUZZ_OUTCOMES = Path(__file__).resolve().parent.parent / "test-artifacts" / "fuzz"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):  # once, in the controlling process
+        shutil.rmtree(FUZZ_OUTCOMES, ignore_errors=True)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """How far the API fuzzing got: the operations that answered with a success at least
+    once, and for the rest the status codes they gave (tests/test_api_fuzz.py)."""
+    records = [json.loads(path.read_text()) for path in sorted(FUZZ_OUTCOMES.glob("*.json"))]
+    if not records:
+        return
+    stuck = [r for r in records if not any(200 <= int(code) < 300 for code in r["statuses"])]
+    terminalreporter.section("API fuzzing")
+    terminalreporter.write_line(
+        f"{len(records) - len(stuck)} of {len(records)} operations answered with a success"
+    )
+    for record in stuck:
+        codes = ", ".join(f"{code}×{n}" for code, n in sorted(record["statuses"].items()))
+        terminalreporter.write_line(f"  never: {record['operation']} ({codes})")

@@ -29,6 +29,8 @@ db = settings.DATABASES["default"]
 print(json.dumps({
     "engine": db["ENGINE"], "name": str(db["NAME"]), "host": db.get("HOST"),
     "port": db.get("PORT"), "user": db.get("USER"), "password": db.get("PASSWORD"),
+    "binding": db["OPTIONS"].get("server_side_binding"),
+    "prepare": db["OPTIONS"].get("prepare_threshold", "unset"),
     "broker": settings.CELERY_BROKER_URL, "cache": settings.CACHES["default"]["BACKEND"],
     "debug": settings.DEBUG, "ssl_redirect": settings.SECURE_SSL_REDIRECT,
     "secure_cookies": settings.SESSION_COOKIE_SECURE, "hsts": settings.SECURE_HSTS_SECONDS,
@@ -120,13 +122,22 @@ def test_it_uses_postgresql_from_database_url(tmp_path):
     assert settings["name"] == "goalchain"
     assert (settings["host"], settings["port"]) == ("db.internal", 6543)
     assert (settings["user"], settings["password"]) == ("goal", "p@ss")
+    # Bound on the server, so that queries run often are prepared and planned once.
+    assert (settings["binding"], settings["prepare"]) == (True, 5)
+
+
+@pytest.mark.parametrize(("value", "threshold"), [("off", None), ("0", 0), ("", 5)])
+def test_prepared_statements_can_be_tuned_or_turned_off(tmp_path, value, threshold):
+    url = "postgres://goal@db.internal/goalchain"
+    settings = shown(tmp_path, DEBUG="1", DATABASE_URL=url, DB_PREPARE_THRESHOLD=value)
+    assert settings["prepare"] == threshold
 
 
 def test_it_uses_redis_for_celery_and_the_cache_from_redis_url(tmp_path):
     settings = shown(tmp_path, DEBUG="1", REDIS_URL="redis://cache.internal:6379/2")
 
     assert settings["broker"] == "redis://cache.internal:6379/2"
-    assert settings["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert settings["cache"] == "goalchain.cache.RedisCache"
     assert (tmp_path / "var").is_dir(), "beat keeps its schedule there"
 
 

@@ -10,6 +10,7 @@ from django.forms import BoundField
 
 from goals.forms import PageForm, _choice_field, _date, _people, _text, _version
 from goals.models import Goal, Level, User
+from goals.selectors import plain_number
 from workshops.models import DecisionRule, Phase, VotingMethod, default_rule
 from workshops.rules import BALLOT_CHOICES
 from workshops.services import MAX_KEY_RESULTS
@@ -198,6 +199,7 @@ class KeyResultRows(forms.Widget):
         for i in range(min(MAX_KEY_RESULTS, len(drafts) + EMPTY_KEY_RESULT_ROWS)):
             draft = drafts[i] if i < len(drafts) else {}
             values = {c: "" if draft.get(c) is None else str(draft[c]) for c in KEY_RESULT_COLUMNS}
+            values |= {c: plain_number(draft.get(c)) for c in ("baseline", "target")}
             rows.append({"number": i + 1, "name": f"{name}-{i}", "id": f"{id_}-{i}", **values})
         context["widget"].update(rows=rows, people=self.people)
         return context

@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from goals.access import Role, object_id, role_of, with_roles
 from goals.errors import NotFound
 from goals.models import Goal, Product, User
+from goals.selectors import plain_number
 from workshops import rules
 from workshops.models import (
     Decision,
@@ -334,7 +335,8 @@ def _revision_text(name: str, value: Any, owners: dict[int, str]) -> str:
 
 
 def _key_result_text(kr: dict[str, Any], owners: dict[int, str]) -> str:
-    text = f"{kr.get('title')}: {kr.get('baseline')} → {kr.get('target')} {kr.get('unit') or ''}"
+    baseline, target = (plain_number(kr.get(name)) for name in ("baseline", "target"))
+    text = f"{kr.get('title')}: {baseline} → {target} {kr.get('unit') or ''}"
     owner = owners.get(kr.get("owner") or 0)
     return f"{text.strip()} ({owner})" if owner else text.strip()
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from rest_framework import serializers
 
-from goals.models import Level
+from goals.models import MEASURE_DIGITS, MEASURE_PLACES, Level
+from goals.selectors import json_number
 from workshops.models import (
     DecisionRule,
     Phase,
@@ -16,8 +18,22 @@ from workshops.models import (
 )
 
 
-def _dt(value: Any) -> str | None:
-    return serializers.DateTimeField().to_representation(value) if value else None
+def draft_key_results(drafts: list[Any]) -> list[dict[str, Any]]:
+    """A proposal's draft key results as the API shows them: baseline and target as JSON
+    numbers, as everywhere else (they are kept as exact decimal strings)."""
+    return [
+        {
+            **draft,
+            "baseline": _number(draft.get("baseline")),
+            "target": _number(draft.get("target")),
+        }
+        for draft in drafts
+        if isinstance(draft, dict)
+    ]
+
+
+def _number(value: Any) -> float | int | None:
+    return None if value is None else json_number(Decimal(str(value)))
 
 
 class WorkshopSerializer(serializers.Serializer):
@@ -63,7 +79,7 @@ class WorkshopSerializer(serializers.Serializer):
             "parent_goal": instance.parent_goal_id,
             "facilitator": instance.facilitator_id,
             "facilitator_name": instance.facilitator.name,
-            "scheduled_at": _dt(instance.scheduled_at),
+            "scheduled_at": instance.scheduled_at,
             "agenda": instance.agenda,
             "ground_rules": instance.ground_rules,
             "voting_method": instance.voting_method,
@@ -72,14 +88,14 @@ class WorkshopSerializer(serializers.Serializer):
             "anonymous": instance.anonymous,
             "timeboxes": instance.timeboxes,
             "phase": instance.phase,
-            "phase_started_at": _dt(instance.phase_started_at),
-            "phase_ends_at": _dt(ends),
+            "phase_started_at": instance.phase_started_at,
+            "phase_ends_at": ends,
             "round": instance.round,
             "version": instance.version,
             "adopted_goals": sorted(
                 d.goal_id for d in instance.decisions.all() if d.passed and d.goal_id
             ),
-            "created_at": _dt(instance.created_at),
+            "created_at": instance.created_at,
         }
 
 
@@ -117,8 +133,8 @@ class PhaseSerializer(serializers.Serializer):
 class DraftKeyResultSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=300)
     unit = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    baseline = serializers.DecimalField(max_digits=16, decimal_places=4)
-    target = serializers.DecimalField(max_digits=16, decimal_places=4)
+    baseline = serializers.DecimalField(max_digits=MEASURE_DIGITS, decimal_places=MEASURE_PLACES)
+    target = serializers.DecimalField(max_digits=MEASURE_DIGITS, decimal_places=MEASURE_PLACES)
     owner = serializers.IntegerField(required=False, allow_null=True)
 
 
@@ -151,11 +167,11 @@ class ProposalSerializer(serializers.Serializer):
             "description_html": instance.description_html,
             "starts_on": instance.starts_on.isoformat() if instance.starts_on else None,
             "ends_on": instance.ends_on.isoformat() if instance.ends_on else None,
-            "key_results": instance.key_results,
+            "key_results": draft_key_results(instance.key_results),
             "status": instance.status,
             "version": instance.version,
-            "created_at": _dt(instance.created_at),
-            "updated_at": _dt(instance.updated_at),
+            "created_at": instance.created_at,
+            "updated_at": instance.updated_at,
         }
 
 

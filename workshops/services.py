@@ -12,6 +12,7 @@ from django.utils import timezone
 from goals.errors import Conflict, DomainError, Errors, Forbidden
 from goals.markdown import render_markdown
 from goals.models import (
+    MEASURE_LIMIT,
     PARENT_LEVELS,
     Goal,
     Level,
@@ -374,7 +375,7 @@ def _decimal(value: Any) -> Decimal | None:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
-    return number if number.is_finite() and abs(number) < Decimal("1e11") else None
+    return number if number.is_finite() and abs(number) < MEASURE_LIMIT else None
 
 
 def _snapshot(proposal: Proposal) -> dict[str, Any]:

@@ -11,9 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from goals.models import User
+from goals.models import MAX_ID, User
 from goals.pagination import Pagination
-from goals.serializers import MAX_ID
 
 
 class AuthedRequest(Request):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from rest_framework import serializers
@@ -11,6 +10,8 @@ from goals.activity import Activity
 from goals.conversations import RoundView
 from goals.models import (
     COMMENT_MAX_LENGTH,
+    MEASURE_DIGITS,
+    MEASURE_PLACES,
     Comment,
     EmailFrequency,
     FeedbackAnswer,
@@ -22,10 +23,6 @@ from goals.models import (
 )
 from goals.selectors import json_number
 from goals.serializers import id_field
-
-
-def _datetime(value: datetime | None) -> str | None:
-    return serializers.DateTimeField().to_representation(value) if value else None
 
 
 class CommentSerializer(serializers.Serializer):
@@ -71,11 +68,11 @@ class CommentSerializer(serializers.Serializer):
             "body": "" if deleted else instance.body,
             "body_html": "" if deleted else instance.body_html,
             "mentions": sorted(user.pk for user in instance.mentions.all()),
-            "created_at": _datetime(instance.created_at),
+            "created_at": instance.created_at,
             "edited": instance.edited_at is not None,
-            "edited_at": _datetime(instance.edited_at),
+            "edited_at": instance.edited_at,
             "resolved": instance.resolved_at is not None,
-            "resolved_at": _datetime(instance.resolved_at),
+            "resolved_at": instance.resolved_at,
             "resolved_by": instance.resolved_by_id,
             "deleted": deleted,
         }
@@ -104,8 +101,8 @@ class InsightSerializer(serializers.Serializer):
         allow_blank=True, help_text="Where it comes from: a study, report, dashboard (a URL)."
     )
     value = serializers.DecimalField(
-        max_digits=16,
-        decimal_places=4,
+        max_digits=MEASURE_DIGITS,
+        decimal_places=MEASURE_PLACES,
         required=False,
         allow_null=True,
         help_text="Required for quantitative insights, absent for qualitative ones.",
@@ -126,7 +123,7 @@ class InsightSerializer(serializers.Serializer):
             "unit": instance.unit,
             "author": instance.author_id,
             "author_name": instance.author.name if instance.author else None,
-            "created_at": _datetime(instance.created_at),
+            "created_at": instance.created_at,
         }
 
 
@@ -169,7 +166,7 @@ def answer_as_dict(request: FeedbackRequest) -> dict[str, Any]:
         "name": request.person.name,
         "answer": request.answer,
         "comment": request.comment,
-        "answered_at": _datetime(request.answered_at),
+        "answered_at": request.answered_at,
     }
 
 
@@ -218,8 +215,8 @@ class FeedbackRoundSerializer(serializers.Serializer):
             "question": feedback_round.question,
             "deadline": feedback_round.deadline.isoformat(),
             "open": instance.open,
-            "created_at": _datetime(feedback_round.created_at),
-            "closed_at": _datetime(feedback_round.closed_at),
+            "created_at": feedback_round.created_at,
+            "closed_at": feedback_round.closed_at,
             "people": [_person(r) for r in instance.requests],
             "my_answer": answer_as_dict(instance.mine) if instance.mine else None,
             "answers": [answer_as_dict(r) for r in instance.answers],
@@ -259,9 +256,9 @@ class NotificationSerializer(serializers.Serializer):
             "product": instance.product_id,
             "goal": instance.goal_id,
             "comment": instance.comment_id,
-            "created_at": _datetime(instance.created_at),
+            "created_at": instance.created_at,
             "read": instance.read_at is not None,
-            "read_at": _datetime(instance.read_at),
+            "read_at": instance.read_at,
         }
 
 
@@ -296,7 +293,7 @@ class ActivitySerializer(serializers.Serializer):
     def to_representation(self, instance: Activity) -> dict[str, Any]:
         return {
             "kind": instance.kind,
-            "at": _datetime(instance.at),
+            "at": instance.at,
             "actor": instance.actor.pk if instance.actor else None,
             "actor_name": instance.actor.name if instance.actor else None,
             "action": instance.action,

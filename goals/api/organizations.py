@@ -19,11 +19,12 @@ from goals.schedule import DEFAULT_TIME_ZONE
 from goals.serializers import (
     OrganizationMemberInputSerializer,
     OrganizationMemberSerializer,
+    OrganizationRoleSerializer,
     OrganizationSerializer,
     ProductMemberInputSerializer,
     ProductMemberSerializer,
+    ProductRoleSerializer,
     ProductSerializer,
-    RoleSerializer,
 )
 from goals.services import organizations as services
 
@@ -97,10 +98,10 @@ class OrganizationMemberDetail(APIView):
         access.require_org_admin(org)
         return membership
 
-    @extend_schema(request=RoleSerializer, responses=OrganizationMemberSerializer)
+    @extend_schema(request=OrganizationRoleSerializer, responses=OrganizationMemberSerializer)
     def patch(self, request: AuthedRequest, pk: int, member_id: int) -> Response:
         membership = self._membership(request, pk, member_id)
-        data = parse(RoleSerializer, request)
+        data = parse(OrganizationRoleSerializer, request)
         services.organization_member_set_role(membership=membership, role=data["role"])
         return Response(OrganizationMemberSerializer(membership).data)
 
@@ -194,10 +195,10 @@ class ProductMemberDetail(APIView):
         access.require_role(product, (access.Role.LEADER,), "manage members")
         return membership
 
-    @extend_schema(request=RoleSerializer, responses=ProductMemberSerializer)
+    @extend_schema(request=ProductRoleSerializer, responses=ProductMemberSerializer)
     def patch(self, request: AuthedRequest, pk: int, member_id: int) -> Response:
         membership = self._membership(request, pk, member_id)
-        data = parse(RoleSerializer, request)
+        data = parse(ProductRoleSerializer, request)
         services.product_member_set_role(membership=membership, role=data["role"])
         return Response(ProductMemberSerializer(membership).data)
 

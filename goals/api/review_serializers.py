@@ -8,10 +8,17 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from goals.models import CheckIn, Level, ReviewSchedule, SprintVerdict
+from goals.models import (
+    MAX_ID,
+    MEASURE_DIGITS,
+    MEASURE_PLACES,
+    CheckIn,
+    Level,
+    ReviewSchedule,
+    SprintVerdict,
+)
 from goals.schedule import Cadence
 from goals.selectors import json_number
-from goals.serializers import MAX_ID
 from goals.services.check_ins import NOTE_MAX_LENGTH, Value
 from goals.services.outcomes import TEXT_MAX_LENGTH
 from goals.services.reviews import MAX_REMIND_DAYS_BEFORE
@@ -79,7 +86,7 @@ class KeyResultValuesField(serializers.Field):
         if len(data) > MAX_VALUES:
             raise serializers.ValidationError(f"Send at most {MAX_VALUES} values.")
         values, problems = [], []
-        number = serializers.DecimalField(max_digits=16, decimal_places=4)
+        number = serializers.DecimalField(max_digits=MEASURE_DIGITS, decimal_places=MEASURE_PLACES)
         for position, item in enumerate(data, start=1):
             if not isinstance(item, dict) or {"key_result", "value"} - item.keys():
                 problems.append(f"Item {position}: give a key_result and a value.")

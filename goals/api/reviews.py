@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from goals import access, reviews, selectors
+from goals import access, reviews
 from goals.api.common import AuthedRequest, PaginatedView, paginated, parse
+from goals.api.goals import goal_response
 from goals.api.review_serializers import (
     CheckInSerializer,
     RetrospectiveSerializer,
@@ -94,9 +96,8 @@ class GoalSprintVerdict(APIView):
     """Met or not met, at the sprint's end: the sprint goal's owner or a leader."""
 
     @extend_schema(request=SprintVerdictSerializer, responses=GoalSerializer)
-    def put(self, request: AuthedRequest, pk: int) -> Response:
+    def put(self, request: AuthedRequest, pk: int) -> HttpResponse:
         goal = access.get_goal(request.user, pk)
         data = parse(SprintVerdictSerializer, request)
         outcomes.sprint_verdict_set(actor=request.user, goal=goal, verdict=data["sprint_verdict"])
-        updated = selectors.goals_for_api(access.visible_goals(request.user)).get(pk=goal.pk)
-        return Response(GoalSerializer(updated).data)
+        return goal_response(request.user, goal.pk)

@@ -361,3 +361,63 @@ def test_an_unknown_page_is_still_the_html_404(db, client):
     response = client.get("/nothing-here/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("form", ["multipart", "urlencoded"])
+def test_a_form_body_is_refused_and_changes_nothing(team, chain, leader, form):
+    """The API reads JSON bodies only; the pages have forms of their own."""
+    body = {"title": "From a form", "version": chain.product_goal.version}
+    if form == "multipart":
+        response = leader.patch(f"/api/goals/{chain.product_goal.pk}/", body, format="multipart")
+    else:
+        response = leader.generic(
+            "PATCH",
+            f"/api/goals/{chain.product_goal.pk}/",
+            "title=From+a+form&version=1",
+            content_type="application/x-www-form-urlencoded",
+        )
+    assert response.status_code == 415
+    assert "detail" in response.json()
+    chain.product_goal.refresh_from_db()
+    assert chain.product_goal.title != "From a form"
+
+
+def test_the_schema_documents_json_bodies_only(db, client):
+    paths = client.get("/api/schema/?format=json").json()["paths"]
+    for operations in paths.values():
+        for operation in operations.values():
+            if "requestBody" in operation:
+                assert list(operation["requestBody"]["content"]) == ["application/json"]
+
+
+def test_the_largest_measures_come_back_exactly(team, chain, leader):
+    """15 digits round-trip exactly, on SQLite's floating point too; a 16th is refused, as
+    it could come back rounded past the column's precision (a server error on read)."""
+    edge = 99_999_999_999.9999
+    created = leader.post(
+        "/api/key-results/",
+        {
+            "goal": chain.product_goal.pk,
+            "title": "Edge",
+            "baseline": 10,
+            "target": edge,
+            "current": -edge,
+            "owner": team.member.pk,
+        },
+    )
+    assert created.status_code == 201, created.json()
+    read = leader.get(f"/api/key-results/{created.json()['id']}/").json()
+    assert (read["target"], read["current"]) == (edge, -edge)
+    too_long = leader.post(
+        "/api/key-results/",
+        {
+            "goal": chain.product_goal.pk,
+            "title": "Too long",
+            "baseline": 10,
+            "target": 20,
+            "current": -999_999_999_999.9999,
+            "owner": team.member.pk,
+        },
+    )
+    assert too_long.status_code == 400
+    assert set(too_long.json()) == {"current"}

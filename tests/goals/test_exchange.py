@@ -379,6 +379,15 @@ def test_the_csv_export_has_a_row_per_goal_and_key_result(team, chain, api):
     assert sprint["parents"] == str(chain.product_goal.pk)
 
 
+def test_numbers_are_written_as_people_write_them(team, chain, api):
+    """20 is "20", never the "2E+1" a normalised decimal prints as; 1.5 stays "1.5"."""
+    document = export(api(team.member), team.product).json()
+    numbers = {(kr["baseline"], kr["target"]) for kr in document["key_results"]}
+    assert numbers == {("0", "20"), ("1.5", "3")}
+    rows = list(csv.DictReader(io.StringIO(export(api(team.member), team.product, "csv").text)))
+    assert "E+" not in "".join(str(value) for row in rows for value in row.values())
+
+
 def test_the_markdown_export_outlines_the_chain(team, chain, api):
     text = export(api(team.member), team.product, "markdown").content.decode()
     assert text.startswith(f"# {team.product.name}\n")

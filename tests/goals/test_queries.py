@@ -111,13 +111,19 @@ def test_it_lists_goals_in_a_fixed_number_of_queries(team, django_assert_num_que
     client = api_client_for(team.member)
     # 1. the token and its user
     # 2. the count of goals I can see
-    # 3. the page of goals with products, organisations, owners and my roles
-    # 4. their parents
-    # 5. their key results with their owners
-    with django_assert_num_queries(5):
+    # 3. the ids of the page's goals
+    # 4. their signatures
+    # 5. the goals with products, organisations and owners
+    # 6. their parents
+    # 7. their key results with their owners
+    with django_assert_num_queries(7):
         response = client.get(f"/api/goals/?page_size={rows}")
     assert response.status_code == 200
     assert len(response.json()["results"]) == rows
+    # Again, unchanged: each goal's body comes from the cache, as for a goal's detail.
+    with django_assert_num_queries(4):
+        again = client.get(f"/api/goals/?page_size={rows}")
+    assert again.content == response.content
 
 
 @pytest.mark.parametrize("rows", [1, 200])
@@ -145,12 +151,17 @@ def test_it_shows_a_goal_with_many_key_results_in_a_fixed_number_of_queries(
     )
     client = api_client_for(team.member)
     # 1. the token and its user
-    # 2. the goal with product, organisation, owner and my roles
-    # 3. its parents
-    # 4. its key results with their owners
-    with django_assert_num_queries(4):
+    # 2. the goal's signature, which also checks that the reader may see it
+    # 3. the goal with product, organisation and owner
+    # 4. its parents
+    # 5. its key results with their owners
+    with django_assert_num_queries(5):
         response = client.get(f"/api/goals/{goal.pk}/")
     assert len(response.json()["key_results"]) == rows + 2
+    # Read again, unchanged: the token and the signature; the body comes from the cache.
+    with django_assert_num_queries(2):
+        again = client.get(f"/api/goals/{goal.pk}/")
+    assert again.content == response.content
 
 
 @pytest.mark.parametrize("rows", [1, 200])

@@ -167,3 +167,28 @@ def test_it_refuses_malformed_votes_without_a_server_error(team, api):
         {"value": "9"},
     ):
         assert client.put(f"/api/proposals/{proposal.pk}/vote/", body).status_code == 400, body
+
+
+def test_draft_key_results_read_as_numbers_everywhere(team, api, client):
+    """Drafts keep exact decimals; the API writes JSON numbers, as for key results, and the
+    page and the revision history write them as people do."""
+    room = make_room(team)
+    assert api(team.leader).post(url(room, "phase/"), {"phase": "drafting"}).status_code == 200
+    drafted = api(room.voters[0]).post(
+        url(room, "proposals/"),
+        {
+            "title": "Launch meal planning",
+            "ends_on": "2026-04-01",
+            "key_results": [{"title": "Plans", "baseline": 42.5, "target": 100, "unit": "plans"}],
+        },
+    )
+    assert drafted.status_code == 201, drafted.json()
+    (draft,) = drafted.json()["key_results"]
+    assert (draft["baseline"], draft["target"]) == (42.5, 100)
+    detail = api(team.leader).get(f"/api/proposals/{drafted.json()['id']}/").json()
+    assert detail["key_results"] == drafted.json()["key_results"]
+    client.force_login(team.leader)
+    page = client.get(f"/workshops/{room.workshop.pk}/").content.decode()
+    assert "42.50 plans" in page and "42.5000" not in page
+    history = client.get(f"/proposals/{drafted.json()['id']}/history/").content.decode()
+    assert "Plans: 42.5 → 100 plans" in history

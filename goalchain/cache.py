@@ -1,0 +1,49 @@
+"""Django's Redis cache with its connections kept for the life of the process.
+
+Django makes a cache object per request context, and under ASGI every request is a context
+of its own: with the stock backend each request builds a cache client (which reads redis-py's
+version from its package metadata), a connection pool, and opens, greets and drops a Redis
+connection (django/django#18459). Here every cache object of a process shares one client per
+address and options, and that client one redis-py client per pool. redis-py replaces a pool's
+connections after a fork by itself.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+from typing import Any, ClassVar
+
+import redis
+from django.core.cache.backends import redis as django_redis
+
+
+class RedisCacheClient(django_redis.RedisCacheClient):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[bool, redis.Redis] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> redis.Redis:
+        # A redis-py client is safe to share between threads: each command takes a
+        # connection from the pool. Two threads racing here make one spare client at worst.
+        # (With several servers in LOCATION, a process keeps reading from one replica.)
+        client = self._clients.get(write)
+        if client is None:
+            client = self._clients[write] = super().get_client(key, write=write)
+        return client
+
+
+class RedisCache(django_redis.RedisCache):
+    _servers: list[str]
+    _options: dict[str, Any]
+    _shared: ClassVar[dict[str, RedisCacheClient]] = {}
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+
+    @cached_property
+    def _cache(self) -> RedisCacheClient:
+        key = repr((self._servers, sorted(self._options.items())))
+        with self._lock:
+            client = self._shared.get(key)
+            if client is None:
+                client = self._shared[key] = RedisCacheClient(self._servers, **self._options)
+            return client

@@ -1,0 +1,90 @@
+"""Connections to PostgreSQL and Redis outlive a request, and dead ones are replaced."""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import select
+
+import psycopg
+import pytest
+import redis
+from django.db import connection
+from psycopg_pool import ConnectionPool
+
+from goalchain.cache import RedisCache
+from goalchain.db import check_pooled_connection
+from tests.conftest import on_postgresql, skip_or_fail
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.getenv("REDIS_URL", "")
+    if not url:
+        skip_or_fail("needs Redis: set REDIS_URL")
+    return url
+
+
+def cache_in_a_new_request(url: str) -> RedisCache:
+    """Django makes a cache object per request context; this makes one the same way."""
+    return contextvars.Context().run(
+        RedisCache, url, {"OPTIONS": {"retry_on_error": [redis.ConnectionError]}}
+    )
+
+
+def test_every_request_shares_one_redis_client_and_connection(redis_url):
+    first = cache_in_a_new_request(redis_url)
+    first.set("connections-test", 1, 5)
+    pool = first._cache.get_client().connection_pool
+    opened = len(pool._available_connections) + len(pool._in_use_connections)
+    later = [cache_in_a_new_request(redis_url) for _ in range(20)]
+    for cache in later:
+        assert cache.get("connections-test") == 1
+        assert cache._cache is first._cache
+        assert cache._cache.get_client() is first._cache.get_client()
+    # The requests took turns on the connections already open: none was added.
+    assert len(pool._available_connections) + len(pool._in_use_connections) == opened
+
+
+def test_a_dropped_redis_connection_is_replaced(redis_url):
+    cache = cache_in_a_new_request(redis_url)
+    cache.set("connections-test", "kept", 5)
+    admin = redis.Redis.from_url(redis_url)
+    # Every connection but the admin's own goes, as when Redis restarts.
+    assert admin.client_kill_filter(_type="normal", skipme=True) >= 1
+    assert cache_in_a_new_request(redis_url).get("connections-test") == "kept"
+
+
+@pytest.fixture
+def pg_connection(db):
+    if not on_postgresql():
+        skip_or_fail("needs PostgreSQL: set DATABASE_URL")
+    settings = connection.settings_dict
+    conn = psycopg.connect(
+        dbname=settings["NAME"],
+        host=settings["HOST"],
+        port=settings["PORT"],
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+        autocommit=True,
+    )
+    yield conn
+    conn.close()
+
+
+def test_a_live_pooled_connection_passes_without_a_query(pg_connection, monkeypatch):
+    def no_query(_: psycopg.Connection) -> None:
+        raise AssertionError("the check sent a query")
+
+    monkeypatch.setattr(ConnectionPool, "check_connection", staticmethod(no_query))
+    check_pooled_connection(pg_connection)
+
+
+def test_a_terminated_pooled_connection_fails_the_check(pg_connection):
+    pid = pg_connection.info.backend_pid
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    # The server's goodbye reaches the socket a moment later.
+    select.select([pg_connection.fileno()], [], [], 5)
+    with pytest.raises(psycopg.OperationalError):
+        check_pooled_connection(pg_connection)
