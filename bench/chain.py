@@ -9,9 +9,12 @@ The database is created for the run and dropped after it (PostgreSQL: a database
 goalchain_bench_<pid> next to the one DATABASE_URL names; SQLite: a file in a temporary
 folder). Times are server times: a Django test client calls the whole stack (middleware,
 authentication, view, JSON or template rendering) in this process, without a socket.
-The endpoint is timed twice: "API cached" reads a chain nobody changed since the last read
-(its JSON comes from the cache), "API changed" follows a write to one goal before every
-read, so each read loads and builds the whole chain again. "API health" is the health
+The endpoint is timed three times: "API cached" reads a chain nobody changed since the last
+read (its JSON comes from the cache); "API changed" follows a write to one goal before every
+read, so each read assembles the chain again, building that goal's JSON and taking the
+others' from the cache; "API cold" empties the cache before every read, so every goal's JSON
+is built (as on the first read of a day, since health depends on the date, after a deploy or
+a renamed user). "API health" is the health
 endpoint, which computes every finding (the chain's structure and the goal-quality rules)
 on each read, and "health page" the health dashboard built on it. "API export" is the
 product's whole JSON export (goals, links, key results, history, and the rest).
@@ -299,6 +302,7 @@ def build_product(size: int) -> tuple[Any, Any, int]:
 def measure_product(
     product: Any, leader: Any, size: int, kr_count: int, runs: int, warmup: int, *, page: bool
 ) -> list[Measure]:
+    from django.core.cache import cache
     from django.test import Client
     from django.urls import NoReverseMatch, reverse
 
@@ -312,6 +316,7 @@ def measure_product(
         time_url(
             client, url, size, kr_count, "API changed", runs, warmup, before=change_a_goal(product)
         ),
+        time_url(client, url, size, kr_count, "API cold", runs, warmup, before=cache.clear),
         time_url(client, health, size, kr_count, "API health", runs, warmup),
         time_url(client, export, size, kr_count, "API export", runs, warmup),
     ]

@@ -148,10 +148,14 @@ def product_findings(
 def health_score(goals: Iterable[Goal], findings: Sequence[Finding]) -> int:
     """0 to 100: the share of open goals with no finding, less a quarter without a vision."""
     open_ids = {g.pk for g in goals if g.status in OPEN_STATUSES}
-    if not open_ids:
-        return 0
     flagged = {f.goal for f in findings if f.goal is not None}
-    score = 100 * len(open_ids - flagged) / len(open_ids)
-    if any(f.code == "no_vision" for f in findings):
-        score *= 0.75
-    return round(score)
+    has_vision = not any(f.code == "no_vision" for f in findings)
+    return score_of(len(open_ids), len(open_ids & flagged), has_vision=has_vision)
+
+
+def score_of(open_goals: int, flagged: int, *, has_vision: bool) -> int:
+    """The health score from counts: `flagged` of the `open_goals` have a finding."""
+    if not open_goals:
+        return 0
+    score = 100 * (open_goals - flagged) / open_goals
+    return round(score if has_vision else score * 0.75)

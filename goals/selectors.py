@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from django.core.cache import cache
 from django.db import connection
@@ -17,10 +17,11 @@ from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.db.models.base import ModelState
 
 from goalchain.renderers import JSONRenderer
-from goals.health import Finding, goal_findings, health_score, product_findings
+from goals.health import Finding, goal_findings, health_score, product_findings, score_of
 from goals.models import (
     CLOSED_STATUSES,
     MAX_ID,
+    OPEN_STATUSES,
     Goal,
     GoalChange,
     GoalLink,
@@ -70,20 +71,11 @@ class Chain:
 
     @property
     def vision(self) -> Goal | None:
-        return next(
-            (g for g in self.goals if g.level == Level.VISION and g.status != Status.DROPPED),
-            None,
-        )
+        return vision_of(self.goals)
 
     @property
     def orphans(self) -> list[Goal]:
-        """Goals below the vision that serve no live goal, so the tree would not show them."""
-        return [
-            g
-            for g in self.goals
-            if g.level != Level.VISION
-            and not any(p.status != Status.DROPPED for p in self.parents(g.id))
-        ]
+        return orphans_of(self.goals, self.parents)
 
     @property
     def score(self) -> int:
@@ -100,22 +92,57 @@ class Chain:
 _LEVEL_ORDER = {level: i for i, level in enumerate(Level.values)}
 
 
-def load_chain(product: Product) -> Chain:
-    """Load a product's whole chain: goals, links, key results, and their owners (4 queries)."""
-    goals = sorted(
-        _instances(Goal, Goal.objects.filter(product=product)),
-        key=lambda g: (_LEVEL_ORDER[g.level], g.starts_on or date.max, g.id),
-    )
+class Placed(Protocol):
+    """What places a goal in the chain: a Goal, or a GoalOutline of the signature query."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def level(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def starts_on(self) -> date | None: ...
+
+
+def in_chain_order[G: Placed](goals: Iterable[G]) -> list[G]:
+    """Level by level from the vision down, each level by start date."""
+    return sorted(goals, key=lambda g: (_LEVEL_ORDER[g.level], g.starts_on or date.max, g.id))
+
+
+def _links[G: Placed](
+    product: Product, goals: list[G]
+) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    """Parent ids and child ids of each goal of a product; children in chain order."""
     parent_ids: dict[int, list[int]] = defaultdict(list)
     child_ids: dict[int, list[int]] = defaultdict(list)
-    for child_id, parent_id in GoalLink.objects.filter(child__product=product).values_list(
-        "child_id", "parent_id"
-    ):
+    order = {g.id: i for i, g in enumerate(goals)}
+    links = GoalLink.objects.filter(child__product=product).values_list("child_id", "parent_id")
+    # Sorted once by the child's place, so that every goal's children come out in order.
+    for child_id, parent_id in sorted(links, key=lambda link: order.get(link[0], 0)):
         parent_ids[child_id].append(parent_id)
         child_ids[parent_id].append(child_id)
-    order = {g.id: i for i, g in enumerate(goals)}
-    for ids in child_ids.values():
-        ids.sort(key=lambda pk: order.get(pk, 0))
+    return parent_ids, child_ids
+
+
+def vision_of[G: Placed](goals: Iterable[G]) -> G | None:
+    """The product's live vision, the root of its tree."""
+    return next((g for g in goals if g.level == Level.VISION and g.status != Status.DROPPED), None)
+
+
+def orphans_of[G: Placed](goals: Iterable[G], parents: Callable[[int], list[G]]) -> list[G]:
+    """Goals below the vision that serve no live goal, so the tree would not show them."""
+    return [
+        g
+        for g in goals
+        if g.level != Level.VISION and not any(p.status != Status.DROPPED for p in parents(g.id))
+    ]
+
+
+def load_chain(product: Product) -> Chain:
+    """Load a product's whole chain: goals, links, key results, and their owners (4 queries)."""
+    goals = in_chain_order(_instances(Goal, Goal.objects.filter(product=product)))
+    parent_ids, child_ids = _links(product, goals)
     key_results: dict[int, list[KeyResult]] = defaultdict(list)
     krs = _instances(KeyResult, KeyResult.objects.filter(goal__product=product).order_by("id"))
     for key_result in krs:
@@ -153,40 +180,6 @@ def _instances[M: Model](model: type[M], queryset: QuerySet[M]) -> list[M]:
         obj._state = state
         objects.append(obj)
     return objects
-
-
-def chain_as_dict(chain: Chain) -> dict[str, Any]:
-    """The API's nested chain: the vision's tree, and orphans with their own subtrees."""
-    codes = chain.codes()
-    # A goal serving two parents appears under both with the same subtree: build it once.
-    made: dict[int, dict[str, Any]] = {}
-
-    def node(goal: Goal) -> dict[str, Any]:
-        pk = goal.id
-        if pk in made:
-            return made[pk]
-        data = goal_as_dict(
-            goal,
-            parent_ids=chain.parent_ids.get(pk, []),
-            key_results=chain.key_results.get(pk, []),
-            health=codes.get(pk, []),
-        )
-        data["children"] = [node(child) for child in chain.children(pk)]
-        made[pk] = data
-        return data
-
-    vision = chain.vision
-    product = chain.product
-    return {
-        "product": product.pk,
-        "name": product.name,
-        "organization": product.organization_id,
-        "business_strategy": product.organization.business_strategy,
-        "portfolio_strategy": product.portfolio_strategy,
-        "vision": node(vision) if vision else None,
-        "orphans": [node(goal) for goal in chain.orphans],
-        "health_score": chain.score,
-    }
 
 
 # A whole chain is read far more often than it changes: its JSON is cached per product,
@@ -251,71 +244,125 @@ def people_changed(update_fields: frozenset[str] | None = None, **kwargs: Any) -
         cache.set(_PEOPLE_KEY, time.time_ns(), timeout=None)
 
 
-def goal_signatures(user: User, pks: Iterable[int]) -> dict[int, str]:
-    """What each goal's JSON depends on, read in one query that also keeps only the goals
-    `user` may see (those of organisations they belong to); a goal missing from the answer
-    is not there for them.
+class GoalOutline(NamedTuple):
+    """A goal as the signature query reads it: where it stands in the chain, and the
+    signature of everything its JSON shows."""
+
+    id: int
+    level: str
+    status: str
+    starts_on: date | None
+    signature: str
+
+
+def _goal_outlines(
+    goal_ids: str, params: list[Any], member: User | None = None
+) -> list[GoalOutline]:
+    """One query for the goals whose ids the SQL `goal_ids` selects (with `params`); given a
+    `member`, only goals of organisations they belong to.
 
     As for the chain: every write to a goal or key result bumps its version, a new or deleted
     key result or link changes a count, a link replaced by another changes the sum of link
     ids. Parents count by their versions: their status and end date decide health codes.
     The product's goal-quality rules and the organisation's time zone (which decides the date)
-    come from their rows; owners' names from the people counter, read by the caller.
+    come from their rows; owners' names from the people counter, read with the bodies.
     """
-    ids = sorted({pk for pk in pks if 1 <= pk <= MAX_ID})
-    if not ids:
-        return {}
     tables = (Goal, KeyResult, GoalLink, Product, Organization, OrganizationMembership)
-    goal, key_result, link, product, organization, member = (m._meta.db_table for m in tables)
-    listed = ", ".join(["%s"] * len(ids))
+    goal, key_result, link, product, organization, membership = (m._meta.db_table for m in tables)
+    member_join = ""
+    if member is not None:
+        member_join = f"JOIN {membership} m ON m.organization_id = o.id AND m.user_id = %s"
+        params = [member.pk, *params, *params, *params]
+    else:
+        params = params * 3
+    # The signature is written by the database: formatting ten values a goal in Python
+    # took longer than the query.
+    parts = ("o.time_zone", "p.quality_rules_off", "p.max_live_product_goals", "g.version",
+             "g.updated_at", "g.progress", "k.n", "k.u", "k.v", "l.n", "l.s", "l.v")  # fmt: skip
+    signature = " || '|' || ".join(f"COALESCE(CAST({part} AS TEXT), '')" for part in parts)
     sql = f"""
-        SELECT g.id, o.time_zone, p.quality_rules_off, p.max_live_product_goals,
-               g.version, g.updated_at, g.progress, k.n, k.u, k.v, l.n, l.s, l.v
+        SELECT g.id, g.level, g.status, g.starts_on, o.time_zone, {signature}
           FROM {goal} g
           JOIN {product} p ON p.id = g.product_id
           JOIN {organization} o ON o.id = p.organization_id
-          JOIN {member} m ON m.organization_id = o.id AND m.user_id = %s
+          {member_join}
           LEFT JOIN (SELECT goal_id, COUNT(*) n, MAX(updated_at) u, SUM(version) v
-                       FROM {key_result} WHERE goal_id IN ({listed}) GROUP BY goal_id) k
+                       FROM {key_result} WHERE goal_id IN ({goal_ids}) GROUP BY goal_id) k
                  ON k.goal_id = g.id
           LEFT JOIN (SELECT gl.child_id, COUNT(*) n, SUM(gl.id) s, SUM(pg.version) v
                        FROM {link} gl JOIN {goal} pg ON pg.id = gl.parent_id
-                      WHERE gl.child_id IN ({listed}) GROUP BY gl.child_id) l
+                      WHERE gl.child_id IN ({goal_ids}) GROUP BY gl.child_id) l
                  ON l.child_id = g.id
-         WHERE g.id IN ({listed})
+         WHERE g.id IN ({goal_ids})
     """  # table and column names come from the models, values are parameters
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, *ids, *ids, *ids])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     today: dict[str, date] = {}
-    signatures = {}
-    for pk, time_zone, *rest in rows:
+    outlines = []
+    for pk, level, status, starts_on, time_zone, signature in rows:
         if time_zone not in today:
             today[time_zone] = local_today(time_zone)
-        signatures[pk] = "|".join(map(str, (time_zone, *rest, today[time_zone])))
-    return signatures
+        outlines.append(
+            GoalOutline(pk, level, status, starts_on, f"{signature}|{today[time_zone]}")
+        )
+    return outlines
+
+
+# Each goal's JSON is cached under its signature, with whether it has health findings (for
+# the chain's score): the goal detail and list serve it, and a chain is assembled from it.
+type GoalBody = tuple[bytes, bool]
+
+
+def _goal_body(data: dict[str, Any]) -> GoalBody:
+    return JSONRenderer().render(data), bool(data["health"])
+
+
+def _goal_bodies(
+    outlines: list[GoalOutline], build: Callable[[list[int]], dict[int, GoalBody]]
+) -> dict[int, GoalBody]:
+    """The goals' bodies, from the cache where the signature still holds, else made by
+    `build` from the ids missing and cached. A goal gone meanwhile is left out."""
+    keys = {o.id: f"chain:goal:{o.id}" for o in outlines}
+    found = cache.get_many([*keys.values(), _PEOPLE_KEY])
+    people = found.get(_PEOPLE_KEY, 0)
+    signatures = {o.id: f"{o.signature}|{people}" for o in outlines}
+    bodies: dict[int, GoalBody] = {}
+    for pk, signature in signatures.items():
+        entry = found.get(keys[pk])
+        if entry is not None and entry[0] == signature:
+            bodies[pk] = entry[1:]
+    missing = [pk for pk in signatures if pk not in bodies]
+    if missing:
+        built = build(missing)
+        cache.set_many(
+            {keys[pk]: (signatures[pk], *body) for pk, body in built.items()},
+            CHAIN_CACHE_SECONDS,
+        )
+        bodies.update(built)
+    return bodies
+
+
+def _bodies_one_by_one(pks: list[int]) -> dict[int, GoalBody]:
+    """Bodies of a few goals, anywhere: a fixed number of queries, prefetched."""
+    loaded = goals_for_api(Goal.objects.select_related("product__organization"))
+    return {goal.pk: _goal_body(goal_api_dict(goal)) for goal in loaded.filter(pk__in=pks)}
 
 
 def goals_json(user: User, pks: Iterable[int]) -> dict[int, bytes]:
     """Each goal's API body by id, from the cache when nothing it shows changed, built and
     cached when something did; goals `user` may not see are left out. A body is the same
     for everyone who may see the goal."""
-    read = goal_signatures(user, pks)
-    keys = {pk: f"chain:goal:{pk}" for pk in read}
-    found = cache.get_many([*keys.values(), _PEOPLE_KEY])
-    people = found.get(_PEOPLE_KEY, 0)
-    signatures = {pk: f"{signature}|{people}" for pk, signature in read.items()}
-    cached = {pk: found.get(keys[pk], (None, b"")) for pk in signatures}
-    bodies = {pk: cached[pk][1] for pk in signatures if cached[pk][0] == signatures[pk]}
-    missing = [pk for pk in signatures if pk not in bodies]
-    if missing:
-        built = {}
-        loaded = goals_for_api(Goal.objects.select_related("product__organization"))
-        for goal in loaded.filter(pk__in=missing):
-            bodies[goal.pk] = JSONRenderer().render(goal_api_dict(goal))
-            built[keys[goal.pk]] = (signatures[goal.pk], bodies[goal.pk])
-        cache.set_many(built, CHAIN_CACHE_SECONDS)
-    return bodies
+    ids = sorted({pk for pk in pks if 1 <= pk <= MAX_ID})
+    if not ids:
+        return {}
+    outlines = _goal_outlines(", ".join(["%s"] * len(ids)), ids, member=user)
+    return {pk: body for pk, (body, _) in _goal_bodies(outlines, _bodies_one_by_one).items()}
+
+
+# Up to this many goals to build, a chain's missing bodies are built goal by goal; beyond,
+# the whole chain is loaded at once (load_chain: a few microseconds a goal, not a query).
+FEW_TO_BUILD = 100
 
 
 def chain_json(product: Product) -> bytes:
@@ -331,9 +378,81 @@ def chain_json(product: Product) -> bytes:
     if cached is not None and cached[0] == signature:
         body: bytes = cached[1]
         return body
-    body = JSONRenderer().render(chain_as_dict(load_chain(product)))
+    body = _assemble_chain(product)
     cache.set(key, (signature, body), CHAIN_CACHE_SECONDS)
     return body
+
+
+def _assemble_chain(product: Product) -> bytes:
+    """The API's nested chain (the vision's tree, then orphans with their own subtrees),
+    put together from each goal's cached body: after a change, only the goals whose
+    signature moved are built again."""
+    goal_table = Goal._meta.db_table
+    outlines = _goal_outlines(f"SELECT id FROM {goal_table} WHERE product_id = %s", [product.pk])
+
+    def build(pks: list[int]) -> dict[int, GoalBody]:
+        if len(pks) <= FEW_TO_BUILD:
+            return _bodies_one_by_one(pks)
+        chain = load_chain(product)
+        codes = chain.codes()
+        return {
+            pk: _goal_body(
+                goal_as_dict(
+                    chain.by_id[pk],
+                    parent_ids=chain.parent_ids.get(pk, []),
+                    key_results=chain.key_results.get(pk, []),
+                    health=codes.get(pk, []),
+                )
+            )
+            for pk in pks
+            if pk in chain.by_id
+        }
+
+    bodies = _goal_bodies(outlines, build)
+    goals = in_chain_order(o for o in outlines if o.id in bodies)
+    by_id = {g.id: g for g in goals}
+    parent_ids, child_ids = _links(product, goals)
+    # Written piece by piece into one list, joined once at the end (9 MB at 10,000 goals).
+    parts: list[bytes] = []
+
+    def write(pk: int) -> None:
+        """A goal's body, its subtree nested in it as "children"."""
+        parts.extend((bodies[pk][0][:-1], b',"children":['))
+        for i, child in enumerate(c for c in child_ids.get(pk, ()) if c in by_id):
+            if i:
+                parts.append(b",")
+            write(child)
+        parts.append(b"]}")
+
+    def parents(pk: int) -> list[GoalOutline]:
+        return [by_id[p] for p in parent_ids.get(pk, ()) if p in by_id]
+
+    vision = vision_of(goals)
+    open_ids = [g.id for g in goals if g.status in OPEN_STATUSES]
+    score = score_of(
+        len(open_ids), sum(bodies[pk][1] for pk in open_ids), has_vision=vision is not None
+    )
+    head = JSONRenderer().render(
+        {
+            "product": product.pk,
+            "name": product.name,
+            "organization": product.organization_id,
+            "business_strategy": product.organization.business_strategy,
+            "portfolio_strategy": product.portfolio_strategy,
+        }
+    )
+    parts.extend((head[:-1], b',"vision":'))
+    if vision is None:
+        parts.append(b"null")
+    else:
+        write(vision.id)
+    parts.append(b',"orphans":[')
+    for i, orphan in enumerate(orphans_of(goals, parents)):
+        if i:
+            parts.append(b",")
+        write(orphan.id)
+    parts.append(b'],"health_score":%d}' % score)
+    return b"".join(parts)
 
 
 def goal_as_dict(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 import os
 import select
+import warnings
 
 import psycopg
 import pytest
@@ -88,3 +89,21 @@ def test_a_terminated_pooled_connection_fails_the_check(pg_connection):
     select.select([pg_connection.fileno()], [], [], 5)
     with pytest.raises(psycopg.OperationalError):
         check_pooled_connection(pg_connection)
+
+
+def test_values_and_counters_round_trip_without_parsing_pickles_as_numbers(redis_url):
+    cache = cache_in_a_new_request(redis_url)
+    values = {"c-int": 7, "c-negative": -3, "c-tuple": ("sig", b"{}", True), "c-text": "12"}
+    cache.set_many(values, 5)
+    assert cache.get_many(list(values)) == values
+    assert cache.incr("c-int") == 8  # integers stay bare, so INCR works on them
+    assert cache.get("c-int") == 8
+
+
+def test_keys_are_not_checked_for_memcached(redis_url):
+    cache = cache_in_a_new_request(redis_url)
+    key = "chain goal " + "x" * 300  # a space and 300 characters: memcached would refuse it
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cache.set(key, 1, 5)
+        assert cache.get(key) == 1

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import orjson
 import pytest
 import time_machine
 from django.contrib.auth.models import update_last_login
 from django.core.cache import cache
+from django.db.models import F
 from django.utils import timezone
 
-from goals.models import Goal, KeyResult
-from goals.selectors import chain_signature
-from tests.factories import KeyResultFactory, make_chain
+from goals import selectors
+from goals.models import Goal, KeyResult, Level, Status
+from goals.selectors import chain_signature, load_chain
+from tests.factories import KeyResultFactory, make_chain, make_goal
 
 
 @pytest.fixture
@@ -160,3 +163,62 @@ def test_signing_in_keeps_the_cached_chains(team, chain, api):
     signature = cache.get(f"chain:{team.product.pk}")[0]
     update_last_login(None, team.leader)
     assert chain_signature(team.product) == signature
+
+
+def nodes(node: dict):
+    yield node
+    for child in node["children"]:
+        yield from nodes(child)
+
+
+def test_every_way_of_assembling_gives_the_same_chain(team, chain, api, monkeypatch):
+    """Built whole, goal by goal, or from goal bodies already cached: one and the same body,
+    each node the goal's own detail with its children, the score the chain health's."""
+    product = team.product
+    loose = make_goal(product, Level.PRODUCT, title="Loose", owner=team.member)
+    make_goal(product, Level.SPRINT, loose, title="Sprint of loose")
+    dropped = make_goal(product, Level.PRODUCT, chain.user_goal, status=Status.DROPPED)
+    make_goal(product, Level.SPRINT, dropped, title="Under dropped")
+    KeyResultFactory(goal=chain.product_goal, owner=team.member, baseline=0, target=4, current=1)
+    client = api(team.leader)
+    url = f"/api/products/{product.pk}/chain/"
+
+    monkeypatch.setattr(selectors, "FEW_TO_BUILD", 0)  # the whole chain loaded at once
+    cache.clear()
+    whole = client.get(url).content
+    monkeypatch.setattr(selectors, "FEW_TO_BUILD", 10_000)  # goal by goal
+    cache.clear()
+    one_by_one = client.get(url).content
+    cache.delete(f"chain:{product.pk}")  # each goal's body from the cache
+    from_bodies = client.get(url).content
+    assert whole == one_by_one == from_bodies
+
+    body = orjson.loads(whole)
+    assert {n["title"] for n in body["orphans"]} == {"Loose", "Under dropped"}
+    assert body["health_score"] == load_chain(product).score
+    shown = [n for root in (body["vision"], *body["orphans"]) for n in nodes(root)]
+    assert len({n["id"] for n in shown}) == Goal.objects.filter(product=product).count()
+    for node in shown:
+        detail = client.get(f"/api/goals/{node['id']}/").json()
+        assert {k: v for k, v in node.items() if k != "children"} == detail
+
+
+def test_a_change_to_one_goal_builds_only_that_goal(team, chain, api, monkeypatch):
+    client = api(team.leader)
+    url = f"/api/products/{team.product.pk}/chain/"
+    client.get(url)
+    built = []
+    one_by_one = selectors._bodies_one_by_one
+
+    def spy(pks):
+        built.append(sorted(pks))
+        return one_by_one(pks)
+
+    monkeypatch.setattr(selectors, "_bodies_one_by_one", spy)
+    Goal.objects.filter(pk=chain.sprint_goal.pk).update(title="Scan the fridge")
+    Goal.objects.filter(pk=chain.sprint_goal.pk).update(version=F("version") + 1)
+    assert sprint_node(read(client, team))["title"] == "Scan the fridge"
+    # The parent's version counts in its children's signatures (their health may change).
+    Goal.objects.filter(pk=chain.product_goal.pk).update(version=F("version") + 1)
+    read(client, team)
+    assert built == [[chain.sprint_goal.pk], sorted([chain.product_goal.pk, chain.sprint_goal.pk])]
