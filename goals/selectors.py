@@ -370,16 +370,19 @@ def chain_json(product: Product) -> bytes:
 
     The signature is read before the chain, so a write landing in between can only make the
     cached body newer than its signature, which the next read then rebuilds; never older.
-    One entry per product: a new signature overwrites the old body.
+    Two entries per product, overwritten by the next signature: the body with its
+    signature, and the signature alone, read first so that a stale body (9 MB at 10,000
+    goals) is not fetched only to be thrown away.
     """
     key = f"chain:{product.pk}"
     signature = chain_signature(product)
-    cached = cache.get(key)
-    if cached is not None and cached[0] == signature:
-        body: bytes = cached[1]
-        return body
+    if cache.get(f"{key}:signature") == signature:
+        cached = cache.get(key)
+        if cached is not None and cached[0] == signature:
+            body: bytes = cached[1]
+            return body
     body = _assemble_chain(product)
-    cache.set(key, (signature, body), CHAIN_CACHE_SECONDS)
+    cache.set_many({key: (signature, body), f"{key}:signature": signature}, CHAIN_CACHE_SECONDS)
     return body
 
 

@@ -222,3 +222,25 @@ def test_a_change_to_one_goal_builds_only_that_goal(team, chain, api, monkeypatc
     Goal.objects.filter(pk=chain.product_goal.pk).update(version=F("version") + 1)
     read(client, team)
     assert built == [[chain.sprint_goal.pk], sorted([chain.product_goal.pk, chain.sprint_goal.pk])]
+
+
+def test_a_stale_chain_is_not_fetched(team, chain, api, monkeypatch):
+    """The signature is kept apart from the body: a chain that changed is not read (9 MB at
+    10,000 goals) only to be thrown away."""
+    client = api(team.leader)
+    read(client, team)
+    key = f"chain:{team.product.pk}"
+    fetched = []
+    get = cache.get
+
+    def spy(name, *args, **kwargs):
+        if name.startswith(key):
+            fetched.append(name)
+        return get(name, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get", spy)
+    Goal.objects.filter(pk=chain.sprint_goal.pk).update(version=F("version") + 1)
+    read(client, team)
+    assert fetched == [f"{key}:signature"]
+    read(client, team)
+    assert fetched == [f"{key}:signature", f"{key}:signature", key]
