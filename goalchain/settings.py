@@ -279,7 +279,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["goalchain.renderers.JSONRenderer"],
     # The API speaks JSON only (the pages are Django views with their own forms): a form
     # or multipart body gets 415, and the schema documents JSON bodies alone.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["goalchain.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "COERCE_DECIMAL_TO_STRING": False,
 }

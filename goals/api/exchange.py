@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -13,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from goalchain import parsers
 from goalchain.renderers import JSONRenderer
 from goals import access, exchange
 from goals.api.common import AuthedRequest, parse
@@ -50,8 +50,9 @@ class ProductExport(APIView):
         return super().perform_content_negotiation(request, force)
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
-        # Errors go out as JSON, labelled as such, whatever format was asked for.
-        if response.status_code >= 400:
+        # Errors and the OPTIONS description go out as JSON, labelled as such, whatever format
+        # was asked for: only an export's own text is CSV or Markdown.
+        if not isinstance(getattr(response, "data", None), str | None):
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
@@ -117,7 +118,9 @@ class ProductImport(APIView):
         document = data["document"]
         if isinstance(document, str):
             try:
-                document = json.loads(document)
+                document = parsers.loads(document)
+            except parsers.TooDeep as error:
+                raise DomainError({"document": [str(error)]}) from None
             except ValueError:
                 raise DomainError({"document": ["This is not JSON."]}) from None
         imported = exchange.import_document(

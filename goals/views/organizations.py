@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -10,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from goalchain import parsers
 from goals import access, exchange, selectors
 from goals.errors import Conflict, DomainError
 from goals.forms import (
@@ -135,7 +135,9 @@ def product_import(request: AuthedRequest, pk: int) -> HttpResponse:
     form = ProductImportForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            document = json.loads(form.cleaned_data["document"].read())
+            document = parsers.loads(form.cleaned_data["document"].read())
+        except parsers.TooDeep as error:
+            form.add_error("document", str(error))
         except ValueError:
             form.add_error("document", "This file is not JSON: choose a Goal Chain export.")
         else:
