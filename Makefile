@@ -33,8 +33,9 @@ sync: $(UV) ## install the locked dependencies into .venv (dev tools included)
 # they started and nothing outlives `make run`.
 # The worker's main process gets the TERM alone: it stops its pool and beat (a warm shutdown
 # takes a few seconds), and whatever still runs after 20 s is killed.
+# Links in emails point at the address served, unless SITE_URL says otherwise.
 run: sync ## load the demo and start the web server and a Celery worker with beat (Ctrl-C stops)
-	@set -euo pipefail; export DEBUG=1; \
+	@set -euo pipefail; export DEBUG=1 SITE_URL="$${SITE_URL:-http://$(ADDR)}"; \
 	$(VENV)/bin/python manage.py migrate --noinput; \
 	$(VENV)/bin/python manage.py seed_demo; \
 	set -m; \

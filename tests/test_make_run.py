@@ -1,0 +1,109 @@
+"""`make run` serves the demo, and the emails it sends link to the address it serves."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _call(url: str, body: dict | None = None, token: str = "") -> dict:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Content-Type": "application/json"}
+        | ({"Authorization": f"Token {token}"} if token else {}),
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def _wait_for_line(process: subprocess.Popen, text: str, seconds: float) -> str:
+    seen = []
+    deadline = time.monotonic() + seconds
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            break
+        seen.append(line)
+        if text in line:
+            return line
+    pytest.fail(f"`make run` never printed {text!r}:\n{''.join(seen)[-3000:]}")
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_emails_from_make_run_link_to_the_address_it_serves(tmp_path):
+    port = _free_port()
+    address = f"127.0.0.1:{port}"
+    mail = tmp_path / "mail"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "REDIS_URL", "SITE_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    env |= {
+        "GOALCHAIN_VAR_DIR": str(tmp_path / "var"),
+        "EMAIL_URL": f"file://{mail}",
+        "SECRET_KEY": "make-run-test-only",
+    }
+    process = subprocess.Popen(
+        ["make", "--no-print-directory", "run", f"ADDR={address}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        banner = _wait_for_line(process, "Goal Chain is running at", 120)
+        assert f"http://{address}/" in banner
+        base = f"http://{address}/api"
+        token = _call(
+            f"{base}/auth/token/",
+            {"email": "leader@example.com", "password": "goalchain-demo"},
+        )["token"]
+        organization = _call(f"{base}/organizations/", token=token)["results"][0]["id"]
+        _call(
+            f"{base}/organizations/{organization}/members/",
+            {"email": "newcomer@example.com", "role": "member"},
+            token=token,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (mail.exists() and any(mail.iterdir())):
+            time.sleep(0.5)
+        emails = "".join(path.read_text() for path in mail.iterdir()) if mail.exists() else ""
+        assert "newcomer@example.com" in emails, "the worker sent no invitation"
+        assert f"http://{address}/invitations/" in emails
+        assert "127.0.0.1:8000" not in emails
+    finally:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Ctrl-C as a person gives it: `make run` stops the server and the worker it started."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGINT)
+    try:
+        process.wait(timeout=40)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
