@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from goals.access import EDITORS, Role, role_in
+from goals.access import Role, role_in
 from goals.errors import Conflict, DomainError, Forbidden
 from goals.markdown import plain_text
 from goals.mentions import render_comment
@@ -48,7 +48,10 @@ def comment_create(
         ):
             raise DomainError({"parent": ["Reply to a comment in this conversation."]})
         # Threads are one level deep: a reply to a reply joins the same thread.
-        parent_id = parent.parent_id or parent.pk
+        thread = parent.parent if parent.parent_id else parent
+        if thread is None or thread.deleted_at is not None:
+            raise Conflict({"parent": ["This thread was removed: start a new one instead."]})
+        parent_id = thread.pk
     else:
         parent_id = None
     html, mentioned = render_comment(text, mentionable(goal=goal, proposal=proposal))
@@ -111,14 +114,38 @@ def comment_delete(*, actor: User, comment: Comment) -> Comment:
     return current
 
 
+def may_resolve(*, user: User, role: Role, author_id: int | None, owner_id: int | None) -> bool:
+    """Who closes a thread: the person who opened it, the one who answers for what it is about
+    (the goal's owner; a proposal's facilitator) and the product's leaders."""
+    return role == Role.LEADER or user.pk in (author_id, owner_id)
+
+
+def conversation_owner_id(*, goal: Goal | None, proposal: Proposal | None) -> int | None:
+    """Who answers for a conversation: the goal's owner, or the workshop's facilitator."""
+    if goal is not None:
+        return goal.owner_id
+    return proposal.workshop.facilitator_id if proposal is not None else None
+
+
 def comment_resolve(*, actor: User, comment: Comment, resolved: bool) -> Comment:
-    """Resolve or reopen a thread: its author, the team and the product's leaders may."""
+    """Resolve or reopen a thread: its author, the goal's owner and the product's leaders may."""
     if comment.parent_id is not None:
         raise DomainError({"resolved": ["Resolve the thread at its first comment."]})
-    if comment.author_id != actor.pk and role_in(actor, comment.product_id) not in EDITORS:
-        raise Forbidden("Only the thread's author, the team and its leaders resolve threads.")
+    owner_id = conversation_owner_id(goal=comment.goal, proposal=comment.proposal)
+    if not may_resolve(
+        user=actor,
+        role=role_in(actor, comment.product_id),
+        author_id=comment.author_id,
+        owner_id=owner_id,
+    ):
+        raise Forbidden(
+            "Only the person who started the thread, the goal's owner and the product's "
+            "leaders resolve threads."
+        )
     with transaction.atomic():
         current = Comment.objects.select_for_update().get(pk=comment.pk)
+        if current.deleted_at is not None:
+            raise Conflict({"resolved": ["This thread was removed: there is nothing to resolve."]})
         if (current.resolved_at is not None) != resolved:
             current.resolved_at = timezone.now() if resolved else None
             current.resolved_by = actor if resolved else None

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from goals import access, conversations, selectors
 from goals.conversation_forms import CommentEditForm, CommentForm, FeedbackRoundForm, InsightForm
 from goals.errors import DomainError, Forbidden
-from goals.models import Comment, Goal, Status
+from goals.models import Comment, Goal, Status, User
 from goals.services import comments as comment_services
 from goals.services import insights as insight_services
 from goals.services import watching
@@ -31,12 +31,16 @@ from workshops.models import Proposal
 class Conversation:
     """The goal or the proposal a conversation is about."""
 
+    reader: User
     goal: Goal | None = None
     proposal: Proposal | None = None
+    # The reader's role where the goal or workshop came without role annotations: a comment
+    # loaded through `access` carries them itself.
+    known_role: access.Role | None = None
 
     @classmethod
-    def of(cls, comment: Comment) -> Conversation:
-        return cls(goal=comment.goal, proposal=comment.proposal)
+    def of(cls, comment: Comment, reader: User) -> Conversation:
+        return cls(reader, comment.goal, comment.proposal, access.role_of(comment))
 
     @property
     def product_id(self) -> int:
@@ -44,7 +48,17 @@ class Conversation:
 
     @property
     def role(self) -> access.Role:
+        if self.known_role is not None:
+            return self.known_role
         return access.role_of(self.goal if self.goal else self._proposal.workshop)
+
+    @property
+    def may_resolve_any(self) -> bool:
+        """Whether the reader may resolve threads they did not start."""
+        owner_id = comment_services.conversation_owner_id(goal=self.goal, proposal=self.proposal)
+        return comment_services.may_resolve(
+            user=self.reader, role=self.role, author_id=None, owner_id=owner_id
+        )
 
     @property
     def can_comment(self) -> bool:
@@ -91,7 +105,7 @@ def thread_context(
         "comment_form": form or CommentForm(mentions_url=mentions_url),
         "reply_form": reply_form,
         "reply_to": _parent_id(reply_form) if reply_form is not None else None,
-        "can_resolve_any": role in access.EDITORS,
+        "can_resolve_any": conversation.may_resolve_any,
         "can_remove_any": role == access.Role.LEADER,
         "comment_notice": notice,
     }
@@ -119,7 +133,7 @@ def goal_conversation(request: AuthedRequest, goal: Goal) -> dict[str, Any]:
         else []
     )
     return {
-        **thread_context(Conversation(goal=goal)),
+        **thread_context(Conversation(request.user, goal)),
         "insights": conversations.goal_insights(goal),
         "insight_form": InsightForm() if role in access.MEMBERS else None,
         "rounds": rounds,
@@ -162,7 +176,7 @@ def _form_page(
 
 @page
 def goal_comments(request: AuthedRequest, pk: int) -> HttpResponse:
-    conversation = Conversation(goal=access.get_goal(request.user, pk))
+    conversation = Conversation(request.user, access.get_goal(request.user, pk))
     if request.method == "POST":
         access.require_role(conversation.goal, access.MEMBERS, "comment")
         return _add_comment(request, conversation)
@@ -174,7 +188,7 @@ def goal_comments(request: AuthedRequest, pk: int) -> HttpResponse:
 @page
 def proposal_comments(request: AuthedRequest, pk: int) -> HttpResponse:
     proposal = workshop_selectors.get_proposal(request.user, pk)
-    conversation = Conversation(proposal=proposal)
+    conversation = Conversation(request.user, proposal=proposal)
     if request.method == "POST":
         return _add_comment(request, conversation)
     if is_htmx(request):
@@ -238,7 +252,7 @@ def _parent(conversation: Conversation, parent_id: int | None) -> Comment | None
 @page
 def comment_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     comment = access.get_comment(request.user, pk)
-    conversation = Conversation.of(comment)
+    conversation = Conversation.of(comment, request.user)
     if comment.author_id != request.user.pk or comment.deleted_at is not None:
         raise Forbidden("Only the author can edit a comment.")
     args = {"mentions_url": conversation.mentions_url, "auto_id": f"edit-{comment.pk}-%s"}
@@ -275,7 +289,7 @@ def comment_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def comment_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     comment = access.get_comment(request.user, pk)
     comment_services.comment_delete(actor=request.user, comment=comment)
-    return _done(request, Conversation.of(comment), "Comment removed.", comment)
+    return _done(request, Conversation.of(comment, request.user), "Comment removed.", comment)
 
 
 @page
@@ -285,7 +299,7 @@ def comment_resolve(request: AuthedRequest, pk: int) -> HttpResponse:
     resolved = request.POST.get("resolved") == "1"
     comment_services.comment_resolve(actor=request.user, comment=comment, resolved=resolved)
     notice = "Thread resolved." if resolved else "Thread reopened."
-    return _done(request, Conversation.of(comment), notice, comment)
+    return _done(request, Conversation.of(comment, request.user), notice, comment)
 
 
 @page
@@ -328,7 +342,9 @@ def insight_new(request: AuthedRequest, pk: int) -> HttpResponse:
 def insight_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     insight = access.get_insight(request.user, pk)
     insight_services.insight_delete(actor=request.user, insight=insight)
-    return _insights_done(request, insight.goal, "Insight removed.")
+    # The insight's goal came without the reader's role; the redrawn list needs it.
+    goal = access.get_goal(request.user, insight.goal_id)
+    return _insights_done(request, goal, "Insight removed.")
 
 
 def _insights_done(request: AuthedRequest, goal: Goal, notice: str) -> HttpResponse:

@@ -106,3 +106,32 @@ def test_a_mention_reaches_the_team_member_through_the_inbox(
     page.goto(f"{live_server.url}/notifications/")
     shot(page, screenshot_dir, "inbox-1280.png", full_page=True)
     assert page_errors == []
+
+
+def test_a_stakeholder_resolves_their_thread_and_removes_a_comment_in_place(
+    live_server, people, open_page, page_errors, screenshot_dir
+):
+    _, member, stakeholder, goal = people
+    thread = Comment.objects.create(
+        product=goal.product, goal=goal, author=stakeholder, body="Which families?",
+        body_html="<p>Which families?</p>",
+    )  # fmt: skip
+    page = open_page(1280)
+    sign_in(page, live_server.url, stakeholder.email)
+    page.goto(f"{live_server.url}/goals/{goal.pk}/")
+    discussion = page.locator("#comments")
+    discussion.get_by_role("button", name="Resolve the thread of Sam Stakeholder").click()
+    expect(discussion.get_by_role("status")).to_have_text("Thread resolved.")
+    resolved = discussion.locator(".thread-resolved > summary")
+    expect(resolved).to_contain_text("Resolved by Sam")
+    thread.refresh_from_db()
+    assert thread.resolved_by == stakeholder
+
+    resolved.click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    discussion.get_by_role("button", name=re.compile(r"^Remove the comment of Sam")).click()
+    expect(discussion.get_by_role("status")).to_have_text("Comment removed.")
+    expect(discussion.locator(".comment-removed")).to_have_text("Comment removed.")
+    expect(discussion.get_by_role("button", name=re.compile("^(Resolve|Reopen)"))).to_have_count(0)
+    shot(page, screenshot_dir, "comment-removed-1280.png", full_page=False)
+    assert page_errors == []
