@@ -306,6 +306,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Security. Scripts only from our own static files: no inline script anywhere.
+# urlize links a bare www.… address over HTTPS (Django's default from 2028).
+URLIZE_ASSUME_HTTPS = True
+
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],

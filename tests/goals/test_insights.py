@@ -116,10 +116,25 @@ def test_insights_show_beside_the_goal_with_safe_source_links(team, goal, browse
         summary="Parents complain",
         source="javascript:alert(1)",
     )
+    insight_create(
+        actor=team.stakeholder,
+        goal=goal,
+        kind="qualitative",
+        summary="Families plan on Sundays",
+        source="Interviews 2026, notes at www.notes.example.org/sundays. Ask <Ana>",
+    )
     html = browser_client(team.stakeholder).get(f"/goals/{goal.pk}/").content.decode()
     assert "Median planning time" in html
     assert "34 minutes" in html
-    assert '<a href="https://analytics.example.com/x" rel="noopener noreferrer nofollow">' in html
+    assert (
+        '<a href="https://analytics.example.com/x" rel="nofollow">'
+        "https://analytics.example.com/x</a>" in html
+    )
+    # A web address within the source's words is a link too; the words around it stay text.
+    assert (
+        'Interviews 2026, notes at <a href="https://www.notes.example.org/sundays" '
+        'rel="nofollow">www.notes.example.org/sundays</a>. Ask &lt;Ana&gt;' in html
+    )
     assert 'href="javascript:' not in html
     assert "javascript:alert(1)" in html  # shown as text
 
