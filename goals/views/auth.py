@@ -14,6 +14,7 @@ from goals.errors import DomainError
 from goals.forms import InvitationAcceptForm, LoginForm, NewPasswordForm, ResetForm
 from goals.models import Invitation, User
 from goals.services.organizations import invitation_accept as accept
+from goals.wording import full_stop
 
 login_view = auth_views.LoginView.as_view(
     template_name="registration/login.html",
@@ -71,7 +72,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             form.show_errors(error)
         else:
             login(request, user, backend="goals.backends.UserBackend")
-            messages.success(request, f"Welcome to {invitation.organization.name}.")
+            messages.success(request, full_stop(f"Welcome to {invitation.organization.name}"))
             return redirect("home")
     context = {"form": form, "invitation": invitation, "has_account": has_account}
     return render(request, "registration/invitation_accept.html", context)

@@ -22,6 +22,7 @@ from goals.forms import (
 from goals.models import Invitation, Organization, OrganizationMembership, OrgRole
 from goals.services import organizations as services
 from goals.views.common import AuthedRequest, page, stale_form
+from goals.wording import full_stop
 
 
 @page
@@ -72,7 +73,7 @@ def member_invite(request: AuthedRequest, pk: int) -> HttpResponse:
             if isinstance(added, Invitation):
                 messages.success(request, f"Invitation sent to {added.email}.")
             else:
-                messages.success(request, f"{added.user.name} joined {org.name}.")
+                messages.success(request, full_stop(f"{added.user.name} joined {org.name}"))
             return redirect("organization", org.pk)
     return _render(request, org, invite_form=form, status=400)
 
@@ -104,7 +105,7 @@ def member_remove(request: AuthedRequest, pk: int, member_id: int) -> HttpRespon
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"{membership.user.name} was removed from {org.name}.")
+        messages.success(request, full_stop(f"{membership.user.name} was removed from {org.name}"))
     return redirect("organization", org.pk)
 
 
@@ -157,7 +158,7 @@ def product_import(request: AuthedRequest, pk: int) -> HttpResponse:
                         + ", ".join(imported.unmatched_people)
                         + "."
                     )
-                messages.success(request, f"Imported {imported.product.name}.{note}")
+                messages.success(request, full_stop(f"Imported {imported.product.name}") + note)
                 return redirect("product-chain", imported.product.pk)
     return _render(request, org, import_form=form, status=400)
 

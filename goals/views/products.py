@@ -27,6 +27,7 @@ from goals.services.goals import goal_create
 from goals.services.reviews import product_today
 from goals.views.common import AuthedRequest, invalid_status, is_htmx, page, stale_form, swap
 from goals.views.tree import HEALTH_LABELS, build_tree
+from goals.wording import full_stop
 
 
 @page
@@ -87,7 +88,7 @@ def product_members(request: AuthedRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.show_errors(error)
         else:
-            messages.success(request, f"{added.user.name} joined {product.name}.")
+            messages.success(request, full_stop(f"{added.user.name} joined {product.name}"))
             return redirect("product-members", product.pk)
     return _render_members(request, product, member_form=form, status=400)
 
@@ -118,7 +119,7 @@ def product_member_remove(request: AuthedRequest, pk: int, member_id: int) -> Ht
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"{membership.user.name} was taken off {product.name}.")
+        messages.success(request, full_stop(f"{membership.user.name} was taken off {product.name}"))
     return redirect("product-members", product.pk)
 
 
