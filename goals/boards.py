@@ -32,6 +32,7 @@ from goals.quality import (
     Surroundings,
     draft_advice,
 )
+from goals.rules import in_date_window
 from goals.selectors import Chain
 
 TREND_DAYS = 90
@@ -239,7 +240,14 @@ def roadmap(chain: Chain, *, today: date, everything: bool = False) -> Roadmap:
             sprints=chain.children(goal.id),
             key_results=chain.key_results.get(goal.id, []),
         )
-        (dated if goal.starts_on and goal.ends_on else undated).append(item)
+        drawable = (
+            goal.starts_on is not None
+            and goal.ends_on is not None
+            and in_date_window(goal.starts_on)
+            and in_date_window(goal.ends_on)
+        )
+        # A timeframe stored before dates were bounded stays off the timeline, in the list.
+        (dated if drawable else undated).append(item)
     dated.sort(key=lambda i: (i.goal.starts_on, i.goal.ends_on, i.goal.id))
     board = Roadmap(dated, undated, hidden)
     if not dated:

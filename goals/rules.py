@@ -10,6 +10,16 @@ from goals.models import Level
 SPRINT_MIN_DAYS = 7
 SPRINT_MAX_DAYS = 28
 
+# The days a goal, key result, review or workshop may fall on. Anything outside is a typo
+# ("0026", "9999"), and boards draw time between the earliest and latest day they show.
+EARLIEST_DAY = date(1970, 1, 1)
+LATEST_DAY = date(2200, 12, 31)
+
+
+def in_date_window(day: date) -> bool:
+    """Whether `day` lies between 1970 and 2200, the days the app accepts and draws."""
+    return EARLIEST_DAY <= day <= LATEST_DAY
+
 
 @dataclass(frozen=True)
 class Window:
