@@ -66,9 +66,23 @@
     setUpTreeTools();
   });
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", setUpTreeTools);
-  } else {
+  // On a phone the strategies start folded, so the chain itself is in the first screen;
+  // their summaries stay, one tap away.
+  function foldForSmallScreens() {
+    if (!window.matchMedia("(max-width: 600px)").matches) return;
+    document.querySelectorAll("details[data-fold-on-phone]").forEach(function (box) {
+      box.open = false;
+    });
+  }
+
+  function setUpPage() {
     setUpTreeTools();
+    foldForSmallScreens();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUpPage);
+  } else {
+    setUpPage();
   }
 })();

@@ -367,6 +367,15 @@ def test_the_roadmap_puts_product_goals_on_a_timeline_with_their_columns(
     assert "Measure of Fridge-aware" in html  # its key result, a metric
 
 
+def test_the_roadmap_legend_names_how_every_status_is_drawn(team, chain, browser_client):
+    html = browser_client(team.member).get(url(team.product, "roadmap")).content.decode()
+    legend = re.search(r'<p class="timeline-legend".*?</p>', html, re.S).group(0)
+    for words in ("agreed", "draft or proposed", "achieved", "missed or dropped", "today"):
+        assert f"</span>{words}</span>" in legend
+    # Missed and dropped bars are drawn grey (.status-bar-missed, -dropped): that key too.
+    assert 'class="legend-key legend-closed"' in legend
+
+
 def test_the_roadmap_is_read_only_for_stakeholders(team, chain, browser_client):
     html = browser_client(team.stakeholder).get(url(team.product, "roadmap")).content.decode()
     assert 'role="slider"' not in html
