@@ -79,8 +79,8 @@ def _set_up(voter_count: int, proposal_count: int) -> tuple[int, list[int], dict
     """A product, a score-voting workshop in its voting phase, voters with API tokens."""
     from rest_framework.authtoken.models import Token
 
-    from goals.models import Level, ProductRole, Status, User
-    from goals.services import goals, organizations
+    from goals.models import Level, ProductRole, User
+    from goals.services import agreement, goals, organizations
     from workshops import services
 
     leader = User.objects.create_user(email="leader@bench.example", password=None)
@@ -88,12 +88,10 @@ def _set_up(voter_count: int, proposal_count: int) -> tuple[int, list[int], dict
     product = organizations.product_create(actor=leader, organization=org, name="Votes")
     vision = goals.goal_create(actor=leader, product=product, level=Level.VISION, title="V")
     user_goal = goals.goal_create(
-        actor=leader,
-        product=product,
-        level=Level.USER,
-        title="U",
-        parents=[vision],
-        status=Status.AGREED,
+        actor=leader, product=product, level=Level.USER, title="U", parents=[vision]
+    )
+    user_goal = agreement.goal_agreed_by_record(
+        actor=leader, goal=user_goal, agreed_by=[leader], reason="Set up for the benchmark."
     )
     workshop = services.workshop_create(
         actor=leader,

@@ -9,6 +9,7 @@ it later. No document of ours nests deeper than a handful of levels, so anything
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from rest_framework import parsers
@@ -29,6 +30,7 @@ def nesting_depth(value: Any) -> int:
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
+        children: Iterable[Any]
         if isinstance(item, dict):
             children = item.values()
         elif isinstance(item, list):

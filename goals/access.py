@@ -7,6 +7,7 @@ product of their organisation. Anything else is "not found".
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
@@ -218,6 +219,17 @@ def require_role(obj: Any, roles: tuple[Role, ...], what: str) -> None:
 
 def can_edit_goals(obj: Any) -> bool:
     return role_of(obj) in EDITORS
+
+
+def owns(role: Role, user: User, owner_ids: Iterable[int | None]) -> bool:
+    """Owning a goal or key result counts only while its owner is a member of the product:
+    taken off it, they keep the name on it until reassigned, but no right to write to it."""
+    return role in MEMBERS and user.pk in set(owner_ids)
+
+
+def may_write_owned(role: Role, user: User, owner_ids: Iterable[int | None]) -> bool:
+    """Leaders and team members write; owners write to what they own (see `owns`)."""
+    return role in EDITORS or owns(role, user, owner_ids)
 
 
 def can_lead(obj: Any) -> bool:

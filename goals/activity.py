@@ -17,8 +17,9 @@ from typing import Any
 from django.db.models import CharField, F, Model, Q, QuerySet, Value
 from django.urls import reverse
 
+from goals import key_result_history
 from goals.markdown import plain_text
-from goals.models import CheckIn, Comment, GoalChange, Insight, Product, User
+from goals.models import AgreementWay, CheckIn, Comment, GoalChange, Insight, Product, User
 from goals.services.notifications import excerpt_of
 from workshops.models import Decision
 
@@ -49,7 +50,40 @@ def _goal_url(goal_id: int, anchor: str = "") -> str:
     return reverse("goal", args=[goal_id]) + (f"#{anchor}" if anchor else "")
 
 
+# How each way of agreeing reads in the feed; the entry's reason says the rest (the
+# workshop's name, who agreed and why).
+_AGREEMENT_ACTIONS = {
+    AgreementWay.WORKSHOP: "marked agreed, as a workshop decided:",
+    AgreementWay.FEEDBACK_ROUND: "marked agreed after feedback round (everyone asked supported):",
+    AgreementWay.RECORD: "recorded an agreement reached elsewhere on",
+    AgreementWay.RESTORED: "restored from an export:",
+}
+
+
 def _tell_change(change: GoalChange) -> Activity:
+    if change.via in _AGREEMENT_ACTIONS:
+        return Activity(
+            kind="goal_change",
+            at=change.at,
+            actor=change.by,
+            action=_AGREEMENT_ACTIONS[AgreementWay(change.via)],
+            subject=change.goal.title,
+            url=_goal_url(change.goal_id),
+            detail=excerpt_of(change.reason),
+            goal_id=change.goal_id,
+        )
+    key_results = _key_result_changes(change)
+    if key_results:
+        return Activity(
+            kind="goal_change",
+            at=change.at,
+            actor=change.by,
+            action=f"{' and '.join(kr.sentence for kr in key_results)} on",
+            subject=change.goal.title,
+            url=_goal_url(change.goal_id, "key-results"),
+            detail=excerpt_of(change.reason),
+            goal_id=change.goal_id,
+        )
     created = all(isinstance(v, list) and v and v[0] is None for v in change.changes.values())
     fields = ", ".join(name.replace("_", " ") for name in change.changes)
     return Activity(
@@ -62,6 +96,12 @@ def _tell_change(change: GoalChange) -> Activity:
         detail=excerpt_of(change.reason),
         goal_id=change.goal_id,
     )
+
+
+def _key_result_changes(change: GoalChange) -> list[key_result_history.KeyResultChange]:
+    """A change of a goal's key results, told as "moved the target of … from 5,000 to 6,000"."""
+    told = [key_result_history.describe(key, pair) for key, pair in change.changes.items()]
+    return [kr for kr in told if kr is not None]
 
 
 def _tell_check_in(check_in: CheckIn) -> Activity:

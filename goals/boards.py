@@ -359,7 +359,11 @@ def portfolio(products: Sequence[Product], *, today: date) -> list[PortfolioRow]
     for product in products:
         chain = chains[product.pk]
         open_goals = [g for g in chain.goals if g.status in OPEN_STATUSES]
-        overdue = sum(1 for g in open_goals if g.next_review_on and g.next_review_on < today)
+        overdue = sum(
+            1
+            for g in open_goals
+            if g.in_review_loop and g.next_review_on and g.next_review_on < today
+        )
         before = oldest.get(product.pk)
         change = chain.score - before if before is not None else None
         rows.append(PortfolioRow(product, chain, len(open_goals), overdue, change))

@@ -22,6 +22,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from goals import key_result_history
 from goals.errors import Errors
 from goals.markdown import render_markdown
 from goals.models import (
@@ -29,6 +30,7 @@ from goals.models import (
     MAX_PARENTS,
     MEASURE_LIMIT,
     PARENT_LEVELS,
+    AgreementWay,
     CheckIn,
     CheckInValue,
     Comment,
@@ -171,6 +173,7 @@ def export_document(product: Product) -> dict[str, Any]:
                 "at": _datetime(change.at),
                 "by": change.by.email if change.by else None,
                 "reason": change.reason,
+                "via": change.via,
                 "changes": _portable_changes(change.changes, emails),
             }
             for change in changes
@@ -268,17 +271,45 @@ def _portable_changes(changes: dict[str, Any], emails: dict[int, str]) -> dict[s
 _CSV_COLUMNS = [
     "kind", "ref", "goal", "level", "title", "status", "owner", "parents", "starts_on",
     "ends_on", "confidence", "progress", "unit", "baseline", "target", "current", "due_on",
+    "changed_at", "changed_by", "change", "reason",
 ]  # fmt: skip
+# Columns of people's own words: a spreadsheet must show them, never run them.
+_CSV_TEXTS = ("title", "owner", "unit", "changed_by", "change", "reason")
+
+
+@dataclass(frozen=True)
+class _KeyResultChanges:
+    """One history entry's changes of a goal's key results, in words."""
+
+    at: str
+    by: str
+    reason: str
+    changes: list[key_result_history.KeyResultChange]
+
+
+def _key_result_changes(document: dict[str, Any]) -> dict[int, list[_KeyResultChanges]]:
+    """Each goal's key result changes (agreed goals keep them with a reason), oldest first."""
+    found: dict[int, list[_KeyResultChanges]] = defaultdict(list)
+    for entry in document["history"]:
+        told = [key_result_history.describe(k, v) for k, v in entry["changes"].items()]
+        changes = [kr for kr in told if kr is not None]
+        if changes:
+            found[entry["goal"]].append(
+                _KeyResultChanges(entry["at"], entry["by"] or "", entry["reason"], changes)
+            )
+    return found
 
 
 def export_csv(document: dict[str, Any]) -> str:
-    """One row per goal, each followed by its key results, for spreadsheets."""
+    """One row per goal, each followed by its key results and their changes, for
+    spreadsheets."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=_CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     key_results: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for kr in document["key_results"]:
         key_results[kr["goal"]].append(kr)
+    key_result_changes = _key_result_changes(document)
     for goal in document["goals"]:
         writer.writerow(
             _csv_safe(
@@ -313,6 +344,21 @@ def export_csv(document: dict[str, Any]) -> str:
                     }
                 )
             )
+        for entry in key_result_changes[goal["ref"]]:
+            for change in entry.changes:
+                writer.writerow(
+                    _csv_safe(
+                        {
+                            "kind": "key_result_change",
+                            "goal": goal["ref"],
+                            "title": change.title,
+                            "changed_at": entry.at,
+                            "changed_by": entry.by,
+                            "change": change.sentence,
+                            "reason": entry.reason,
+                        }
+                    )
+                )
     return out.getvalue()
 
 
@@ -320,7 +366,7 @@ def _csv_safe(row: dict[str, Any]) -> dict[str, Any]:
     """Text a spreadsheet would run as a formula (=, +, -, @ first) is quoted with a '."""
     return {
         key: f"'{value}"
-        if isinstance(value, str) and key in ("title", "owner", "unit") and value[:1] in "=+-@\t\r"
+        if isinstance(value, str) and key in _CSV_TEXTS and value[:1] in "=+-@\t\r"
         else value
         for key, value in row.items()
     }
@@ -339,6 +385,7 @@ def export_markdown(document: dict[str, Any]) -> str:
     key_results: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for kr in document["key_results"]:
         key_results[kr["goal"]].append(kr)
+    key_result_changes = _key_result_changes(document)
     lines = [f"# {document['product']['name']}", ""]
     for label, text in (
         ("Business strategy", document["organization"]["business_strategy"]),
@@ -369,7 +416,14 @@ def export_markdown(document: dict[str, Any]) -> str:
                 f"{'  ' if heading is None else ''}- Key result: {kr['title']}: "
                 f"{kr['baseline']} → {kr['target']} {kr['unit']}, now {kr['current']}".rstrip()
             )
-        if key_results[ref] and heading is not None:
+        for entry in key_result_changes[ref]:
+            changed = "; ".join(change.sentence for change in entry.changes)
+            by = f" by {entry.by}" if entry.by else ""
+            lines.append(
+                f"{'  ' if heading is None else ''}- Changed {entry.at[:10]}{by}: {changed}. "
+                f"Why: {entry.reason or '—'}"
+            )
+        if (key_results[ref] or key_result_changes[ref]) and heading is not None:
             lines.append("")
         if ref in written:
             return
@@ -394,6 +448,11 @@ class Imported:
 
     product: Product
     unmatched_people: list[str] = field(default_factory=list)
+
+
+# Statuses a goal only reaches by being agreed; an import restores them as they were.
+_WAS_AGREED = (Status.AGREED, Status.ACHIEVED, Status.MISSED)
+RESTORED_REASON = "Restored from an export: its status is as exported, not a new decision."
 
 
 def import_document(*, actor: User, organization: Organization, document: Any) -> Imported:
@@ -444,6 +503,8 @@ def import_document(*, actor: User, organization: Organization, document: Any) -
                 next_review_on=row["next_review_on"],
                 outcome_note=row["outcome_note"],
                 sprint_verdict=row["sprint_verdict"],
+                # The status is restored as exported, not granted anew: history says so.
+                agreed_via=AgreementWay.RESTORED if row["status"] in _WAS_AGREED else "",
                 created_by=actor,
             )
         Goal.objects.bulk_create(goals.values(), batch_size=1000)
@@ -491,9 +552,25 @@ def import_document(*, actor: User, organization: Organization, document: Any) -
                     at=row["at"],
                     by=people.get(row["by"]) if row["by"] else None,
                     reason=row["reason"],
+                    via=row["via"],
                     changes=_local_changes(row["changes"], new_ids, user_ids),
                 )
                 for row in plan.history
+            ),
+            batch_size=2000,
+        )
+        restored_at = timezone.now()
+        GoalChange.objects.bulk_create(
+            (
+                GoalChange(
+                    goal=goal,
+                    at=restored_at,
+                    by=actor,
+                    changes={"status": [None, goal.status]},
+                    reason=RESTORED_REASON,
+                    via=AgreementWay.RESTORED,
+                )
+                for goal in goals.values()
             ),
             batch_size=2000,
         )
@@ -1034,12 +1111,20 @@ class _Plan:
             if not isinstance(row.get("changes"), dict):
                 self.errors.add(f"{where}.changes", "Changes are an object of fields.")
                 continue
+            via = row.get("via", "")
+            if via != "" and via not in AgreementWay.values:
+                self.errors.add(
+                    f"{where}.via",
+                    f"How a goal was agreed is one of: {', '.join(AgreementWay.values)}.",
+                )
+                continue
             self.history.append(
                 {
                     "goal": row["goal"],
                     "at": _moment(row, "at", self.errors, where),
                     "by": self._email(row, "by", where, required=False),
                     "reason": _text(row, "reason", self.errors, where, 20000),
+                    "via": via,
                     "changes": row["changes"],
                 }
             )

@@ -29,6 +29,8 @@ from goals.models import (
     User,
 )
 from goals.schedule import time_zone_names
+from goals.services.goals import WAYS_TO_AGREE, status_choices
+from goals.services.versioning import VERSION_REQUIRED
 
 
 class PageRenderer(renderers.DjangoTemplates):
@@ -95,7 +97,10 @@ def _date(label: str) -> forms.DateField:
 
 
 def _version() -> forms.IntegerField:
-    return forms.IntegerField(widget=forms.HiddenInput, required=False)
+    """The version the form was opened on: an edit without it is refused, as in the API."""
+    return forms.IntegerField(
+        widget=forms.HiddenInput, error_messages={"required": VERSION_REQUIRED}
+    )
 
 
 def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
@@ -343,6 +348,14 @@ class GoalForm(_PeopleMixin, PageForm):
             del self.fields["next_review_on"]
         if goal.status != Status.AGREED:
             del self.fields["change_reason"]
+        # Only what this goal can become by hand: agreement is granted (see the goal page).
+        status = _choice_field(self, "status")
+        status.choices = [(value, Status(value).label) for value in status_choices(goal.status)]
+        status.error_messages["invalid_choice"] = (
+            WAYS_TO_AGREE
+            if self.data.get("status") == Status.AGREED
+            else "Choose one of the statuses offered."
+        )
 
     def clean_owner(self) -> User | None:
         return self._person(self.cleaned_data["owner"])
@@ -374,6 +387,37 @@ class GoalForm(_PeopleMixin, PageForm):
         return {**initial, "owner": goal.owner_id, "parents": list(parent_ids)}
 
 
+class AgreementRecordForm(PageForm):
+    """Record an agreement reached elsewhere: who agreed (product members) and why."""
+
+    agreed_by = forms.TypedMultipleChoiceField(
+        label="Who agreed",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = _text(
+        "Where and why was it agreed?",
+        rows=3,
+        help_text="For example: “Agreed at the offsite on 3 May: everyone backs the trial.” "
+        "Kept in the goal's history with your name.",
+    )
+
+    def __init__(self, *args: Any, people: Sequence[User], **kwargs: Any) -> None:
+        super().__init__(*args, prefix="agreement", **kwargs)
+        self.people = {user.pk: user for user in people}
+        _choice_field(self, "agreed_by").choices = _people(people, None)
+
+    def clean_agreed_by(self) -> list[User]:
+        return [self.people[pk] for pk in self.cleaned_data["agreed_by"]]
+
+
+class AgreementRoundForm(PageForm):
+    """Mark a goal agreed from a closed feedback round in which everyone asked supported it."""
+
+    feedback_round = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class KeyResultForm(_PeopleMixin, PageForm):
     title = _text("What you measure")
     unit = forms.CharField(label="Unit", required=False, max_length=40, help_text="e.g. %, users")
@@ -391,12 +435,52 @@ class KeyResultForm(_PeopleMixin, PageForm):
     )  # fmt: skip
     owner = forms.TypedChoiceField(label="Owner", coerce=int, empty_value=None, required=False)
     due_on = _date("Due on")
+    change_reason = _text(
+        "Why are you changing a key result of an agreed goal?",
+        rows=2,
+        help_text="Kept in the goal's history with your name.",
+    )
     version = _version()
 
-    def __init__(self, *args: Any, people: Sequence[User], prefix: str = "kr", **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        people: Sequence[User],
+        goal: Goal,
+        new: bool = False,
+        prefix: str = "kr",
+        **kwargs: Any,
+    ):
         super().__init__(*args, prefix=prefix, **kwargs)
         self.people = {user.pk: user for user in people}
         _choice_field(self, "owner").choices = _people(people, "Choose who moves this number")
+        if new:
+            del self.fields["version"]
+            self.fields[
+                "change_reason"
+            ].label = "Why are you adding a key result to an agreed goal?"
+        if goal.status != Status.AGREED:
+            del self.fields["change_reason"]
 
     def clean_owner(self) -> User | None:
         return self._person(self.cleaned_data["owner"])
+
+    def key_result_data(self) -> dict[str, Any]:
+        """The key result's fields for its service (the reason and version go apart)."""
+        skip = {"version", "change_reason"}
+        return {name: value for name, value in self.cleaned_data.items() if name not in skip}
+
+
+class KeyResultDeleteForm(PageForm):
+    """Delete a key result; on an agreed goal, say why."""
+
+    change_reason = _text(
+        "Why are you removing this key result from an agreed goal?",
+        rows=2,
+        help_text="Kept in the goal's history with your name.",
+    )
+
+    def __init__(self, *args: Any, goal: Goal, **kwargs: Any) -> None:
+        super().__init__(*args, prefix="delete", **kwargs)
+        if goal.status != Status.AGREED:
+            del self.fields["change_reason"]

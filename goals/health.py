@@ -13,7 +13,15 @@ from datetime import date
 
 from django.utils import timezone
 
-from goals.models import OPEN_STATUSES, PARENT_LEVELS, Goal, KeyResult, Level, Status
+from goals.models import (
+    OPEN_STATUSES,
+    PARENT_LEVELS,
+    AgreementWay,
+    Goal,
+    KeyResult,
+    Level,
+    Status,
+)
 from goals.quality import (
     GoalDraft,
     QualitySettings,
@@ -24,6 +32,8 @@ from goals.quality import (
 from goals.rules import timeframe_warning
 
 MEASURED_LEVELS = (Level.USER, Level.BUSINESS, Level.PRODUCT)
+# Levels the method agrees on unanimously, in a workshop or a round of everyone asked.
+STRATEGIC_LEVELS = (Level.VISION, Level.USER, Level.BUSINESS)
 LOW_CONFIDENCE = 2
 
 
@@ -84,7 +94,11 @@ def goal_findings(
                 f"“{goal.title}” ends on {goal.ends_on:%d %b %Y}, after the goal it serves, "
                 f"“{parent.title}”, ends on {parent.ends_on:%d %b %Y}.",
             )
-    if goal.next_review_on is not None and goal.next_review_on < (today or timezone.localdate()):
+    if (
+        not goal.sprint_verdict  # a judged sprint left the review loop
+        and goal.next_review_on is not None
+        and goal.next_review_on < (today or timezone.localdate())
+    ):
         add(
             "review_overdue",
             f"The review of “{goal.title}” was due on {goal.next_review_on:%d %b %Y}: "
@@ -98,6 +112,17 @@ def goal_findings(
         )
     if goal.owner_id is None:
         add("no_owner", f"“{goal.title}” has no owner: name who looks after it.")
+    if (
+        goal.level in STRATEGIC_LEVELS
+        and goal.status == Status.AGREED
+        and goal.agreed_via == AgreementWay.RECORD
+    ):
+        add(
+            "agreed_outside_workshop",
+            f"{label} “{goal.title}” was agreed outside the app, by a record of who agreed: "
+            "goals this high up are best agreed together, in a workshop or a feedback round "
+            "where everyone supports them.",
+        )
     settings = quality or QualitySettings.of(goal.product)
     for advice in goal_advice(GoalDraft.of(goal, key_results), settings):
         found.append(

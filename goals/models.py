@@ -5,8 +5,6 @@ from decimal import Decimal
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -232,8 +230,21 @@ class SprintVerdict(models.TextChoices):
     NOT_MET = "not_met", "Not met"
 
 
+class AgreementWay(models.TextChoices):
+    """How a goal became agreed: the only ways in, since "agreed" is granted, never typed."""
+
+    WORKSHOP = "workshop", "Workshop decision"
+    FEEDBACK_ROUND = "feedback_round", "Feedback round"
+    RECORD = "record", "Recorded agreement"
+    # An import copies the status an export had: a restore, not a decision.
+    RESTORED = "restored", "Restored from an export"
+
+
 OPEN_STATUSES = (Status.DRAFT, Status.PROPOSED, Status.AGREED)
 CLOSED_STATUSES = (Status.ACHIEVED, Status.MISSED, Status.DROPPED)
+# Goals whose reviews come round: agreed and, for a sprint goal, not judged yet. Finished
+# goals and judged sprints leave the review loop: no next review, no reminders.
+IN_REVIEW_LOOP = Q(status=Status.AGREED, sprint_verdict="")
 
 
 class Goal(models.Model):
@@ -253,6 +264,8 @@ class Goal(models.Model):
     outcome_note = models.TextField(blank=True)
     # Sprint goals only: whether the sprint met its goal, given at the sprint's end.
     sprint_verdict = models.CharField(max_length=8, choices=SprintVerdict.choices, blank=True)
+    # How the goal was last agreed, kept on the row so chain health reads it with the goal.
+    agreed_via = models.CharField(max_length=16, choices=AgreementWay.choices, blank=True)
     # Rolled up on every write that can change it, so reads never walk the tree.
     progress = models.PositiveSmallIntegerField(default=0)
     parents = models.ManyToManyField(
@@ -291,6 +304,11 @@ class Goal(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def in_review_loop(self) -> bool:
+        """See IN_REVIEW_LOOP."""
+        return self.status == Status.AGREED and not self.sprint_verdict
+
 
 class GoalLink(models.Model):
     """`child` serves `parent`, exactly one level up."""
@@ -316,12 +334,35 @@ class GoalChange(models.Model):
     by = models.ForeignKey(User, models.SET_NULL, null=True, related_name="+")
     changes = models.JSONField(default=dict)
     reason = models.TextField(blank=True)
+    # Set on the entry that made the goal agreed (or restored it from an export): how.
+    via = models.CharField(max_length=16, choices=AgreementWay.choices, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
         return f"Change of goal {self.goal_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class GoalAgreement(models.Model):
+    """The record of one agreement on a goal, beside the history entry it made: who agreed,
+    why, who recorded it, and the feedback round it came from (when it did)."""
+
+    goal = models.ForeignKey(Goal, models.CASCADE, related_name="agreements")
+    change = models.OneToOneField(GoalChange, models.CASCADE, related_name="agreement")
+    agreed_by = models.ManyToManyField(User, blank=True, related_name="+")
+    reason = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(User, models.SET_NULL, null=True, related_name="+")
+    feedback_round = models.ForeignKey(
+        "FeedbackRound", models.SET_NULL, null=True, blank=True, related_name="agreements"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Agreement on goal {self.goal_id} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class KeyResult(models.Model):
@@ -440,17 +481,6 @@ class Insight(models.Model):
 
     def __str__(self) -> str:
         return self.summary[:60]
-
-    @property
-    def source_url(self) -> str:
-        """The source when it is a web address, so pages can link to it; else empty."""
-        if not self.source.lower().startswith(("http://", "https://")):
-            return ""
-        try:
-            URLValidator(schemes=["http", "https"])(self.source)
-        except ValidationError:
-            return ""
-        return self.source
 
 
 class Watch(models.Model):

@@ -1,7 +1,42 @@
+"""The API's page numbers: `?page=` and `?page_size=` are whole numbers from 1, or a 400."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+
+from goals.models import MAX_ID
 
 
 class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
+        _check_positive(request, self.page_query_param, "Give the page number: 1, 2, 3…")
+        _check_positive(
+            request,
+            self.page_size_query_param,
+            f"Give how many to list a page: 1 to {self.max_page_size}.",
+        )
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+        return parameters
+
+
+def _check_positive(request: Request, name: str, message: str) -> None:
+    value = request.query_params.get(name)
+    if value is None:
+        return
+    if not (value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_ID):
+        raise serializers.ValidationError({name: [message]})

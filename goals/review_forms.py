@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from goals.forms import PageForm
+from goals.forms import PageForm, _version
 from goals.models import MEASURE_DIGITS, MEASURE_PLACES, KeyResult, Level, SprintVerdict
 from goals.schedule import Cadence
 from goals.selectors import plain_number
@@ -92,7 +92,7 @@ class ReviewScheduleForm(PageForm):
         coerce=int,
         choices=[(hour, f"{hour:02d}:00") for hour in range(24)],
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = _version()
 
     @staticmethod
     def initial_for(schedule: Any) -> dict[str, Any]:
@@ -135,3 +135,21 @@ class SprintVerdictForm(PageForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose met or not met."},
     )
+    close = forms.BooleanField(
+        label="Also close this sprint goal: as achieved if met, as missed if not",
+        required=False,
+    )
+    outcome_note = forms.CharField(
+        label="Outcome note",
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed to close it: what was achieved, or what got in the way.",
+    )
+
+    def __init__(self, *args: Any, may_close: bool, **kwargs: Any) -> None:
+        """`may_close`: the goal is still agreed and the person may close goals."""
+        super().__init__(*args, **kwargs)
+        if not may_close:
+            del self.fields["close"]
+            del self.fields["outcome_note"]

@@ -16,6 +16,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from goals.access import role_of
 from goals.charts import Chart, progress_chart
 from goals.models import (
+    IN_REVIEW_LOOP,
     CheckIn,
     CheckInValue,
     Comment,
@@ -82,7 +83,7 @@ def goal_review(
         for value in check_in.values.all():
             series[value.key_result_id].append((day, value.value))
     return GoalReview(
-        due=review_due(goal.next_review_on, today) if goal.status == Status.AGREED else None,
+        due=review_due(goal.next_review_on, today) if goal.in_review_loop else None,
         can_check_in=goal.status == Status.AGREED
         and may_check_in(goal, user, key_results, role=role_of(goal)),
         check_ins=check_ins[:HISTORY_SHOWN],
@@ -152,8 +153,8 @@ class LevelReviews:
 def review_meeting(
     product: Product, schedule: ReviewSchedule, *, today: date
 ) -> list[LevelReviews]:
-    """Agreed goals whose review falls in the next period of their level's cadence (or is
-    overdue), grouped by level, with their latest values, confidence trend and open
+    """Goals in the review loop whose review falls in the next period of their level's
+    cadence (or is overdue), grouped by level, with their latest values, confidence trend and open
     comments: five queries whatever the number of goals."""
     until = {
         level: next_review(today, schedule.cadence(level)) or today + UNSCHEDULED_PERIOD
@@ -163,7 +164,7 @@ def review_meeting(
     for level, end in until.items():
         in_period |= Q(level=level, next_review_on__lte=end)
     goals = list(
-        Goal.objects.filter(product=product, status=Status.AGREED, next_review_on__isnull=False)
+        Goal.objects.filter(IN_REVIEW_LOOP, product=product, next_review_on__isnull=False)
         .filter(in_period)
         .select_related("owner")
         .order_by("next_review_on", "id")
@@ -252,7 +253,11 @@ def weekly_summary(product: Product, *, now: datetime) -> WeeklySummary:
     return WeeklySummary(
         since=since,
         reviewed=[g for pk, g in agreed.items() if pk in recent_ids],
-        overdue=[g for g in agreed.values() if g.next_review_on and g.next_review_on < today],
+        overdue=[
+            g
+            for g in agreed.values()
+            if g.in_review_loop and g.next_review_on and g.next_review_on < today
+        ],
         dropping=[
             (agreed[pk], values[1], values[0])
             for pk, values in confidences.items()

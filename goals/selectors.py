@@ -17,6 +17,7 @@ from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.db.models.base import ModelState
 
 from goalchain.renderers import JSONRenderer
+from goals import key_result_history
 from goals.health import Finding, goal_findings, health_score, product_findings, score_of
 from goals.models import (
     CLOSED_STATUSES,
@@ -622,6 +623,7 @@ class HistoryEntry:
     reason: str
     changes: list[tuple[str, str, str]]  # (field label, old, new) as readable text
     created: bool = False  # the first entry: every value was new
+    via: str = ""  # how the goal became agreed here (the reason then says it in words)
 
 
 _HISTORY_LABELS = {
@@ -685,6 +687,10 @@ def goal_history_entries(goal: Goal) -> list[HistoryEntry]:
         )
         rows = []
         for field_name, pair in change.changes.items():
+            kr = key_result_history.describe(field_name, pair)
+            if kr is not None:
+                rows.append((kr.label, kr.old, kr.new))
+                continue
             old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
             label = _HISTORY_LABELS.get(field_name, field_name.replace("_", " ").capitalize())
             old_text, new_text = text(field_name, old), text(field_name, new)
@@ -692,7 +698,12 @@ def goal_history_entries(goal: Goal) -> list[HistoryEntry]:
                 rows.append((label, old_text, new_text))
         entries.append(
             HistoryEntry(
-                at=change.at, by=change.by, reason=change.reason, changes=rows, created=created
+                at=change.at,
+                by=change.by,
+                reason=change.reason,
+                changes=rows,
+                created=created,
+                via=change.via,
             )
         )
     return entries

@@ -12,6 +12,7 @@ from goals.models import (
     MAX_ID,
     MEASURE_DIGITS,
     MEASURE_PLACES,
+    AgreementWay,
     Invitation,
     Level,
     Organization,
@@ -39,7 +40,8 @@ class VersionedSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         required=False,
         min_value=1,
-        help_text="Send the version you read; a stale one gets 409 and changes nothing.",
+        help_text="Required to edit: send the version you read; a stale one gets 409 and "
+        "changes nothing.",
     )
 
 
@@ -173,6 +175,14 @@ class KeyResultSerializer(VersionedSerializer):
     owner_name = serializers.CharField(read_only=True)
     due_on = serializers.DateField(required=False, allow_null=True)
     progress = serializers.IntegerField(read_only=True, help_text="0 to 100")
+    change_reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Required on an agreed goal to add a key result or change its title, unit, "
+        "baseline, target or due date; kept in the goal's history.",
+    )
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         return key_result_as_dict(instance)
@@ -216,12 +226,53 @@ class GoalSerializer(VersionedSerializer):
         return goal_api_dict(instance)
 
 
+class AgreementInputSerializer(serializers.Serializer):
+    """One of two shapes: a closed feedback round everyone supported, or an agreement
+    reached elsewhere with who agreed and why."""
+
+    feedback_round = id_field(
+        required=False,
+        help_text="A closed feedback round on this goal in which everyone asked supported it.",
+    )
+    agreed_by = serializers.ListField(
+        child=id_field(),
+        required=False,
+        max_length=100,
+        help_text="User ids of the product members who agreed, elsewhere than in the app.",
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Where and why it was agreed (with `agreed_by`).",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        by_round, by_record = "feedback_round" in attrs, "agreed_by" in attrs
+        if by_round == by_record:
+            raise serializers.ValidationError(
+                "Send either a closed feedback round (feedback_round), or who agreed and why "
+                "(agreed_by and reason); not both, not neither."
+            )
+        if by_round and "reason" in attrs:
+            raise serializers.ValidationError(
+                {"reason": ["A reason goes with agreed_by, not with a feedback round."]}
+            )
+        return attrs
+
+
 class GoalChangeSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     by = serializers.IntegerField(source="by_id", allow_null=True)
     by_name = serializers.SerializerMethodField()
     changes = serializers.DictField(child=serializers.ListField())
     reason = serializers.CharField()
+    via = serializers.ChoiceField(
+        choices=AgreementWay.choices,
+        allow_blank=True,
+        help_text="How the goal became agreed (or was restored from an export) in this change; "
+        "empty for other changes.",
+    )
 
     def get_by_name(self, obj: Any) -> str | None:
         return obj.by.name if obj.by else None

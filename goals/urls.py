@@ -63,8 +63,13 @@ urlpatterns = [
         name="product-member-remove",
     ),
     path("goals/<int:pk>/", goals.goal_detail, name="goal"),
+    path("goals/<int:pk>/agreement/", goals.agreement_record, name="agreement-record"),
+    path(
+        "goals/<int:pk>/agreement/round/", goals.agreement_from_round, name="agreement-from-round"
+    ),
     path("goals/<int:pk>/key-results/", goals.key_result_new, name="key-result-new"),
     path("key-results/<int:pk>/", goals.key_result_edit, name="key-result-edit"),
+    path("key-results/<int:pk>/delete/", goals.key_result_delete, name="key-result-delete"),
     # Conversations: comments, insights, watching, feedback rounds, notifications, activity.
     path("goals/<int:pk>/comments/", comments.goal_comments, name="goal-comments"),
     path("proposals/<int:pk>/comments/", comments.proposal_comments, name="proposal-comments"),

@@ -1,16 +1,27 @@
-"""Factories for the test suite. They write rows directly; tests of rules go through services."""
+"""Factories for the test suite. They write rows directly; tests of rules go through services.
+
+"Agreed" is granted, never typed in, and the factories keep that rule as the import does: a
+goal made agreed (or achieved or missed, which it was before) is a state *restored* for the
+test, not a decision. It comes with `agreed_via="restored"` and a history entry saying so.
+A test about a particular way of agreeing passes `agreed_via=` (e.g. "record", to see the
+health advice), or goes through goals/services/agreement.py.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import factory
 from django.utils import timezone
 
 from goals.models import (
+    AgreementWay,
+    FeedbackRequest,
+    FeedbackRound,
     Goal,
+    GoalChange,
     GoalLink,
     KeyResult,
     Level,
@@ -72,14 +83,37 @@ def add_member(product: Product, user: User | None = None, role: str = ProductRo
     return user
 
 
+# Statuses a goal only reaches by having been agreed.
+WAS_AGREED = (Status.AGREED, Status.ACHIEVED, Status.MISSED)
+RESTORED_REASON = "Set up by the test factory: a state restored, not a decision."
+RESTORED_AT = datetime(2000, 1, 1, tzinfo=UTC)
+
+
 class GoalFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Goal
+        skip_postgeneration_save = True
 
     product = factory.SubFactory(ProductFactory)
     level = Level.PRODUCT
     title = factory.Sequence(lambda n: f"Goal {n}")
     status = Status.DRAFT
+    agreed_via = factory.LazyAttribute(
+        lambda goal: AgreementWay.RESTORED if goal.status in WAS_AGREED else ""
+    )
+
+    @factory.post_generation
+    def agreement_history(goal: Goal, create: bool, extracted: object, **kwargs: object) -> None:
+        """An agreed goal's history says how it came to be agreed."""
+        if create and goal.agreed_via:
+            GoalChange.objects.create(
+                goal=goal,
+                # Before anything a test does, even in a test that travels in time.
+                at=RESTORED_AT,
+                changes={"status": [Status.DRAFT, Status.AGREED]},
+                reason=RESTORED_REASON,
+                via=goal.agreed_via,
+            )
 
 
 def link(child: Goal, *parents: Goal) -> Goal:
@@ -170,3 +204,19 @@ def make_chain(product: Product, *, status: str = Status.AGREED) -> Chain:
         ends_on=start + timedelta(days=14),
     )
     return Chain(vision, user_goal, business_goal, product_goal, sprint_goal)
+
+
+def make_closed_round(goal: Goal, asker: User, answers: dict[User, str]) -> FeedbackRound:
+    """A feedback round on `goal`, past its deadline and closed, with these answers ("" for
+    someone who did not answer)."""
+    feedback_round = FeedbackRound.objects.create(
+        goal=goal,
+        requested_by=asker,
+        deadline=today() - timedelta(days=1),
+        closed_at=timezone.now(),
+    )
+    FeedbackRequest.objects.bulk_create(
+        FeedbackRequest(round=feedback_round, person=person, answer=answer)
+        for person, answer in answers.items()
+    )
+    return feedback_round

@@ -75,6 +75,7 @@ API: dict[str, tuple[int, ...]] = {
     "read feedback round":                (200, 200, 200, 404, 401),
     "update feedback answer":             (403, 200, 200, 404, 401),
     "update feedback round close":        (200, 403, 403, 404, 401),
+    "create goal agreement":              (201, 201, 403, 404, 401),
     "read goal watch":                    (200, 200, 200, 404, 401),
     "update goal watch":                  (200, 200, 200, 404, 401),
     "read notifications":                 (200, 200, 200, 200, 401),
@@ -96,6 +97,8 @@ API: dict[str, tuple[int, ...]] = {
     "read workshops":                     (200, 200, 200, 200, 401),
     "create workshop":                    (201, 403, 403, 400, 401),
     "read workshop":                      (200, 200, 200, 404, 401),
+    "update workshop":                    (200, 403, 403, 404, 401),
+    "create workshop cancellation":       (200, 403, 403, 404, 401),
     "read workshop participants":         (200, 200, 200, 404, 401),
     "create workshop participant":        (201, 403, 403, 404, 401),
     "delete workshop participant":        (204, 403, 403, 404, 401),
@@ -231,6 +234,9 @@ def world(team) -> World:
     seat = Participant.objects.get(workshop=drafting, user=team.member)
     newcomer = add_member(product, UserFactory(), ProductRole.TEAM)
     undiscussed = make_goal(product, Level.PRODUCT, chain.business_goal)
+    sprint_draft = make_goal(
+        product, Level.SPRINT, goal, starts_on=today(), ends_on=today() + timedelta(days=14)
+    )
     document = api_client_for(team.leader).get(f"/api/products/{product.pk}/export/").json()
 
     g = f"/api/goals/{goal.pk}"
@@ -264,6 +270,11 @@ def world(team) -> World:
             {"answer": "support"},
         ),
         "update feedback round close": ("post", f"/api/feedback-rounds/{feedback.pk}/close/", None),
+        "create goal agreement": (
+            "post",
+            f"/api/goals/{sprint_draft.pk}/agreement/",
+            {"agreed_by": [team.member.pk], "reason": "Sprint planning"},
+        ),
         "read goal watch": ("get", f"{g}/watch/", None),
         "update goal watch": ("put", f"{g}/watch/", {"watching": True}),
         "read notifications": ("get", "/api/notifications/", None),
@@ -283,7 +294,11 @@ def world(team) -> World:
         "read product activity": ("get", f"{p}/activity/", None),
         # the feedback loop
         "read review schedule": ("get", f"{p}/review-schedule/", None),
-        "update review schedule": ("put", f"{p}/review-schedule/", {"product": "weekly"}),
+        "update review schedule": (
+            "put",
+            f"{p}/review-schedule/",
+            {"product": "weekly", "version": 1},
+        ),
         "read check-ins": ("get", f"{g}/check-ins/", None),
         "create check-in": (
             "post",
@@ -294,7 +309,7 @@ def world(team) -> World:
         "update retrospective": (
             "put",
             f"/api/goals/{missed.pk}/retrospective/",
-            {"what_happened": "x", "what_we_learned": "y", "what_we_change": "z"},
+            {"what_happened": "x", "what_we_learned": "y", "what_we_change": "z", "version": 1},
         ),
         "update sprint verdict": (
             "put",
@@ -322,6 +337,8 @@ def world(team) -> World:
             },
         ),
         "read workshop": ("get", f"{w}/", None),
+        "update workshop": ("patch", f"{w}/", {"title": "Renamed", "version": drafting.version}),
+        "create workshop cancellation": ("post", f"{w}/cancel/", {"reason": "The offsite moved"}),
         "read workshop participants": ("get", f"{w}/participants/", None),
         "create workshop participant": (
             "post",
@@ -334,7 +351,11 @@ def world(team) -> World:
         "read workshop proposals": ("get", f"{w}/proposals/", None),
         "create workshop proposal": ("post", f"{w}/proposals/", {"title": "Another way"}),
         "read proposal": ("get", f"/api/proposals/{proposal.pk}/", None),
-        "update proposal": ("patch", f"/api/proposals/{proposal.pk}/", {"title": "Better"}),
+        "update proposal": (
+            "patch",
+            f"/api/proposals/{proposal.pk}/",
+            {"title": "Better", "version": 1},
+        ),
         "read proposal revisions": ("get", f"/api/proposals/{proposal.pk}/revisions/", None),
         "read proposal comments": ("get", f"/api/proposals/{proposal.pk}/comments/", None),
         "create proposal comment": (

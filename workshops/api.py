@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from goals import access
-from goals.api.common import AuthedRequest, PaginatedView, paginated, parse, query_int
+from goals.api.common import (
+    AuthedRequest,
+    PaginatedView,
+    id_filter,
+    paginated,
+    parse,
+    query_int,
+)
 from goals.errors import DomainError, Forbidden, NotFound
 from goals.models import Goal, User
 from workshops import events, selectors, services
 from workshops.models import Participant
 from workshops.serializers import (
+    CancelSerializer,
     DecideSerializer,
     DecisionSerializer,
     ParticipantInputSerializer,
@@ -30,13 +39,12 @@ from workshops.serializers import (
     VoteInputSerializer,
     VoteSerializer,
     WorkshopSerializer,
+    WorkshopUpdateSerializer,
 )
 
 
 class WorkshopList(PaginatedView):
-    @extend_schema(
-        parameters=[OpenApiParameter("product", int)], responses=WorkshopSerializer(many=True)
-    )
+    @extend_schema(parameters=[id_filter("product")], responses=WorkshopSerializer(many=True))
     def get(self, request: AuthedRequest) -> Response:
         workshops = selectors.visible_workshops(request.user).prefetch_related("decisions")
         product = query_int(request, "product")
@@ -60,14 +68,7 @@ class WorkshopList(PaginatedView):
             ).first()
             if parent is None:
                 raise DomainError({"parent_goal": ["Unknown goal."]})
-        facilitator_id = data.pop("facilitator", request.user.pk)
-        facilitator = User.objects.filter(
-            pk=facilitator_id, product_memberships__product=product
-        ).first()
-        if facilitator is None:
-            raise DomainError(
-                {"facilitator": ["The facilitator must be a member of this product."]}
-            )
+        facilitator = _facilitator(product.pk, data.pop("facilitator", request.user.pk))
         data.pop("version", None)
         workshop = services.workshop_create(
             actor=request.user,
@@ -76,15 +77,49 @@ class WorkshopList(PaginatedView):
             facilitator=facilitator,
             **data,
         )
-        return Response(
-            WorkshopSerializer(selectors.get_workshop(request.user, workshop.pk)).data, status=201
-        )
+        fresh = selectors.get_workshop(request.user, workshop.pk)
+        return Response(WorkshopSerializer(fresh).data, status=201)
 
 
 class WorkshopDetail(APIView):
     @extend_schema(responses=WorkshopSerializer)
     def get(self, request: AuthedRequest, pk: int) -> Response:
-        return Response(WorkshopSerializer(selectors.get_workshop(request.user, pk)).data)
+        workshop = selectors.get_workshop(request.user, pk)
+        return Response(WorkshopSerializer(workshop).data)
+
+    @extend_schema(request=WorkshopUpdateSerializer, responses=WorkshopSerializer)
+    def patch(self, request: AuthedRequest, pk: int) -> Response:
+        workshop = selectors.get_workshop(request.user, pk)
+        _require_runner(workshop, request.user)
+        data = parse(WorkshopUpdateSerializer, request, partial=True)
+        if "facilitator" in data:
+            data["facilitator"] = _facilitator(workshop.product_id, data["facilitator"])
+        version = data.pop("version", None)
+        services.workshop_update(actor=request.user, workshop=workshop, data=data, version=version)
+        fresh = selectors.get_workshop(request.user, pk)
+        return Response(WorkshopSerializer(fresh).data)
+
+
+class WorkshopCancel(APIView):
+    """Call the workshop off before its decision; participants get one email with the reason."""
+
+    @extend_schema(request=CancelSerializer, responses=WorkshopSerializer)
+    def post(self, request: AuthedRequest, pk: int) -> Response:
+        workshop = selectors.get_workshop(request.user, pk)
+        _require_runner(workshop, request.user)
+        data = parse(CancelSerializer, request)
+        services.workshop_cancel(actor=request.user, workshop=workshop, reason=data["reason"])
+        fresh = selectors.get_workshop(request.user, pk)
+        return Response(WorkshopSerializer(fresh).data)
+
+
+def _facilitator(product_id: int, user_id: int) -> User:
+    facilitator = User.objects.filter(
+        pk=user_id, product_memberships__product_id=product_id
+    ).first()
+    if facilitator is None:
+        raise DomainError({"facilitator": ["The facilitator must be a member of this product."]})
+    return facilitator
 
 
 class WorkshopParticipants(PaginatedView):
@@ -244,11 +279,21 @@ async def workshop_events(request: HttpRequest, pk: int) -> HttpResponseBase:
     if request.GET.get("seconds", "").isdigit():
         seconds = max(1, min(int(request.GET["seconds"]), events.STREAM_SECONDS))
     response = StreamingHttpResponse(
-        events.stream(pk, last_id, seconds=seconds), content_type="text/event-stream"
+        events.stream(pk, last_id, seconds=seconds, allowed=_may_enter(user, pk)),
+        content_type="text/event-stream",
     )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response
+
+
+def _may_enter(user: User, pk: int) -> Callable[[], Awaitable[bool]]:
+    """Whether `user` may still enter the room, asked again while their stream is open."""
+
+    async def allowed() -> bool:
+        return await selectors.visible_workshops(user).filter(pk=pk).aexists()
+
+    return allowed
 
 
 async def _user_of(request: HttpRequest) -> Any:

@@ -15,6 +15,7 @@ urlpatterns = [
         api.WorkshopParticipantDetail.as_view(),
         name="api-workshop-participant",
     ),
+    path("workshops/<int:pk>/cancel/", api.WorkshopCancel.as_view(), name="api-workshop-cancel"),
     path("workshops/<int:pk>/phase/", api.WorkshopPhase.as_view(), name="api-workshop-phase"),
     path("workshops/<int:pk>/rounds/", api.WorkshopRounds.as_view(), name="api-workshop-rounds"),
     path(

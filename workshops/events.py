@@ -3,7 +3,9 @@
 Each change is a WorkshopEvent row, so a reconnecting browser resumes from its last
 event id. With Redis configured, a publish on the workshop's channel wakes every web
 process's stream at once; without it, streams poll the table twice a second.
-An event names what changed and counts; it never carries a vote value.
+An event names what changed and counts; it never carries a vote value. Every few seconds
+(setting WORKSHOP_STREAM_RECHECK_SECONDS) a stream checks that its listener may still enter
+the room, and ends when they may not: someone taken off the product stops hearing it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -24,6 +26,7 @@ from workshops.models import Workshop, WorkshopEvent
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
 STREAM_SECONDS = 25  # then the browser's EventSource reconnects with Last-Event-ID
+RECHECK_SECONDS = 5.0  # the default of settings.WORKSHOP_STREAM_RECHECK_SECONDS
 
 
 def channel(workshop_id: int) -> str:
@@ -65,22 +68,33 @@ def format_sse(event: WorkshopEvent) -> str:
 
 
 async def stream(
-    workshop_id: int, last_id: int, *, seconds: float = STREAM_SECONDS
+    workshop_id: int,
+    last_id: int,
+    *,
+    seconds: float = STREAM_SECONDS,
+    allowed: Callable[[], Awaitable[bool]] | None = None,
 ) -> AsyncIterator[str]:
-    """Server-Sent Events for one workshop, from the event after `last_id`, for `seconds`."""
+    """Server-Sent Events for one workshop, from the event after `last_id`, for `seconds`;
+    it ends early once `allowed()` says the listener may no longer enter the room."""
     fetch = sync_to_async(events_after)
     deadline = time.monotonic() + seconds
+    recheck = float(getattr(settings, "WORKSHOP_STREAM_RECHECK_SECONDS", RECHECK_SECONDS))
+    next_check = time.monotonic() + recheck
     yield "retry: 1000\n\n"
     wake = _Wakeup(workshop_id) if settings.REDIS_URL else None
     try:
         if wake:
             await wake.start()
         while time.monotonic() < deadline:
+            if allowed is not None and time.monotonic() >= next_check:
+                if not await allowed():
+                    return
+                next_check = time.monotonic() + recheck
             for event in await fetch(workshop_id, last_id):
                 last_id = event.pk
                 yield format_sse(event)
             if wake:
-                await wake.wait(min(5.0, max(0.0, deadline - time.monotonic())))
+                await wake.wait(min(recheck, max(0.0, deadline - time.monotonic())))
             else:
                 await asyncio.sleep(POLL_SECONDS)
             yield ": keep-alive\n\n"

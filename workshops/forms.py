@@ -11,9 +11,16 @@ from django.forms import BoundField
 from goals.forms import PageForm, _choice_field, _date, _people, _text, _version
 from goals.models import Goal, Level, User
 from goals.selectors import plain_number
-from workshops.models import DecisionRule, Phase, VotingMethod, default_rule
+from workshops.models import (
+    STRATEGIC_LEVELS,
+    DecisionRule,
+    Phase,
+    VotingMethod,
+    Workshop,
+    default_rule,
+)
 from workshops.rules import BALLOT_CHOICES
-from workshops.services import MAX_KEY_RESULTS
+from workshops.services import MAX_KEY_RESULTS, PLANNED_ONLY_FIELDS
 
 # Phases that get a timebox on the create form, with how the form names them.
 TIMEBOXED = {
@@ -122,10 +129,14 @@ class WorkshopForm(PageForm):
                 (goal.pk, f"{goal.title} ({goal.get_level_display().lower()})")
                 for goal in parent_options
             ]
+        # Vision, user and business goals are always agreed unanimously: the page shows the
+        # rule as fixed text (the service refuses any other rule whatever is posted).
+        self.rule_fixed = level in STRATEGIC_LEVELS
         self.fields["decision_rule"].initial = default_rule(level)
         self.fields["decision_rule"].help_text = (
             f"The default for a {Level(level).label.lower()} is "
-            f"{DecisionRule(default_rule(level)).label.lower()}."
+            f"{DecisionRule(default_rule(level)).label.lower()}; dot voting decides "
+            "unanimously or by majority."
             if level in Level.values
             else ""
         )
@@ -142,6 +153,57 @@ class WorkshopForm(PageForm):
     def clean_dots_per_voter(self) -> int:
         dots: int | None = self.cleaned_data["dots_per_voter"]
         return 3 if dots is None else dots
+
+
+class WorkshopEditForm(WorkshopForm):
+    """Edit a workshop: what it agrees on stays; how it votes and decides only while planned."""
+
+    version = _version()
+
+    def __init__(self, *args: Any, workshop: Workshop, facilitators: Sequence[User], **kwargs: Any):
+        kwargs.setdefault(
+            "initial",
+            {
+                "title": workshop.title,
+                "facilitator": workshop.facilitator_id,
+                "scheduled_at": workshop.scheduled_at,
+                "agenda": workshop.agenda,
+                "ground_rules": workshop.ground_rules,
+                "voting_method": workshop.voting_method,
+                "decision_rule": workshop.decision_rule,
+                "dots_per_voter": workshop.dots_per_voter,
+                "anonymous": workshop.anonymous,
+                "timeboxes": workshop.timeboxes,
+                "version": workshop.version,
+            },
+        )
+        super().__init__(
+            *args,
+            level=workshop.target_level,
+            parent_options=[],
+            facilitators=facilitators,
+            **kwargs,
+        )
+        del self.fields["target_level"], self.fields["parent_goal"]
+        self.fixed_by_start = workshop.phase != Phase.PLANNED
+        if self.fixed_by_start:
+            # Once the room has started, its votes were cast under these: they stay.
+            for name in PLANNED_ONLY_FIELDS:
+                self.fields[name].disabled = True
+
+    def changes(self) -> dict[str, Any]:
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+
+class CancelForm(PageForm):
+    reason = _text(
+        "Why is it cancelled?",
+        required=True,
+        rows=3,
+        help_text="Every participant gets one email with this reason.",
+        max_length=2000,
+        error_messages={"required": "Say why the workshop is cancelled; participants read it."},
+    )
 
 
 PARTICIPATION_CHOICES = [
@@ -254,8 +316,12 @@ class ProposalForm(PageForm):
     # Fields under which the as-you-type check writes what the chain rules say.
     checked = ("title", "ends_on", "key_results")
 
-    def __init__(self, *args: Any, people: Sequence[User], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, people: Sequence[User], new: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if new:  # an edit sends the version it was made on; a new proposal has none yet
+            del self.fields["version"]
         self.fields["key_results"].widget = KeyResultRows(people)
         for name in self.checked:
             self.fields[name].bound_field_class = CheckedBoundField

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -16,9 +18,14 @@ class Phase(models.TextChoices):
     REVEALED = "revealed", "Revealed"
     DECIDED = "decided", "Decided"
     CLOSED = "closed", "Closed"
+    # Off the way forward: a workshop called off before its decision. Nothing moves it on.
+    CANCELLED = "cancelled", "Cancelled"
 
 
-PHASE_ORDER: tuple[str, ...] = tuple(Phase.values)
+# The way forward, one phase at a time; "cancelled" is no step of it.
+PHASE_ORDER: tuple[str, ...] = tuple(p for p in Phase.values if p != Phase.CANCELLED)
+# Before a decision: the workshop may still be edited (its set-up) or cancelled.
+UNDECIDED_PHASES: tuple[str, ...] = (Phase.PLANNED, Phase.DRAFTING, Phase.VOTING, Phase.REVEALED)
 
 
 class VotingMethod(models.TextChoices):
@@ -34,10 +41,18 @@ class DecisionRule(models.TextChoices):
     MAJORITY = "majority", "Majority"
 
 
-def default_rule(level: str) -> str:
-    """Vision, user and business goals are adopted unanimously; product and sprint by consent."""
-    if level in (Level.VISION, Level.USER, Level.BUSINESS):
+STRATEGIC_LEVELS: tuple[str, ...] = (Level.VISION, Level.USER, Level.BUSINESS)
+# A planned workshop this long past its time did not take place.
+NOT_HELD_AFTER = timedelta(days=1)
+
+
+def default_rule(level: str, method: str = VotingMethod.CONSENT) -> str:
+    """Vision, user and business goals are adopted unanimously; product and sprint goals by
+    consent, or by majority under dot voting (dots raise no objections to consent with)."""
+    if level in STRATEGIC_LEVELS:
         return DecisionRule.UNANIMOUS
+    if method == VotingMethod.DOT:
+        return DecisionRule.MAJORITY
     return DecisionRule.CONSENT
 
 
@@ -66,6 +81,12 @@ class Workshop(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(User, models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    cancel_reason = models.TextField(blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
+    # The phase it was cancelled in: votes revealed before cancelling stay revealed, others
+    # stay hidden for good.
+    cancelled_in = models.CharField(max_length=10, choices=Phase.choices, blank=True)
 
     class Meta:
         ordering = ["-scheduled_at", "-id"]
@@ -75,7 +96,25 @@ class Workshop(models.Model):
 
     @property
     def is_revealed(self) -> bool:
-        return PHASE_ORDER.index(self.phase) >= PHASE_ORDER.index(Phase.REVEALED)
+        phase = self.cancelled_in if self.phase == Phase.CANCELLED else self.phase
+        return PHASE_ORDER.index(phase) >= PHASE_ORDER.index(Phase.REVEALED)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.phase == Phase.CANCELLED
+
+    @property
+    def is_undecided(self) -> bool:
+        """Before a decision: the set-up can be edited and the workshop cancelled."""
+        return self.phase in UNDECIDED_PHASES
+
+    def not_held(self, now: datetime) -> bool:
+        """Still planned more than a day after its time: it did not take place."""
+        return (
+            self.phase == Phase.PLANNED
+            and self.scheduled_at is not None
+            and self.scheduled_at < now - NOT_HELD_AFTER
+        )
 
 
 class Participant(models.Model):
@@ -85,6 +124,8 @@ class Participant(models.Model):
     invited_at = models.DateTimeField(auto_now_add=True)
     # Claimed by the invitation task in the transaction that sends it: one email per seat.
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Claimed the same way by the task that tells the seat the workshop was cancelled.
+    cancellation_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

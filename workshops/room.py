@@ -28,6 +28,7 @@ from workshops.models import (
 from workshops.selectors import (
     Bar,
     VoteRow,
+    by_name,
     can_decide,
     can_run,
     drafts,
@@ -154,6 +155,8 @@ class Room:
 
     @property
     def next_phase(self) -> str | None:
+        if self.workshop.is_cancelled:
+            return None
         position = PHASE_ORDER.index(self.phase)
         return PHASE_ORDER[position + 1] if position + 1 < len(PHASE_ORDER) else None
 
@@ -163,12 +166,32 @@ class Room:
 
     @property
     def phases(self) -> list[tuple[str, str, str]]:
-        """Each phase with its label and where the workshop is: done | current | later."""
-        position = PHASE_ORDER.index(self.phase)
-        return [
-            (value, label, "done" if i < position else "current" if i == position else "later")
+        """Each phase with its label and where the workshop is: done | current | later
+        (a cancelled workshop shows where it stopped, then "Cancelled" as the current step)."""
+        workshop = self.workshop
+        stopped = workshop.cancelled_in if workshop.is_cancelled else ""
+        position = PHASE_ORDER.index(stopped or self.phase)
+        steps = [
+            (
+                value,
+                label,
+                "done"
+                if i < position or (stopped and i == position)
+                else "current"
+                if i == position
+                else "later",
+            )
             for i, (value, label) in enumerate(Phase.choices)
+            if value in PHASE_ORDER and not (stopped and i > position)
         ]
+        if stopped:
+            steps.append((Phase.CANCELLED, Phase.CANCELLED.label, "current"))
+        return steps
+
+    @property
+    def can_edit(self) -> bool:
+        """Leaders and the facilitator edit and cancel the workshop until its decision."""
+        return self.can_run and self.workshop.is_undecided
 
     @property
     def timebox_minutes(self) -> int | None:
@@ -202,7 +225,7 @@ class Room:
 
 def load_room(workshop: Workshop, user: User) -> Room:
     """Everything the room shows `user`: participants, proposals, votes as allowed, decisions."""
-    participants = list(workshop.participants.select_related("user").order_by("user__email"))
+    participants = by_name(workshop.participants.select_related("user"))
     proposals: list[Proposal] = list(
         workshop.proposals.select_related("author")
         .annotate(revision_count=Count("revisions"))
@@ -267,16 +290,17 @@ def load_room(workshop: Workshop, user: User) -> Room:
 def _seats(
     workshop: Workshop, participants: list[Participant], votes: list[VoteRow], open_ids: set[int]
 ) -> list[Seat]:
+    # A ballot counts whatever its value (zero dots included): before the reveal nothing
+    # shown may change with what someone voted.
     voted_on: dict[int, int] = defaultdict(int)
-    for proposal_id, voter_id, value, _ in votes:
-        counts = workshop.voting_method != VotingMethod.DOT or int(value) > 0
-        if proposal_id in open_ids and counts:
+    for proposal_id, voter_id, _, _ in votes:
+        if proposal_id in open_ids:
             voted_on[voter_id] += 1
     # Once every proposal is decided nothing is left to vote on, so nobody is "not voted yet".
-    voting_open = bool(open_ids) and (
-        PHASE_ORDER.index(workshop.phase) >= PHASE_ORDER.index(Phase.VOTING)
+    voting_open = (
+        bool(open_ids) and workshop.phase in PHASE_ORDER[PHASE_ORDER.index(Phase.VOTING) :]
     )
-    # Dot voters may rightly leave proposals without dots: any dot placed means they voted.
+    # Dot voters may rightly leave proposals without dots: any ballot cast means they voted.
     needed = 1 if workshop.voting_method == VotingMethod.DOT else len(open_ids)
     seats = []
     for participant in participants:

@@ -11,6 +11,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.formats import date_format
 
 from goals.access import Role, object_id, role_of, with_roles
@@ -33,14 +34,17 @@ from workshops.models import (
 def visible_workshops(user: User) -> QuerySet[Workshop]:
     """Workshops a person may enter: as facilitator, participant, or the product's leader."""
     qs = with_roles(
-        Workshop.objects.select_related("product__organization", "facilitator", "parent_goal"),
+        Workshop.objects.select_related(
+            "product__organization", "facilitator", "parent_goal", "cancelled_by"
+        ),
         user,
         product="product_id",
         organization="product__organization_id",
     )
+    # Facilitators and participants enter only while members of the product: taking someone
+    # off a product ends their place in its workshops at once.
     return qs.filter(
-        Q(facilitator=user)
-        | Q(participants__user=user)
+        (Q(my_role__isnull=False) & (Q(facilitator=user) | Q(participants__user=user)))
         | Q(my_role="leader")
         | Q(my_org_role="admin")
     ).distinct()
@@ -86,7 +90,13 @@ def drafts(workshop: Workshop, user: User, seat: Participant | None) -> bool:
 
 
 def participants(workshop: Workshop) -> list[Participant]:
-    return list(workshop.participants.select_related("user").order_by("user__email"))
+    """The seats in the order of people's names, which says nothing about how anyone voted."""
+    return by_name(workshop.participants.select_related("user"))
+
+
+def by_name(seats: Iterable[Participant]) -> list[Participant]:
+    """Seats ordered by name (then email), never by user id or by when they joined."""
+    return sorted(seats, key=lambda seat: (seat.user.name.casefold(), seat.user.email))
 
 
 def voted_user_ids(workshop: Workshop) -> set[int]:
@@ -122,13 +132,13 @@ def proposal_tallies(workshop: Workshop) -> dict[int, rules.Tally]:
 def tally_votes(
     workshop: Workshop, votes: Iterable[VoteRow], proposal_ids: Iterable[int]
 ) -> dict[int, rules.Tally]:
-    """Tally votes already read, per proposal (dot voting counts who spent dots at all)."""
+    """Tally votes already read, per proposal (dot voting counts who cast a ballot at all)."""
     ballots: dict[int, list[rules.Ballot]] = defaultdict(list)
     dot_voters: set[int] = set()
     for proposal_id, voter_id, value, reason in votes:
         ballots[proposal_id].append(rules.Ballot(voter_id, value, reason))
-        if workshop.voting_method != VotingMethod.DOT or int(value) > 0:
-            dot_voters.add(voter_id)
+        # Whoever cast a ballot voted, zero dots included.
+        dot_voters.add(voter_id)
     return {
         proposal_id: rules.tally(
             workshop.voting_method, ballots.get(proposal_id, []), dot_voters=len(dot_voters)
@@ -176,8 +186,9 @@ def results(workshop: Workshop) -> dict[str, Any]:
         return data
     names = {s.user_id: s.user.name for s in seats}
     by_proposal: dict[int, list[Vote]] = defaultdict(list)
-    for vote in Vote.objects.filter(proposal__workshop=workshop, round=workshop.round):
-        by_proposal[vote.proposal_id].append(vote)
+    if not workshop.anonymous:
+        for vote in Vote.objects.filter(proposal__workshop=workshop, round=workshop.round):
+            by_proposal[vote.proposal_id].append(vote)
     tallies = proposal_tallies(workshop)
     data["proposals"] = [
         {
@@ -186,16 +197,17 @@ def results(workshop: Workshop) -> dict[str, Any]:
             "status": proposal.status,
             "tally": tallies[proposal.pk].as_dict(),
             "objections": objections_shown(workshop, tallies[proposal.pk], names),
-            "votes": []
-            if workshop.anonymous
-            else [
+            "votes": [
                 {
                     "voter": v.voter_id,
                     "name": names.get(v.voter_id, ""),
                     "value": v.value,
                     "reason": v.reason,
                 }
-                for v in by_proposal.get(proposal.pk, [])
+                for v in sorted(
+                    by_proposal.get(proposal.pk, []),
+                    key=lambda v: (names.get(v.voter_id, "").casefold(), v.voter_id),
+                )
             ],
         }
         for proposal in workshop.proposals.order_by("id")
@@ -252,12 +264,16 @@ def vote_label(method: str, value: str) -> str:
 @dataclass
 class ProductWorkshops:
     upcoming: list[Workshop]
+    not_held: list[Workshop]
     running: list[Workshop]
     past: list[Workshop]
+    runnable: set[int]  # the workshops this person may edit, reschedule or cancel
 
 
 def product_workshops(user: User, product: Product) -> ProductWorkshops:
-    """The product's workshops this person may enter, with the goals each one adopted."""
+    """The product's workshops this person may enter, with the goals each one adopted.
+
+    A planned workshop more than a day past its time is "not held", not upcoming."""
     workshops: list[Workshop] = list(
         visible_workshops(user)
         .filter(product=product)
@@ -269,13 +285,17 @@ def product_workshops(user: User, product: Product) -> ProductWorkshops:
             )
         )
     )
+    now = timezone.now()
     far = datetime.max.replace(tzinfo=UTC)
-    upcoming = [w for w in workshops if w.phase == Phase.PLANNED]
-    upcoming.sort(key=lambda w: (w.scheduled_at or far, w.pk))
+    planned = [w for w in workshops if w.phase == Phase.PLANNED]
+    planned.sort(key=lambda w: (w.scheduled_at or far, w.pk))
+    ended = (Phase.CLOSED, Phase.CANCELLED)
     return ProductWorkshops(
-        upcoming=upcoming,
-        running=[w for w in workshops if w.phase not in (Phase.PLANNED, Phase.CLOSED)],
-        past=[w for w in workshops if w.phase == Phase.CLOSED],
+        upcoming=[w for w in planned if not w.not_held(now)],
+        not_held=[w for w in planned if w.not_held(now)],
+        running=[w for w in workshops if w.phase not in (Phase.PLANNED, *ended)],
+        past=[w for w in workshops if w.phase in ended],
+        runnable={w.pk for w in workshops if can_run(w, user)},
     )
 
 

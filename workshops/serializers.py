@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from goals.models import MEASURE_DIGITS, MEASURE_PLACES, Level
@@ -53,7 +54,8 @@ class WorkshopSerializer(serializers.Serializer):
     decision_rule = serializers.ChoiceField(
         choices=DecisionRule.choices,
         required=False,
-        help_text="Defaults to unanimous for vision, user and business goals, else consent.",
+        help_text="Vision, user and business goals: unanimous only. Otherwise defaults to "
+        "consent (majority under dot voting, which cannot decide by consent).",
     )
     dots_per_voter = serializers.IntegerField(required=False, default=3, min_value=1, max_value=20)
     anonymous = serializers.BooleanField(required=False, default=False)
@@ -64,6 +66,12 @@ class WorkshopSerializer(serializers.Serializer):
     phase_started_at = serializers.DateTimeField(read_only=True)
     phase_ends_at = serializers.DateTimeField(read_only=True, allow_null=True)
     round = serializers.IntegerField(read_only=True)
+    not_held = serializers.BooleanField(
+        read_only=True, help_text="Still planned more than a day after its scheduled time."
+    )
+    cancel_reason = serializers.CharField(read_only=True)
+    cancelled_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    cancelled_by = serializers.IntegerField(read_only=True, allow_null=True)
     version = serializers.IntegerField(required=False, min_value=1)
     adopted_goals = serializers.ListField(child=serializers.IntegerField(), read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
@@ -91,12 +99,39 @@ class WorkshopSerializer(serializers.Serializer):
             "phase_started_at": instance.phase_started_at,
             "phase_ends_at": ends,
             "round": instance.round,
+            "not_held": instance.not_held(timezone.now()),
+            "cancel_reason": instance.cancel_reason,
+            "cancelled_at": instance.cancelled_at,
+            "cancelled_by": instance.cancelled_by_id,
             "version": instance.version,
             "adopted_goals": sorted(
                 d.goal_id for d in instance.decisions.all() if d.passed and d.goal_id
             ),
             "created_at": instance.created_at,
         }
+
+
+class WorkshopUpdateSerializer(serializers.Serializer):
+    """What an edit may change: the set-up any time before a decision, how the room votes
+    and decides only while the workshop is planned. `version` is required."""
+
+    title = serializers.CharField(max_length=200)
+    facilitator = serializers.IntegerField()
+    scheduled_at = serializers.DateTimeField(allow_null=True)
+    agenda = serializers.CharField(allow_blank=True, max_length=20000)
+    ground_rules = serializers.CharField(allow_blank=True, max_length=5000)
+    timeboxes = serializers.DictField(child=serializers.IntegerField(min_value=1, max_value=480))
+    voting_method = serializers.ChoiceField(choices=VotingMethod.choices)
+    decision_rule = serializers.ChoiceField(choices=DecisionRule.choices)
+    dots_per_voter = serializers.IntegerField(min_value=1, max_value=20)
+    anonymous = serializers.BooleanField()
+    version = serializers.IntegerField(min_value=1)
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000, help_text="Why it is called off; every participant reads it."
+    )
 
 
 class ParticipantInputSerializer(serializers.Serializer):

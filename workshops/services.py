@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -24,9 +25,10 @@ from goals.models import (
 )
 from goals.rules import timeframe_errors
 from goals.services import notifications
+from goals.services.agreement import goal_agreed_by_decision
 from goals.services.goals import goal_create
 from goals.services.key_results import key_result_create
-from goals.services.versioning import check_version, save_versioned
+from goals.services.versioning import VERSION_REQUIRED, check_version, save_versioned
 from workshops import rules
 from workshops.events import emit
 from workshops.models import (
@@ -77,36 +79,150 @@ def workshop_create(
         agenda=agenda,
         ground_rules=ground_rules,
         voting_method=voting_method,
-        decision_rule=decision_rule or default_rule(target_level),
+        decision_rule=decision_rule or default_rule(target_level, voting_method),
         dots_per_voter=dots_per_voter,
         anonymous=anonymous,
         timeboxes=timeboxes or {},
         created_by=actor,
     )
     errors = Errors()
-    if not workshop.title:
-        errors.add("title", "Give the workshop a title.")
     if target_level not in Level.values:
         errors.add("target_level", f"Choose one of: {', '.join(Level.values)}.")
     else:
         _check_parent_goal(workshop, errors)
-    if voting_method not in VotingMethod.values:
-        errors.add("voting_method", f"Choose one of: {', '.join(VotingMethod.values)}.")
-    if workshop.decision_rule not in DecisionRule.values:
-        errors.add("decision_rule", f"Choose one of: {', '.join(DecisionRule.values)}.")
-    if not 1 <= dots_per_voter <= 20:
-        errors.add("dots_per_voter", "Give each voter between 1 and 20 dots.")
-    for phase, minutes in workshop.timeboxes.items():
-        if phase not in Phase.values or not isinstance(minutes, int) or not 1 <= minutes <= 480:
-            errors.add("timeboxes", "Timeboxes map a phase to 1–480 minutes.")
-            break
-    if not ProductMembership.objects.filter(
-        product=product, user=facilitator, role__in=(ProductRole.LEADER, ProductRole.TEAM)
-    ).exists():
-        errors.add("facilitator", "The facilitator must be a leader or team member here.")
+    _check_setup(workshop, errors)
     errors.raise_if_any()
     workshop.save()
     return workshop
+
+
+# What may change before a decision, and what only while the workshop is still planned.
+EDITABLE_FIELDS = ("title", "agenda", "ground_rules", "scheduled_at", "facilitator", "timeboxes")
+PLANNED_ONLY_FIELDS = ("voting_method", "decision_rule", "dots_per_voter", "anonymous")
+PLANNED_ONLY_LABELS = {
+    "voting_method": "voting method",
+    "decision_rule": "decision rule",
+    "dots_per_voter": "dots per voter",
+    "anonymous": "anonymity",
+}
+
+
+def workshop_update(
+    *, actor: User, workshop: Workshop, data: dict[str, Any], version: int | None
+) -> Workshop:
+    """Edit a workshop before its decision; how it votes and decides only while planned."""
+    if version is None:
+        raise DomainError({"version": [VERSION_REQUIRED]})
+    with transaction.atomic():
+        current = (
+            Workshop.objects.select_for_update(of=("self",))
+            .select_related("product", "facilitator")
+            .get(pk=workshop.pk)
+        )
+        check_version(current, version)
+        if not current.is_undecided:
+            raise Conflict(
+                {
+                    "non_field_errors": [
+                        f"This workshop is {current.get_phase_display().lower()}: "
+                        "it can no longer be edited."
+                    ]
+                }
+            )
+        changed = [
+            name
+            for name in (*EDITABLE_FIELDS, *PLANNED_ONLY_FIELDS)
+            if name in data and data[name] != getattr(current, name)
+        ]
+        fixed = [name for name in changed if name in PLANNED_ONLY_FIELDS]
+        if fixed and current.phase != Phase.PLANNED:
+            words = " and ".join(PLANNED_ONLY_LABELS[name] for name in fixed)
+            raise Conflict(
+                {
+                    fixed[0]: [
+                        f"The {words} can only change while the workshop is planned; "
+                        f"it is {current.get_phase_display().lower()} now."
+                    ]
+                }
+            )
+        if not changed:
+            return current
+        for name in changed:
+            setattr(current, name, data[name])
+        current.title = (current.title or "").strip()
+        current.timeboxes = current.timeboxes or {}
+        errors = Errors()
+        _check_setup(current, errors)
+        errors.raise_if_any()
+        save_versioned(
+            current, [f"{name}_id" if name == "facilitator" else name for name in changed]
+        )
+        emit(current, "workshop", action="edited")
+    return current
+
+
+def _check_setup(workshop: Workshop, errors: Errors) -> None:
+    """The rules of a workshop's set-up, shared by planning and editing."""
+    if not workshop.title:
+        errors.add("title", "Give the workshop a title.")
+    elif len(workshop.title) > 200:
+        errors.add("title", "Keep the title under 200 characters.")
+    if workshop.voting_method not in VotingMethod.values:
+        errors.add("voting_method", f"Choose one of: {', '.join(VotingMethod.values)}.")
+    if workshop.decision_rule not in DecisionRule.values:
+        errors.add("decision_rule", f"Choose one of: {', '.join(DecisionRule.values)}.")
+    elif workshop.voting_method in VotingMethod.values:
+        for name, message in rules.plan_errors(
+            workshop.target_level, workshop.voting_method, workshop.decision_rule
+        ).items():
+            errors.add(name, message)
+    if not 1 <= workshop.dots_per_voter <= 20:
+        errors.add("dots_per_voter", "Give each voter between 1 and 20 dots.")
+    if not isinstance(workshop.timeboxes, dict):
+        errors.add("timeboxes", "Timeboxes map a phase to 1–480 minutes.")
+    else:
+        for phase, minutes in workshop.timeboxes.items():
+            if phase not in PHASE_ORDER or not isinstance(minutes, int) or not 1 <= minutes <= 480:
+                errors.add("timeboxes", "Timeboxes map a phase to 1–480 minutes.")
+                break
+    if not ProductMembership.objects.filter(
+        product_id=workshop.product_id,
+        user=workshop.facilitator,
+        role__in=(ProductRole.LEADER, ProductRole.TEAM),
+    ).exists():
+        errors.add("facilitator", "The facilitator must be a leader or team member here.")
+
+
+def workshop_cancel(*, actor: User, workshop: Workshop, reason: str) -> Workshop:
+    """Call a workshop off before its decision; every participant gets one email saying why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError({"reason": ["Say why the workshop is cancelled; participants read it."]})
+    with transaction.atomic():
+        current = Workshop.objects.select_for_update().get(pk=workshop.pk)
+        if not current.is_undecided:
+            raise Conflict(
+                {
+                    "phase": [
+                        f"This workshop is {current.get_phase_display().lower()}: "
+                        "only a workshop before its decision can be cancelled."
+                    ]
+                }
+            )
+        current.cancelled_in = current.phase
+        current.cancel_reason = reason
+        current.cancelled_at = timezone.now()
+        current.cancelled_by = actor
+        _move(
+            current,
+            Phase.CANCELLED,
+            actor,
+            ["cancelled_in", "cancel_reason", "cancelled_at", "cancelled_by_id"],
+        )
+        from workshops.tasks import send_workshop_cancellation
+
+        transaction.on_commit(lambda: send_workshop_cancellation.delay(current.pk))
+    return current
 
 
 def _check_parent_goal(workshop: Workshop, errors: Errors) -> None:
@@ -142,6 +258,8 @@ def participant_add(
     )
     if membership is None:
         raise DomainError({"email": ["Only members of this product can take part."]})
+    if workshop.is_cancelled:
+        raise Conflict({"email": ["The workshop was cancelled; nobody joins it any more."]})
     if can_vote is None:
         can_vote = membership.role != ProductRole.STAKEHOLDER
     try:
@@ -162,22 +280,38 @@ def participant_add(
 def participant_remove(*, actor: User, participant: Participant) -> None:
     """Take someone out of the room; their access ends with this call."""
     with transaction.atomic():
-        workshop = participant.workshop
-        Vote.objects.filter(
-            proposal__workshop=workshop, voter_id=participant.user_id, round=workshop.round
-        ).filter(
-            proposal__workshop__phase__in=(Phase.PLANNED, Phase.DRAFTING, Phase.VOTING)
-        ).delete()
-        participant.delete()
-        emit(workshop, "participants")
+        _seat_end(participant)
+
+
+def member_seats_end(*, user_id: int, product_ids: Sequence[int]) -> None:
+    """Someone taken off these products leaves their workshops: seats and hidden votes go."""
+    with transaction.atomic():
+        for seat in Participant.objects.select_related("workshop").filter(
+            user_id=user_id, workshop__product_id__in=product_ids
+        ):
+            _seat_end(seat)
+
+
+def _seat_end(participant: Participant) -> None:
+    workshop = participant.workshop
+    # Votes not yet revealed leave with the voter; revealed ones are the room's record.
+    Vote.objects.filter(
+        proposal__workshop=workshop, voter_id=participant.user_id, round=workshop.round
+    ).filter(proposal__workshop__phase__in=(Phase.PLANNED, Phase.DRAFTING, Phase.VOTING)).delete()
+    participant.delete()
+    emit(workshop, "participants")
 
 
 def workshop_set_phase(*, actor: User, workshop: Workshop, phase: str) -> Workshop:
     """Move the workshop one phase forward; skipping or going back is refused."""
     if phase not in Phase.values:
         raise DomainError({"phase": [f"Choose one of: {', '.join(Phase.values)}."]})
+    if phase == Phase.CANCELLED:
+        raise DomainError({"phase": ["Cancel a workshop with its reason, not as a phase move."]})
     with transaction.atomic():
         current = Workshop.objects.select_for_update().get(pk=workshop.pk)
+        if current.is_cancelled:
+            raise Conflict({"phase": ["The workshop was cancelled; it moves no further."]})
         position = PHASE_ORDER.index(current.phase)
         if PHASE_ORDER.index(phase) != position + 1:
             expected = PHASE_ORDER[position + 1] if position + 1 < len(PHASE_ORDER) else None
@@ -199,13 +333,13 @@ def workshop_set_phase(*, actor: User, workshop: Workshop, phase: str) -> Worksh
     return current
 
 
-def _move(workshop: Workshop, phase: str, actor: User) -> None:
+def _move(workshop: Workshop, phase: str, actor: User, fields: Sequence[str] = ()) -> None:
     PhaseChange.objects.create(
         workshop=workshop, from_phase=workshop.phase, to_phase=phase, round=workshop.round, by=actor
     )
     workshop.phase = phase
     workshop.phase_started_at = timezone.now()
-    save_versioned(workshop, ["phase", "phase_started_at"])
+    save_versioned(workshop, ["phase", "phase_started_at", *fields])
     emit(workshop, "phase", phase=phase, round=workshop.round)
 
 
@@ -503,7 +637,9 @@ def workshop_decide(*, actor: User, workshop: Workshop, proposal: Proposal) -> D
         proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if proposal.status != ProposalStatus.OPEN:
             raise Conflict({"proposal": ["This proposal was already decided on."]})
-        count = proposal_tallies(current)[proposal.pk]
+        tallies = proposal_tallies(current)
+        _check_decidable(current, proposal, tallies)
+        count = tallies[proposal.pk]
         passed, reason = rules.decide(current.decision_rule, count)
         decision = Decision(
             workshop=current,
@@ -535,6 +671,33 @@ def workshop_decide(*, actor: User, workshop: Workshop, proposal: Proposal) -> D
     raise Conflict({"non_field_errors": [reason]})
 
 
+def _check_decidable(
+    workshop: Workshop, proposal: Proposal, tallies: dict[int, rules.Tally]
+) -> None:
+    """Refuse a decision that would not follow the votes: a pair planned before it was
+    refused, or a proposal ranked below another of the round."""
+    refused = rules.plan_errors(
+        workshop.target_level, workshop.voting_method, workshop.decision_rule
+    )
+    if refused:
+        raise Conflict({"non_field_errors": [*refused.values()]})
+    ahead = rules.ahead_of(workshop.voting_method, tallies, proposal.pk)
+    if ahead is None:
+        return
+    leader = Proposal.objects.get(pk=ahead)
+    method = workshop.voting_method
+    raise Conflict(
+        {
+            "proposal": [
+                f"“{leader.title}” is ahead of “{proposal.title}” "
+                f"({rules.rank_text(method, tallies[ahead])} to "
+                f"{rules.rank_text(method, tallies[proposal.pk])}): a proposal ranked lower "
+                "cannot be adopted over it. Start a new round to vote on it again."
+            ]
+        }
+    )
+
+
 def _objections(workshop: Workshop, count: rules.Tally) -> list[dict[str, Any]]:
     from workshops.selectors import objections_shown
 
@@ -553,6 +716,8 @@ def _adopt(actor: User, workshop: Workshop, proposal: Proposal) -> Goal:
     )
     author = proposal.author if proposal.author_id in members else None
     try:
+        # Created as a draft with its key results, then agreed by the decision: agreement
+        # is granted by one of its three ways, each saying how in the goal's history.
         goal = goal_create(
             actor=actor,
             product=workshop.product,
@@ -560,7 +725,6 @@ def _adopt(actor: User, workshop: Workshop, proposal: Proposal) -> Goal:
             title=proposal.title,
             description=proposal.description,
             owner=author,
-            status=Status.AGREED,
             starts_on=proposal.starts_on,
             ends_on=proposal.ends_on,
             parents=[workshop.parent_goal] if workshop.parent_goal else [],
@@ -578,6 +742,7 @@ def _adopt(actor: User, workshop: Workshop, proposal: Proposal) -> Goal:
                 target=Decimal(draft["target"]),
                 owner=owner,
             )
+        goal = goal_agreed_by_decision(actor=actor, goal=goal, workshop_title=workshop.title)
     except DomainError as error:
         raise Conflict(
             {"non_field_errors": [f"The proposal cannot become a goal: {error.message}"]}

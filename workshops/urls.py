@@ -7,6 +7,8 @@ urlpatterns = [
     path("products/<int:pk>/workshops/new/", planning.workshop_new, name="workshop-new"),
     path("workshops/<int:pk>/", room.room, name="workshop-room"),
     path("workshops/<int:pk>/live/", room.room_live, name="workshop-room-live"),
+    path("workshops/<int:pk>/edit/", planning.workshop_edit, name="workshop-edit"),
+    path("workshops/<int:pk>/cancel/", planning.workshop_cancel, name="workshop-cancel"),
     path(
         "workshops/<int:pk>/participants/",
         planning.workshop_participants,

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,6 +14,10 @@ from rest_framework.views import APIView
 
 from goals.models import MAX_ID, User
 from goals.pagination import Pagination
+from goals.services.versioning import VERSION_REQUIRED
+
+# Writes that replace what someone read: they must say which version they edited.
+_EDITS = ("PATCH", "PUT")
 
 
 class AuthedRequest(Request):
@@ -22,13 +27,32 @@ class AuthedRequest(Request):
 
 
 def parse(
-    serializer_class: type[serializers.Serializer], request: Request, *, partial: bool = False
+    serializer_class: type[serializers.Serializer],
+    request: Request,
+    *,
+    partial: bool = False,
+    version_required: bool | None = None,
 ) -> dict[str, Any]:
-    """Validate the request body's types and shape; a bad body is a 400 naming each field."""
+    """Validate the request body's types and shape; a bad body is a 400 naming each field.
+
+    A PATCH or PUT of an object that carries `version` (its serializer takes one) must send
+    it, so every edit of such an object is checked against the version it was made on.
+    `version_required=False` is for a PUT that may create the object (no version yet): its
+    service then asks for the version of one that exists."""
     if not isinstance(request.data, dict):
         raise serializers.ValidationError({"non_field_errors": ["Send a JSON object."]})
     serializer = serializer_class(data=request.data, partial=partial)
-    serializer.is_valid(raise_exception=True)
+    valid = serializer.is_valid()
+    errors = dict(serializer.errors)
+    version = serializer.fields.get("version")
+    if version_required is None:
+        version_required = (
+            request.method in _EDITS and version is not None and not version.read_only
+        )
+    if version_required and "version" not in request.data:
+        errors["version"] = [VERSION_REQUIRED]
+    if errors or not valid:
+        raise serializers.ValidationError(errors)
     return dict(serializer.validated_data)
 
 
@@ -48,6 +72,13 @@ def paginated(
     page = paginator.paginate_queryset(items, request, view=view)
     data = serializer_class(page, many=True).data
     return paginator.get_paginated_response(data)
+
+
+def id_filter(name: str, description: str = "") -> OpenApiParameter:
+    """A list filter by id, documented with the range `query_int` accepts."""
+    return OpenApiParameter(
+        name, {"type": "integer", "minimum": 1, "maximum": MAX_ID}, description=description
+    )
 
 
 def query_int(request: Request, name: str) -> int | None:

@@ -21,17 +21,26 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from goals import access, selectors
-from goals.api.common import AuthedRequest, PaginatedView, paginated, parse, query_int
+from goals.api.common import (
+    AuthedRequest,
+    PaginatedView,
+    id_filter,
+    paginated,
+    parse,
+    query_int,
+)
 from goals.errors import DomainError, Errors, NotFound
-from goals.models import Goal, Level, Product, Status, User
+from goals.models import FeedbackRound, Goal, Level, Product, Status, User
 from goals.pagination import Pagination
 from goals.serializers import (
+    AgreementInputSerializer,
     GoalChangeSerializer,
     GoalSerializer,
     KeyResultSerializer,
     TokenRequestSerializer,
     TokenSerializer,
 )
+from goals.services import agreement
 from goals.services import goals as goal_services
 from goals.services import key_results as kr_services
 
@@ -111,10 +120,10 @@ def _owner(product: Product, user_id: int, errors: Errors) -> User | None:
 class GoalList(PaginatedView):
     @extend_schema(
         parameters=[
-            OpenApiParameter("product", int),
+            id_filter("product"),
             OpenApiParameter("level", str, enum=Level.values),
             OpenApiParameter("status", str, enum=Status.values),
-            OpenApiParameter("owner", int),
+            id_filter("owner"),
         ],
         responses=GoalSerializer(many=True),
     )
@@ -196,6 +205,48 @@ class GoalDetail(APIView):
         return Response(status=204)
 
 
+class GoalAgreementCreate(APIView):
+    """Agree a goal: after a closed feedback round everyone supported, or by recording an
+    agreement reached elsewhere (who agreed and why)."""
+
+    @extend_schema(request=AgreementInputSerializer, responses={201: GoalSerializer})
+    def post(self, request: AuthedRequest, pk: int) -> HttpResponse:
+        goal = access.get_goal(request.user, pk)
+        access.require_role(goal, access.EDITORS, "agree goals")
+        data = parse(AgreementInputSerializer, request)
+        role = access.role_of(goal)
+        if "feedback_round" in data:
+            feedback_round = FeedbackRound.objects.filter(
+                pk=data["feedback_round"], goal=goal
+            ).first()
+            if feedback_round is None:
+                raise DomainError({"feedback_round": ["Unknown feedback round on this goal."]})
+            agreement.goal_agreed_by_feedback(
+                actor=request.user, goal=goal, feedback_round=feedback_round, role=role
+            )
+        else:
+            agreement.goal_agreed_by_record(
+                actor=request.user,
+                goal=goal,
+                agreed_by=_people(goal.product, data["agreed_by"]),
+                reason=data.get("reason", ""),
+                role=role,
+            )
+        return goal_response(request.user, goal.pk, status=201)
+
+
+def _people(product: Product, ids: list[int]) -> list[User]:
+    """The organisation members with these ids; an unknown id is a 400 naming it (the
+    service checks product membership)."""
+    found = User.objects.filter(
+        pk__in=ids, org_memberships__organization_id=product.organization_id
+    ).in_bulk()
+    unknown = [pk for pk in ids if pk not in found]
+    if unknown:
+        raise DomainError({"agreed_by": [f"Unknown person {pk}." for pk in dict.fromkeys(unknown)]})
+    return [found[pk] for pk in ids]
+
+
 class GoalHistory(APIView):
     @extend_schema(responses=GoalChangeSerializer(many=True))
     def get(self, request: AuthedRequest, pk: int) -> Response:
@@ -214,7 +265,7 @@ def _key_result_refs(key_result_goal: Goal, data: dict[str, Any]) -> dict[str, A
 
 class KeyResultList(PaginatedView):
     @extend_schema(
-        parameters=[OpenApiParameter("goal", int), OpenApiParameter("product", int)],
+        parameters=[id_filter("goal"), id_filter("product")],
         responses=KeyResultSerializer(many=True),
     )
     def get(self, request: AuthedRequest) -> Response:
@@ -235,7 +286,10 @@ class KeyResultList(PaginatedView):
         access.require_role(goal, access.EDITORS, "add key results")
         data = _key_result_refs(goal, data)
         data.pop("version", None)
-        key_result = kr_services.key_result_create(actor=request.user, goal=goal, **data)
+        reason = data.pop("change_reason", "")
+        key_result = kr_services.key_result_create(
+            actor=request.user, goal=goal, change_reason=reason, **data
+        )
         return Response(
             KeyResultSerializer(access.get_key_result(request.user, key_result.pk)).data,
             status=201,
@@ -254,16 +308,35 @@ class KeyResultDetail(APIView):
         data = parse(KeyResultSerializer, request, partial=True)
         if "goal" in data and data.pop("goal") != key_result.goal_id:
             raise DomainError({"goal": ["A key result stays with its goal."]})
-        version = data.pop("version", None)
+        version = data.pop("version")
+        reason = data.pop("change_reason", "")
         data = _key_result_refs(key_result.goal, data)
         kr_services.key_result_update(
-            actor=request.user, key_result=key_result, data=data, version=version
+            actor=request.user,
+            key_result=key_result,
+            data=data,
+            version=version,
+            change_reason=reason,
         )
         return Response(KeyResultSerializer(access.get_key_result(request.user, pk)).data)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "change_reason",
+                str,
+                description="Required to remove a key result of an agreed goal; kept in the "
+                "goal's history.",
+            )
+        ],
+        responses={204: None},
+    )
     def delete(self, request: AuthedRequest, pk: int) -> Response:
         key_result = access.get_key_result(request.user, pk)
         access.require_role(key_result, access.EDITORS, "delete key results")
-        kr_services.key_result_delete(actor=request.user, key_result=key_result)
+        kr_services.key_result_delete(
+            actor=request.user,
+            key_result=key_result,
+            change_reason=request.query_params.get("change_reason", ""),
+        )
         return Response(status=204)

@@ -5,13 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from goals import access, selectors
-from goals.api.common import AuthedRequest, PaginatedView, paginated, parse, query_int
+from goals.api.common import (
+    AuthedRequest,
+    PaginatedView,
+    id_filter,
+    paginated,
+    parse,
+    query_int,
+)
 from goals.errors import DomainError, NotFound
 from goals.health import Finding
 from goals.models import Invitation, OrgRole
@@ -113,7 +120,7 @@ class OrganizationMemberDetail(APIView):
 
 class ProductList(PaginatedView):
     @extend_schema(
-        parameters=[OpenApiParameter("organization", int, description="Only this organisation's")],
+        parameters=[id_filter("organization", "Only this organisation's")],
         responses=ProductSerializer(many=True),
     )
     def get(self, request: AuthedRequest) -> Response:

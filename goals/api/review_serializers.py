@@ -50,7 +50,8 @@ class ReviewScheduleSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         required=False,
         min_value=1,
-        help_text="Send the version you read; a stale one gets 409 and changes nothing.",
+        help_text="Required to edit: send the version you read; a stale one gets 409 and "
+        "changes nothing.",
     )
 
     def to_representation(self, instance: ReviewSchedule) -> dict[str, Any]:
@@ -170,7 +171,8 @@ class RetrospectiveSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         required=False,
         min_value=1,
-        help_text="Send the version you read; a stale one gets 409 and changes nothing.",
+        help_text="Required to edit: send the version you read; a stale one gets 409 and "
+        "changes nothing.",
     )
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
@@ -181,3 +183,12 @@ class RetrospectiveSerializer(serializers.Serializer):
 
 class SprintVerdictSerializer(serializers.Serializer):
     sprint_verdict = serializers.ChoiceField(choices=SprintVerdict.choices)
+    close = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Also close the sprint goal in the same step: achieved when met, missed "
+        "when not (needs `outcome_note`).",
+    )
+    outcome_note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=TEXT_MAX_LENGTH
+    )

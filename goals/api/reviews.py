@@ -84,7 +84,8 @@ class GoalRetrospective(APIView):
     def put(self, request: AuthedRequest, pk: int) -> Response:
         goal = access.get_goal(request.user, pk)
         access.require_role(goal, access.EDITORS, "write retrospectives")
-        data: dict[str, Any] = parse(RetrospectiveSerializer, request)
+        # The first PUT writes it: the service asks for the version once there is one.
+        data: dict[str, Any] = parse(RetrospectiveSerializer, request, version_required=False)
         version = data.pop("version", None)
         retrospective = outcomes.retrospective_save(
             actor=request.user, goal=goal, data=data, version=version
@@ -93,11 +94,18 @@ class GoalRetrospective(APIView):
 
 
 class GoalSprintVerdict(APIView):
-    """Met or not met, at the sprint's end: the sprint goal's owner or a leader."""
+    """Met or not met, at the sprint's end: the sprint goal's owner or a leader; with
+    `close`, the sprint goal is closed in the same step."""
 
     @extend_schema(request=SprintVerdictSerializer, responses=GoalSerializer)
     def put(self, request: AuthedRequest, pk: int) -> HttpResponse:
         goal = access.get_goal(request.user, pk)
         data = parse(SprintVerdictSerializer, request)
-        outcomes.sprint_verdict_set(actor=request.user, goal=goal, verdict=data["sprint_verdict"])
+        outcomes.sprint_verdict_set(
+            actor=request.user,
+            goal=goal,
+            verdict=data["sprint_verdict"],
+            close=data["close"],
+            outcome_note=data["outcome_note"],
+        )
         return goal_response(request.user, goal.pk)

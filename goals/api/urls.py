@@ -40,6 +40,9 @@ urlpatterns = [
     path("goals/", goals.GoalList.as_view(), name="api-goals"),
     path("goals/<int:pk>/", goals.GoalDetail.as_view(), name="api-goal"),
     path("goals/<int:pk>/history/", goals.GoalHistory.as_view(), name="api-goal-history"),
+    path(
+        "goals/<int:pk>/agreement/", goals.GoalAgreementCreate.as_view(), name="api-goal-agreement"
+    ),
     path("key-results/", goals.KeyResultList.as_view(), name="api-key-results"),
     path("key-results/<int:pk>/", goals.KeyResultDetail.as_view(), name="api-key-result"),
     # Conversations: comments, insights, feedback rounds, watching, notifications, activity.

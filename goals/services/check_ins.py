@@ -3,7 +3,7 @@
 A check-in gives each key result of the goal its current value and records the team's
 confidence (1–5) and a note. In one transaction it updates the key results (progress rolls
 up the chain), keeps every value with the one before it, sets the goal's confidence and
-moves its next review one period on.
+moves its next review one period on (unless the goal has left the review loop).
 """
 
 from __future__ import annotations
@@ -38,12 +38,14 @@ class Value:
 def may_check_in(
     goal: Goal, user: User, key_results: Sequence[KeyResult], *, role: access.Role | None = None
 ) -> bool:
-    """The goal's owner, its key results' owners, team members and leaders; no one else.
+    """Team members and leaders; the owners of the goal or its key results while members.
 
     `role` is the user's in the goal's product when the caller knows it already."""
-    if goal.owner_id == user.pk or any(kr.owner_id == user.pk for kr in key_results):
-        return True
-    return (role or access.role_in(user, goal.product_id)) in access.EDITORS
+    return access.may_write_owned(
+        role or access.role_in(user, goal.product_id),
+        user,
+        [goal.owner_id, *(kr.owner_id for kr in key_results)],
+    )
 
 
 def check_in_create(
@@ -83,12 +85,14 @@ def check_in_create(
             kr_services.key_result_update(
                 actor=actor, key_result=key_results[item.key_result], data={"current": item.value}
             )
-        check_in.next_review_on = reviews.review_after(
-            product=current_goal.product,
-            level=current_goal.level,
-            day=reviews.product_today(current_goal.product, check_in.created_at),
-        )
-        check_in.save(update_fields=["next_review_on"])
+        # A judged sprint left the review loop: its late check-ins schedule no review.
+        if current_goal.in_review_loop:
+            check_in.next_review_on = reviews.review_after(
+                product=current_goal.product,
+                level=current_goal.level,
+                day=reviews.product_today(current_goal.product, check_in.created_at),
+            )
+            check_in.save(update_fields=["next_review_on"])
         _move_review(actor, current_goal, check_in)
     return check_in
 

@@ -44,6 +44,12 @@ EDITABLE_FIELDS = (
     "outcome_note",
 )
 _NO_VALUE = object()
+# Said wherever someone tries to type "agreed" in (goals/services/agreement.py grants it).
+WAYS_TO_AGREE = (
+    "A goal cannot be set to agreed by hand. It becomes agreed by a workshop decision, "
+    "after a closed feedback round in which everyone asked supports it, or by recording an "
+    "agreement reached elsewhere (who agreed and why)."
+)
 
 
 def goal_create(
@@ -62,7 +68,9 @@ def goal_create(
     outcome_note: str = "",
     parents: Iterable[Goal] = (),
 ) -> Goal:
-    """Create a goal in the chain; the creator owns it unless someone else is named."""
+    """Create a goal in the chain; the creator owns it unless someone else is named.
+
+    A new goal is never agreed: agreement is granted afterwards (goals/services/agreement.py)."""
     if owner is _NO_VALUE:
         owner = actor if _is_member(product, actor) else None
     goal = Goal(
@@ -84,7 +92,9 @@ def goal_create(
     if level not in Level.values:
         errors.add("level", f"Choose one of: {', '.join(Level.values)}.")
         errors.raise_if_any()
-    if status in (Status.ACHIEVED, Status.MISSED):
+    if status == Status.AGREED:
+        errors.add("status", WAYS_TO_AGREE)
+    elif status in (Status.ACHIEVED, Status.MISSED):
         errors.add("status", "A new goal cannot be closed yet; agree on it first.")
     _check_goal(goal, parent_list, errors)
     errors.raise_if_any()
@@ -269,10 +279,27 @@ def _check_parents(
 
 def _check_status_change(old: str, goal: Goal, errors: Errors) -> None:
     new = goal.status
-    if new in (Status.ACHIEVED, Status.MISSED) and old != Status.AGREED:
+    if new == Status.AGREED:
+        errors.add("status", WAYS_TO_AGREE)
+    elif new in (Status.ACHIEVED, Status.MISSED) and old != Status.AGREED:
         errors.add("status", "Only an agreed goal can be closed as achieved or missed.")
-    if old in CLOSED_STATUSES and new not in (Status.AGREED, Status.DRAFT, *CLOSED_STATUSES):
-        errors.add("status", "Reopen a closed goal as agreed or as a draft.")
+    elif old in CLOSED_STATUSES and new not in (Status.DRAFT, *CLOSED_STATUSES):
+        # Reopened goals are agreed again the way any draft is, not by being typed back in.
+        errors.add("status", "Reopen a closed goal as a draft, then agree on it again.")
+
+
+def status_choices(current: str) -> list[str]:
+    """The statuses a goal now `current` can be given by hand, its own included: never
+    "agreed" (unless it is already); achieved and missed only from agreed; a closed goal
+    reopens as a draft."""
+    allowed = []
+    for status in Status.values:
+        errors = Errors()
+        if status != current:
+            _check_status_change(current, Goal(status=status), errors)
+        if not errors.by_field:
+            allowed.append(status)
+    return allowed
 
 
 def _is_member(product: Product, user: User | None) -> bool:

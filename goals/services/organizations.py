@@ -25,6 +25,7 @@ from goals.models import (
 )
 from goals.schedule import DEFAULT_TIME_ZONE, is_time_zone
 from goals.services.versioning import check_version, save_versioned
+from workshops import services as workshop_services
 
 EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length or 254
 
@@ -112,12 +113,20 @@ def organization_member_set_role(*, membership: OrganizationMembership, role: st
 
 
 def organization_member_remove(*, membership: OrganizationMembership) -> None:
-    """Remove someone from an organisation and from all of its products."""
+    """Remove someone from an organisation and from all of its products and their workshops."""
     with transaction.atomic():
         _keep_an_admin(membership)
         ProductMembership.objects.filter(
             product__organization_id=membership.organization_id, user_id=membership.user_id
         ).delete()
+        workshop_services.member_seats_end(
+            user_id=membership.user_id,
+            product_ids=list(
+                Product.objects.filter(organization_id=membership.organization_id).values_list(
+                    "pk", flat=True
+                )
+            ),
+        )
         membership.delete()
 
 
@@ -229,10 +238,14 @@ def product_member_set_role(*, membership: ProductMembership, role: str) -> None
 
 
 def product_member_remove(*, membership: ProductMembership) -> None:
-    """Take someone off a product (their goals keep them as owner until reassigned)."""
+    """Take someone off a product: their seats in its workshops end with it, and owning its
+    goals or key results (kept until reassigned) no longer lets them write to them."""
     with transaction.atomic():
         _keep_a_leader(membership)
         membership.delete()
+        workshop_services.member_seats_end(
+            user_id=membership.user_id, product_ids=[membership.product_id]
+        )
 
 
 def _keep_an_admin(membership: OrganizationMembership) -> None:

@@ -8,10 +8,11 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from goals import access
-from goals.errors import Conflict, Errors, Forbidden
+from goals.errors import Conflict, DomainError, Errors, Forbidden
 from goals.models import Goal, GoalChange, Level, Retrospective, SprintVerdict, Status, User
+from goals.services.goals import goal_update
 from goals.services.reviews import product_today
-from goals.services.versioning import check_version, save_versioned
+from goals.services.versioning import VERSION_REQUIRED, check_version, save_versioned
 
 TEXT_MAX_LENGTH = 5000
 RETROSPECTIVE_FIELDS = {
@@ -25,7 +26,8 @@ VERDICT_STATUSES = (Status.AGREED, Status.ACHIEVED, Status.MISSED)
 def retrospective_save(
     *, actor: User, goal: Goal, data: dict[str, str], version: int | None = None
 ) -> Retrospective:
-    """Write (or rewrite) the blameless retrospective of a missed goal."""
+    """Write (or rewrite) the blameless retrospective of a missed goal; a rewrite sends the
+    `version` it was made on."""
     errors = Errors()
     if goal.status != Status.MISSED:
         errors.add("non_field_errors", "A retrospective is kept for a goal closed as missed.")
@@ -48,6 +50,8 @@ def retrospective_save(
                 raise Conflict(
                     {"version": ["Someone else wrote this retrospective at the same moment."]}
                 ) from None
+        if version is None:
+            raise DomainError({"version": [VERSION_REQUIRED]})
         check_version(current, version)
         changed = [name for name, text in texts.items() if getattr(current, name) != text]
         for name in changed:
@@ -69,10 +73,24 @@ def lessons(*, product_id: int, level: str, limit: int = 5) -> list[Retrospectiv
     )
 
 
-def sprint_verdict_set(*, actor: User, goal: Goal, verdict: str) -> Goal:
-    """Met or not met: given by the sprint goal's owner or a leader, at the sprint's end."""
-    if actor.pk != goal.owner_id and access.role_in(actor, goal.product_id) != access.Role.LEADER:
+def may_judge(role: access.Role, user: User, goal: Goal) -> bool:
+    """Who gives a sprint's verdict: a leader, or its owner while still a member."""
+    return role == access.Role.LEADER or access.owns(role, user, [goal.owner_id])
+
+
+def sprint_verdict_set(
+    *, actor: User, goal: Goal, verdict: str, close: bool = False, outcome_note: str = ""
+) -> Goal:
+    """Met or not met: given by the sprint goal's owner or a leader, at the sprint's end.
+
+    A judged sprint leaves the review loop (no next review). With `close` the sprint goal is
+    closed in the same step, as achieved when met and missed when not, with `outcome_note`,
+    by the same rules as any goal's closing; on any error nothing is saved."""
+    role = access.role_in(actor, goal.product_id)
+    if not may_judge(role, actor, goal):
         raise Forbidden("The sprint goal's owner or a leader gives its verdict.")
+    if close and role not in access.EDITORS:
+        raise Forbidden("The team and its leaders close sprint goals.")
     errors = Errors()
     if goal.level != Level.SPRINT:
         errors.add("sprint_verdict", "Only sprint goals get a met / not met verdict.")
@@ -89,11 +107,21 @@ def sprint_verdict_set(*, actor: User, goal: Goal, verdict: str) -> Goal:
     errors.raise_if_any()
     with transaction.atomic():
         current = Goal.objects.select_for_update().get(pk=goal.pk)
+        changes: dict[str, list[str | None]] = {}
         if current.sprint_verdict != verdict:
-            old = current.sprint_verdict or None
+            changes["sprint_verdict"] = [current.sprint_verdict or None, verdict]
             current.sprint_verdict = verdict
-            save_versioned(current, ["sprint_verdict"])
-            GoalChange.objects.create(
-                goal=current, by=actor, changes={"sprint_verdict": [old, verdict]}
+        if current.next_review_on is not None:
+            changes["next_review_on"] = [current.next_review_on.isoformat(), None]
+            current.next_review_on = None
+        if changes:
+            save_versioned(current, list(changes))
+            GoalChange.objects.create(goal=current, by=actor, changes=changes)
+        if close:
+            closed = Status.ACHIEVED if verdict == SprintVerdict.MET else Status.MISSED
+            current = goal_update(
+                actor=actor,
+                goal=current,
+                data={"status": closed, "outcome_note": outcome_note},
             )
     return current

@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from goals.emails import day_text, send_templated_email
 from goals.models import (
+    IN_REVIEW_LOOP,
     EmailFrequency,
     Goal,
     GoalChange,
@@ -90,11 +91,10 @@ def due_goal_reminders(*, now: datetime | None = None) -> list[Due]:
     # No time zone is more than a day ahead of UTC: the widest window any of them needs.
     horizon = now.astimezone(UTC).date() + timedelta(days=MAX_REMIND_DAYS_BEFORE + 1)
     goals = list(
-        Goal.objects.filter(status=Status.AGREED)
-        .filter(
-            Q(next_review_on__lte=horizon)
-            | Q(level=Level.SPRINT, sprint_verdict="", ends_on__lte=horizon)
-        )
+        # Closed goals and judged sprints left the review loop, whatever review date they
+        # may still carry from before that rule.
+        Goal.objects.filter(IN_REVIEW_LOOP)
+        .filter(Q(next_review_on__lte=horizon) | Q(level=Level.SPRINT, ends_on__lte=horizon))
         .select_related("product__organization", "product__review_schedule")
         .order_by("next_review_on", "id")
     )
@@ -354,7 +354,7 @@ def _compose(due: Due, recipient: User, now: datetime) -> _Message | None:
     today = local_today(goal.product.organization.time_zone, now)
     if due.kind == ReminderKind.WIN:
         return _win(goal) if goal.status == Status.ACHIEVED else None
-    if goal.status != Status.AGREED:
+    if not goal.in_review_loop:
         return None
     if due.kind == ReminderKind.SPRINT_VERDICT:
         if goal.sprint_verdict or goal.ends_on != due.due_on:

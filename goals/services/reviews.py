@@ -13,7 +13,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from goals.errors import Errors
-from goals.models import Goal, Level, Product, ReviewSchedule, Status, User
+from goals.models import CLOSED_STATUSES, Goal, Level, Product, ReviewSchedule, Status, User
 from goals.schedule import Cadence, local_today, next_review
 from goals.services.versioning import check_version, save_versioned
 
@@ -90,7 +90,11 @@ def review_after(
 
 def first_review(goal: Goal, previous_status: str | None, previous_review: date | None) -> None:
     """A goal that becomes agreed gets its first review date from the schedule, unless
-    someone set one in the same change."""
+    someone set one in the same change; a finished goal (closed, or a judged sprint) has
+    none: it left the review loop."""
+    if goal.status in CLOSED_STATUSES or goal.sprint_verdict:
+        goal.next_review_on = None
+        return
     became_agreed = goal.status == Status.AGREED and previous_status != Status.AGREED
     if became_agreed and goal.next_review_on == previous_review:
         goal.next_review_on = review_after(product=goal.product, level=goal.level)

@@ -6,6 +6,10 @@ from django.db.models import F, Model
 
 from goals.errors import Conflict
 
+# Every edit of an object that carries `version` sends the one it was made against: without
+# it two people's edits could silently overwrite each other.
+VERSION_REQUIRED = "Send the version you edited, so nobody's change is lost."
+
 
 def check_version(obj: Model, expected: int | None) -> None:
     """Refuse a write made against an older version than the stored one."""

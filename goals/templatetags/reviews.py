@@ -6,7 +6,7 @@ from datetime import date
 
 from django import template
 
-from goals.models import Goal, Status
+from goals.models import Goal
 from goals.schedule import ReviewDue
 from goals.schedule import review_due as due_in
 
@@ -15,7 +15,8 @@ register = template.Library()
 
 @register.filter
 def review_due(goal: Goal, today: date | None) -> ReviewDue | None:
-    """How far an agreed goal's next review is from `today`: `{{ goal|review_due:today }}`."""
-    if today is None or goal.status != Status.AGREED:
+    """How far a goal's next review is from `today`, while it is in the review loop:
+    `{{ goal|review_due:today }}`."""
+    if today is None or not goal.in_review_loop:
         return None
     return due_in(goal.next_review_on, today)

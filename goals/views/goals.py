@@ -8,12 +8,21 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from goals import access, selectors
-from goals.errors import Conflict, DomainError
-from goals.forms import GoalForm, KeyResultForm
+from goals.conversations import RoundView
+from goals.errors import Conflict, DomainError, Forbidden
+from goals.forms import (
+    AgreementRecordForm,
+    AgreementRoundForm,
+    GoalForm,
+    KeyResultDeleteForm,
+    KeyResultForm,
+)
 from goals.health import goal_findings
 from goals.models import CLOSED_STATUSES, Goal, KeyResult, User
+from goals.services import agreement
 from goals.services import key_results as kr_services
 from goals.services.goals import goal_update
 from goals.services.reviews import product_today
@@ -60,15 +69,76 @@ def goal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @page
+@require_POST
+def agreement_record(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Record an agreement reached elsewhere: who agreed and why."""
+    goal = access.get_goal(request.user, pk)
+    page_data = _GoalPage(request, goal)
+    if not agreement.may_record_agreement(page_data.role, goal.level):
+        raise Forbidden("Your role in this product does not allow you to record agreements here.")
+    form = AgreementRecordForm(request.POST, people=page_data.people)
+    if form.is_valid():
+        try:
+            agreement.goal_agreed_by_record(
+                actor=request.user,
+                goal=goal,
+                agreed_by=form.cleaned_data["agreed_by"],
+                reason=form.cleaned_data["reason"] or "",
+                role=page_data.role,
+            )
+        except DomainError as error:
+            form.show_errors(error)
+        else:
+            messages.success(request, f"“{goal.title}” is agreed; the record is in its history.")
+            return back_to(reverse("goal", args=[goal.pk]))
+    return page_data.render(agreement_form=form, status=400)
+
+
+@page
+@require_POST
+def agreement_from_round(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Mark a goal agreed from a closed feedback round in which everyone asked supported it."""
+    goal = access.get_goal(request.user, pk)
+    page_data = _GoalPage(request, goal)
+    if not agreement.may_agree_from_round(page_data.role):
+        raise Forbidden("Your role in this product does not allow you to agree goals.")
+    form = AgreementRoundForm(request.POST)
+    if form.is_valid():
+        feedback_round = goal.feedback_rounds.filter(pk=form.cleaned_data["feedback_round"]).first()
+        if feedback_round is None:
+            form.add_error(None, "That feedback round is not about this goal.")
+        else:
+            try:
+                agreement.goal_agreed_by_feedback(
+                    actor=request.user,
+                    goal=goal,
+                    feedback_round=feedback_round,
+                    role=page_data.role,
+                )
+            except DomainError as error:
+                form.show_errors(error)
+            else:
+                messages.success(
+                    request, f"“{goal.title}” is agreed: everyone asked in the round supported it."
+                )
+                return back_to(reverse("goal", args=[goal.pk]))
+    return page_data.render(round_agreement_form=form, status=400)
+
+
+@page
 def key_result_new(request: AuthedRequest, pk: int) -> HttpResponse:
     goal = access.get_goal(request.user, pk)
     access.require_role(goal, access.EDITORS, "add key results")
     page_data = _GoalPage(request, goal)
-    form = KeyResultForm(request.POST or None, people=page_data.people)
+    form = KeyResultForm(request.POST or None, people=page_data.people, goal=goal, new=True)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            kr_services.key_result_create(actor=request.user, goal=goal, **data)
+            kr_services.key_result_create(
+                actor=request.user,
+                goal=goal,
+                change_reason=form.cleaned_data.get("change_reason") or "",
+                **form.key_result_data(),
+            )
         except DomainError as error:
             form.show_errors(error)
         else:
@@ -87,23 +157,24 @@ def key_result_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     prefix = f"kr{key_result.pk}"
     if request.method != "POST":
         form = KeyResultForm(
-            initial=_kr_initial(key_result), people=page_data.people, prefix=prefix
+            initial=_kr_initial(key_result), people=page_data.people, goal=goal, prefix=prefix
         )
         return page_data.render_key_results(edit_form=form, editing=key_result)
-    form = KeyResultForm(request.POST, people=page_data.people, prefix=prefix)
+    form = KeyResultForm(request.POST, people=page_data.people, goal=goal, prefix=prefix)
     if form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        data = form.key_result_data()
         if data["current"] is None:
             data["current"] = data["baseline"]
         try:
             kr_services.key_result_update(
                 actor=request.user, key_result=key_result, data=data,
                 version=form.cleaned_data["version"],
+                change_reason=form.cleaned_data.get("change_reason") or "",
             )  # fmt: skip
         except Conflict as error:
             form = stale_form(
                 KeyResultForm, request.POST, key_result.version, error,
-                people=page_data.people, prefix=prefix,
+                people=page_data.people, goal=goal, prefix=prefix,
             )  # fmt: skip
         except DomainError as error:
             form.show_errors(error)
@@ -111,6 +182,38 @@ def key_result_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             return _key_results_saved(request, page_data, "Key result saved.")
     return page_data.render_key_results(
         edit_form=form, editing=key_result, status=invalid_status(request)
+    )
+
+
+@page
+def key_result_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    """POST only: remove a key result, asking why when its goal is agreed."""
+    key_result = access.get_key_result(request.user, pk)
+    access.require_role(key_result, access.EDITORS, "delete key results")
+    goal = access.get_goal(request.user, key_result.goal_id)
+    page_data = _GoalPage(request, goal)
+    if request.method != "POST":
+        return back_to(reverse("key-result-edit", args=[key_result.pk]))
+    form = KeyResultDeleteForm(request.POST, goal=goal)
+    if form.is_valid():
+        try:
+            kr_services.key_result_delete(
+                actor=request.user,
+                key_result=key_result,
+                change_reason=form.cleaned_data.get("change_reason") or "",
+            )
+        except DomainError as error:
+            form.show_errors(error)
+        else:
+            return _key_results_saved(request, page_data, "Key result removed.")
+    edit_form = KeyResultForm(
+        initial=_kr_initial(key_result),
+        people=page_data.people,
+        goal=goal,
+        prefix=f"kr{key_result.pk}",
+    )
+    return page_data.render_key_results(
+        edit_form=edit_form, delete_form=form, editing=key_result, status=invalid_status(request)
     )
 
 
@@ -124,8 +227,12 @@ def _key_results_saved(request: AuthedRequest, page_data: _GoalPage, message: st
 
 
 def _kr_initial(key_result: KeyResult) -> dict[str, Any]:
-    fields = ("title", "unit", "baseline", "target", "current", "due_on", "version")
-    return {**{f: getattr(key_result, f) for f in fields}, "owner": key_result.owner_id}
+    fields = ("title", "unit", "due_on", "version")
+    # Numbers as people write them: 1000, not the column's 1000.0000.
+    numbers = {
+        f: selectors.plain_number(getattr(key_result, f)) for f in ("baseline", "target", "current")
+    }
+    return {**{f: getattr(key_result, f) for f in fields}, **numbers, "owner": key_result.owner_id}
 
 
 class _GoalPage:
@@ -136,6 +243,7 @@ class _GoalPage:
         self.goal = goal
         self.can_edit = access.can_edit_goals(goal)
         self.can_lead = access.can_lead(goal)
+        self.role = access.role_of(goal)
         self.people: list[User] = (
             [m.user for m in selectors.product_members(goal.product)] if self.can_edit else []
         )
@@ -185,7 +293,42 @@ class _GoalPage:
             "is_closed": goal.status in CLOSED_STATUSES,
             "decision_record": decision_record(goal),
         }
+        context["agreement"] = self._agreement(context["rounds"], **extra)
         return render(self.request, "goals/goal.html", context, status=status)
+
+    def _agreement(
+        self,
+        rounds: list[RoundView],
+        *,
+        agreement_form: AgreementRecordForm | None = None,
+        round_agreement_form: AgreementRoundForm | None = None,
+        **_: Any,
+    ) -> dict[str, Any] | None:
+        """The ways this person may agree this goal here, with their forms; None if none."""
+        goal = self.goal
+        posted = agreement_form is not None or round_agreement_form is not None
+        agreeable = goal.status in agreement.AGREEABLE_STATUSES and self.role in access.EDITORS
+        if not (agreeable or posted):  # a refused form still shows why, whatever changed
+            return None
+        may_record = agreement.may_record_agreement(self.role, goal.level)
+        # Only the newest round speaks for the goal now (rounds come newest first).
+        newest = rounds[0] if rounds else None
+        supported = (
+            newest
+            if newest and not newest.open and agreement.round_supported(newest.requests)
+            else None
+        )
+        if round_agreement_form is None and supported is not None:
+            round_agreement_form = AgreementRoundForm(
+                initial={"feedback_round": supported.round.pk}
+            )
+        if agreement_form is None and may_record:
+            agreement_form = AgreementRecordForm(people=self.people)
+        return {
+            "record_form": agreement_form if may_record else None,
+            "round_form": round_agreement_form,
+            "round": supported,
+        }
 
     def render_key_results(self, *, status: int = 200, **extra: Any) -> HttpResponse:
         """With htmx only the key results section, else the whole page around it."""
@@ -201,6 +344,9 @@ class _GoalPage:
             "organization": self.goal.product.organization,
             "key_results": self.key_results,
             "can_edit": self.can_edit,
-            "add_form": KeyResultForm(people=self.people) if self.can_edit else None,
+            "add_form": KeyResultForm(people=self.people, goal=self.goal, new=True)
+            if self.can_edit
+            else None,
+            "delete_form": KeyResultDeleteForm(goal=self.goal) if self.can_edit else None,
             **extra,
         }

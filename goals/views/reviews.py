@@ -19,7 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefre
 
 from goals import access, reviews
 from goals.errors import Conflict, DomainError, Forbidden
-from goals.models import Goal, KeyResult, Retrospective, Status
+from goals.models import Goal, KeyResult, Level, Retrospective, Status
 from goals.review_forms import CheckInForm, RetrospectiveForm, ReviewScheduleForm, SprintVerdictForm
 from goals.schedule import review_due
 from goals.services import check_ins as check_in_services
@@ -42,9 +42,7 @@ def goal_reviews(
         "review": review,
         "review_today": today,
         "check_in_form": CheckInForm(key_results=key_results) if review.can_check_in else None,
-        "verdict_form": SprintVerdictForm(initial={"sprint_verdict": goal.sprint_verdict})
-        if _may_give_verdict(request, goal)
-        else None,
+        "verdict_form": _verdict_form(goal) if _may_give_verdict(request, goal) else None,
         "retrospective_form": _retrospective_form(retrospective)
         if can_edit and goal.status == Status.MISSED
         else None,
@@ -147,17 +145,23 @@ def sprint_verdict(request: AuthedRequest, pk: int) -> HttpResponse:
     goal = access.get_goal(request.user, pk)
     if not _may_give_verdict(request, goal):
         raise Forbidden("The sprint goal's owner or a leader gives its verdict.")
-    posted = request.POST if request.method == "POST" else None
-    form = SprintVerdictForm(posted, initial={"sprint_verdict": goal.sprint_verdict})
+    form = _verdict_form(goal, request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
+        close = form.cleaned_data.get("close", False)
         try:
             outcomes.sprint_verdict_set(
-                actor=request.user, goal=goal, verdict=form.cleaned_data["sprint_verdict"]
+                actor=request.user,
+                goal=goal,
+                verdict=form.cleaned_data["sprint_verdict"],
+                close=close,
+                outcome_note=form.cleaned_data.get("outcome_note", ""),
             )
         except DomainError as error:
             form.show_errors(error)
         else:
-            messages.success(request, "Verdict saved.")
+            messages.success(
+                request, "Verdict saved; the sprint goal is closed." if close else "Verdict saved."
+            )
             return _to_goal(request, goal, "verdict")
     return _render_outcome(request, goal, "goals/sprint_verdict.html", verdict_form=form)
 
@@ -212,8 +216,18 @@ def _retrospective_form(current: Retrospective | None) -> RetrospectiveForm:
     return RetrospectiveForm(initial={name: getattr(current, name) for name in fields})
 
 
+def _verdict_form(goal: Goal, data: Any = None) -> SprintVerdictForm:
+    """Offers to close the sprint goal in the same step while it is open."""
+    may_close = goal.status == Status.AGREED and access.can_edit_goals(goal)
+    return SprintVerdictForm(
+        data, initial={"sprint_verdict": goal.sprint_verdict}, may_close=may_close
+    )
+
+
 def _may_give_verdict(request: AuthedRequest, goal: Goal) -> bool:
-    return goal.level == "sprint" and (goal.owner_id == request.user.pk or access.can_lead(goal))
+    return goal.level == Level.SPRINT and outcomes.may_judge(
+        access.role_of(goal), request.user, goal
+    )
 
 
 def _to_goal(request: AuthedRequest, goal: Goal, anchor: str) -> HttpResponse:

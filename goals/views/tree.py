@@ -24,6 +24,7 @@ HEALTH_LABELS = {
     "review_overdue": "Review overdue",
     "low_confidence": "Low confidence",
     "no_owner": "No owner",
+    "agreed_outside_workshop": "Agreed outside a workshop",
     **QUALITY_LABELS,
 }
 

@@ -8,7 +8,7 @@
   var room = document.getElementById("room");
   if (!room || !window.fetch) return;
 
-  var KINDS = ["phase", "proposal", "votes", "decision", "participants"];
+  var KINDS = ["phase", "proposal", "votes", "decision", "participants", "workshop"];
   var FIELDS = "input, textarea, select";
   var running = false;
   var again = false;

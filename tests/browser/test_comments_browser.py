@@ -111,7 +111,7 @@ def test_a_mention_reaches_the_team_member_through_the_inbox(
 def test_a_stakeholder_resolves_their_thread_and_removes_a_comment_in_place(
     live_server, people, open_page, page_errors, screenshot_dir
 ):
-    _, member, stakeholder, goal = people
+    _, _, stakeholder, goal = people
     thread = Comment.objects.create(
         product=goal.product, goal=goal, author=stakeholder, body="Which families?",
         body_html="<p>Which families?</p>",

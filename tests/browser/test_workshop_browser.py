@@ -206,7 +206,10 @@ def test_a_leader_plans_a_workshop_invites_the_team_and_finds_it_listed(
     level.select_option("user")
     parent = page.get_by_label("The adopted goal will serve")
     expect(parent.locator("option", has_text="Everyone eats well")).to_have_count(1)
-    expect(page.get_by_label("Decision rule")).to_have_value("unanimous")
+    expect(page.locator("#level-fields")).to_contain_text(
+        "Unanimous — fixed for vision, user and business goals"
+    )
+    expect(page.locator("select[name=decision_rule]")).to_have_count(0)
     level.select_option("product")
     expect(parent.locator("option", has_text="Families plan meals fast")).to_have_count(1)
     expect(page.get_by_label("Decision rule")).to_have_value("consent")
@@ -227,6 +230,7 @@ def test_a_leader_plans_a_workshop_invites_the_team_and_finds_it_listed(
         label="Families plan meals fast (user goal)"
     )
     page.get_by_label("Dot voting").check()
+    page.get_by_label("Decision rule").select_option("majority")
     page.get_by_label("Drafting").fill("25")
     page.get_by_role("button", name="Plan the workshop").click()
     expect(page.get_by_role("heading", name="Who takes part")).to_be_visible()

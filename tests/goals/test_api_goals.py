@@ -201,7 +201,7 @@ def test_it_sanitises_the_description(team, leader):
         ({"level": "user", "parents": ["foreign_vision"]}, "parents"),
         ({"level": "user", "parents": ["sibling_vision"]}, "parents"),
         ({"level": "product", "parents": ["missing"]}, "parents"),
-        ({"level": "product", "status": "agreed"}, "parents"),
+        ({"level": "product", "status": "agreed"}, "status"),
         ({"level": "vision"}, "level"),
         (
             {"level": "sprint", "parents": ["product_goal"], "starts_on": 0, "ends_on": 29},
@@ -334,19 +334,25 @@ def test_it_refuses_a_stale_version_with_a_409_and_changes_nothing(team, chain, 
     chain.sprint_goal.refresh_from_db()
     assert (chain.sprint_goal.title, chain.sprint_goal.confidence) == (title, 5)
     assert chain.sprint_goal.version == 2
-    assert GoalChange.objects.filter(goal=chain.sprint_goal).count() == 1
+    # The factory's entry (the chain was restored as agreed) and the first update.
+    assert GoalChange.objects.filter(goal=chain.sprint_goal).count() == 2
 
 
-def test_it_accepts_a_patch_without_version(team, chain, leader):
+def test_it_refuses_a_patch_without_version(team, chain, leader):
     response = leader.patch(f"/api/goals/{chain.sprint_goal.pk}/", {"confidence": 4})
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert response.json() == {
+        "version": ["Send the version you edited, so nobody's change is lost."]
+    }
+    chain.sprint_goal.refresh_from_db()
+    assert (chain.sprint_goal.confidence, chain.sprint_goal.version) == (None, 1)
 
 
 @pytest.mark.parametrize(("field", "value"), [("product", "other"), ("level", "user")])
 def test_it_keeps_product_and_level_write_once(team, chain, leader, field, value):
     if value == "other":
         value = ProductFactory(organization=team.product.organization).pk
-    response = leader.patch(f"/api/goals/{chain.product_goal.pk}/", {field: value})
+    response = leader.patch(f"/api/goals/{chain.product_goal.pk}/", {field: value, "version": 1})
     assert response.status_code == 400
     assert field in response.json()
     chain.product_goal.refresh_from_db()
@@ -356,7 +362,7 @@ def test_it_keeps_product_and_level_write_once(team, chain, leader, field, value
 def test_it_accepts_the_same_product_and_level_again(team, chain, leader):
     response = leader.patch(
         f"/api/goals/{chain.product_goal.pk}/",
-        {"product": team.product.pk, "level": "product", "confidence": 3},
+        {"product": team.product.pk, "level": "product", "confidence": 3, "version": 1},
     )
     assert response.status_code == 200
 
@@ -385,18 +391,24 @@ def test_it_refuses_an_update_that_breaks_a_rule_with_a_400(team, chain, leader,
         body["ends_on"] = iso(body["ends_on"])
     if "owner" in body:
         body["owner"] = getattr(team, body["owner"]).pk
-    response = leader.patch(f"/api/goals/{goal.pk}/", body, format="json")
+    response = leader.patch(f"/api/goals/{goal.pk}/", {**body, "version": 1}, format="json")
     assert response.status_code == 400, response.json()
     assert field in response.json()
     goal.refresh_from_db()
     assert goal.version == 1
-    assert not GoalChange.objects.filter(goal=goal).exists()
+    # Only the factory's entry: the chain was restored as agreed.
+    assert [c.via for c in GoalChange.objects.filter(goal=goal)] == ["restored"]
 
 
 def test_it_changes_an_agreed_goal_with_a_reason(team, chain, leader):
     response = leader.patch(
         f"/api/goals/{chain.product_goal.pk}/",
-        {"title": "Sharper", "parents": [chain.user_goal.pk], "change_reason": "Focus"},
+        {
+            "title": "Sharper",
+            "parents": [chain.user_goal.pk],
+            "change_reason": "Focus",
+            "version": 1,
+        },
         format="json",
     )
     assert response.status_code == 200, response.json()
@@ -407,7 +419,8 @@ def test_it_changes_an_agreed_goal_with_a_reason(team, chain, leader):
 @pytest.mark.parametrize("status", ["achieved", "missed"])
 def test_it_closes_an_agreed_goal_with_an_outcome_note(team, chain, leader, status):
     response = leader.patch(
-        f"/api/goals/{chain.sprint_goal.pk}/", {"status": status, "outcome_note": "Learned a lot"}
+        f"/api/goals/{chain.sprint_goal.pk}/",
+        {"status": status, "outcome_note": "Learned a lot", "version": 1},
     )
     assert response.status_code == 200
     assert (response.json()["status"], response.json()["outcome_note"]) == (status, "Learned a lot")
@@ -415,20 +428,27 @@ def test_it_closes_an_agreed_goal_with_an_outcome_note(team, chain, leader, stat
 
 def test_it_refuses_to_close_a_draft(team, chain, leader):
     draft = make_goal(team.product, Level.SPRINT, chain.product_goal)
-    response = leader.patch(f"/api/goals/{draft.pk}/", {"status": "achieved", "outcome_note": "y"})
+    response = leader.patch(
+        f"/api/goals/{draft.pk}/", {"status": "achieved", "outcome_note": "y", "version": 1}
+    )
     assert response.status_code == 400
     assert "status" in response.json()
 
 
 def test_it_refuses_a_second_live_vision_by_reviving_a_dropped_one(team, chain, leader):
     dropped = GoalFactory(product=team.product, level=Level.VISION, status=Status.DROPPED)
-    response = leader.patch(f"/api/goals/{dropped.pk}/", {"status": "draft"})
+    response = leader.patch(f"/api/goals/{dropped.pk}/", {"status": "draft", "version": 1})
     assert response.status_code == 400
     assert "level" in response.json()
 
 
 def test_it_allows_a_new_vision_after_dropping_the_old(team, chain, leader):
-    assert leader.patch(f"/api/goals/{chain.vision.pk}/", {"status": "dropped"}).status_code == 200
+    assert (
+        leader.patch(
+            f"/api/goals/{chain.vision.pk}/", {"status": "dropped", "version": 1}
+        ).status_code
+        == 200
+    )
     assert post_goal(leader, team, level="vision", title="New North").status_code == 201
 
 
@@ -474,9 +494,9 @@ def test_it_shows_the_history_newest_first(team, chain, leader, api):
         leader, team, level="product", title="First", parents=[chain.user_goal.pk]
     ).json()
     url = f"/api/goals/{created['id']}/"
-    api(team.member).patch(url, {"title": "Second"})
-    leader.patch(url, {"status": "agreed"})
-    leader.patch(url, {"title": "Third", "change_reason": "Clearer"})
+    api(team.member).patch(url, {"title": "Second", "version": 1})
+    leader.post(f"{url}agreement/", {"agreed_by": [team.member.pk], "reason": "Planning"})
+    leader.patch(url, {"title": "Third", "change_reason": "Clearer", "version": 3})
     response = leader.get(f"{url}history/")
     assert response.status_code == 200
     entries = response.json()
@@ -497,6 +517,7 @@ def test_it_shows_the_history_newest_first(team, chain, leader, api):
     # Becoming agreed also sets the first review date from the product's schedule.
     assert entries[1]["changes"]["status"] == ["draft", "agreed"]
     assert set(entries[1]["changes"]) == {"status", "next_review_on"}
+    assert entries[1]["via"] == "record"
     assert entries[0]["at"] >= entries[-1]["at"]
     assert entries[0]["at"].endswith(("Z", "+00:00"))
 
@@ -514,14 +535,18 @@ def test_it_lets_a_new_leader_add_goals_to_a_product(team, api):
 
 
 def test_it_lets_a_leader_set_the_next_review_date(team, chain, leader):
-    response = leader.patch(f"/api/goals/{chain.sprint_goal.pk}/", {"next_review_on": iso(7)})
+    response = leader.patch(
+        f"/api/goals/{chain.sprint_goal.pk}/", {"next_review_on": iso(7), "version": 1}
+    )
     assert response.status_code == 200
     assert response.json()["next_review_on"] == iso(7)
 
 
 def test_it_forbids_team_members_to_move_the_next_review_date(team, chain, api):
     client = api(team.member)
-    response = client.patch(f"/api/goals/{chain.sprint_goal.pk}/", {"next_review_on": iso(7)})
+    response = client.patch(
+        f"/api/goals/{chain.sprint_goal.pk}/", {"next_review_on": iso(7), "version": 1}
+    )
     assert response.status_code == 403
     chain.sprint_goal.refresh_from_db()
     assert chain.sprint_goal.next_review_on is None
@@ -529,7 +554,8 @@ def test_it_forbids_team_members_to_move_the_next_review_date(team, chain, api):
     assert response.status_code == 403
     # Sending back the value it already has (a form round trip) is fine.
     response = client.patch(
-        f"/api/goals/{chain.sprint_goal.pk}/", {"next_review_on": None, "confidence": 3}
+        f"/api/goals/{chain.sprint_goal.pk}/",
+        {"next_review_on": None, "confidence": 3, "version": 1},
     )
     assert response.status_code == 200
 

@@ -45,6 +45,7 @@ def new_kr(team, chain, **body):
         "baseline": 100,
         "target": 300,
         "owner": team.member.pk,
+        "change_reason": "We found a better measure",  # the product goal is agreed
         **body,
     }
 
@@ -149,7 +150,7 @@ def test_it_updates_a_key_result_and_the_goals_progress(team, chain, api):
 
 def test_it_refuses_a_stale_key_result_version_with_a_409(team, chain, leader):
     kr = KeyResultFactory(goal=chain.product_goal, owner=team.member)
-    leader.patch(f"/api/key-results/{kr.pk}/", {"current": 20})
+    leader.patch(f"/api/key-results/{kr.pk}/", {"current": 20, "version": 1})
     response = leader.patch(f"/api/key-results/{kr.pk}/", {"current": 30, "version": 1})
     assert response.status_code == 409
     kr.refresh_from_db()
@@ -164,7 +165,7 @@ def test_it_refuses_a_key_result_update_that_breaks_a_rule(team, chain, leader, 
     kr = KeyResultFactory(goal=chain.product_goal, owner=team.member)  # baseline 10
     if body.get("goal") == "other":
         body = {"goal": chain.user_goal.pk}
-    response = leader.patch(f"/api/key-results/{kr.pk}/", body, format="json")
+    response = leader.patch(f"/api/key-results/{kr.pk}/", {**body, "version": 1}, format="json")
     assert response.status_code == 400
     assert field in response.json()
     kr.refresh_from_db()
@@ -177,7 +178,8 @@ def test_it_deletes_a_key_result_and_recomputes_progress(team, chain, leader):
 
     recompute_progress([chain.product_goal.pk])
     assert Goal.objects.get(pk=chain.product_goal.pk).progress == 100
-    assert leader.delete(f"/api/key-results/{kr.pk}/").status_code == 204
+    response = leader.delete(f"/api/key-results/{kr.pk}/?change_reason=Measured+elsewhere")
+    assert response.status_code == 204
     assert not KeyResult.objects.filter(pk=kr.pk).exists()
     assert Goal.objects.get(pk=chain.product_goal.pk).progress == 0
 

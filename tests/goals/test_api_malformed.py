@@ -80,12 +80,8 @@ def test_it_answers_a_bad_body_with_a_client_error(team, chain, leader, body, co
     for method, name in WRITES:
         response = getattr(leader, method)(urls[name], data=body, content_type=content_type)
         answers[f"{method} {name}"] = response.status_code
-    # An empty PATCH changes nothing, successfully.
-    allowed = {
-        f"{method} {name}": {200} if body == "" and method == "patch" else {400, 415}
-        for method, name in WRITES
-    }
-    assert {k: v for k, v in answers.items() if v not in allowed[k]} == {}
+    # An empty PATCH sends no version: refused, like any edit without one.
+    assert {k: v for k, v in answers.items() if v not in {400, 415}} == {}
     assert (Goal.objects.count(), KeyResult.objects.count(), GoalChange.objects.count()) == before
 
 
@@ -138,7 +134,7 @@ def test_it_refuses_a_bad_goal_field_on_update_with_a_400(team, chain, leader, f
     goal = chain.product_goal
     answers = {}
     for value in GOAL_FIELDS_BAD_VALUES[field]:
-        body = {"change_reason": "We learned something", field: value}
+        body = {"change_reason": "We learned something", "version": 1, field: value}
         if field == "change_reason":
             body["title"] = "A change that needs a reason"
         response = leader.patch(f"/api/goals/{goal.pk}/", body, format="json")
@@ -172,13 +168,15 @@ def test_it_refuses_a_bad_key_result_field_with_a_4xx(team, chain, leader, field
             "baseline": 0,
             "target": 10,
             "owner": team.member.pk,
+            "change_reason": "A sharper measure",
             field: value,
         }
         created = leader.post("/api/key-results/", body, format="json").status_code
         # A version on create is ignored.
         if created not in ({201, 400} if field == "version" else {400}):
             answers[f"POST {value!r:.40}"] = created
-        updated = leader.patch(f"/api/key-results/{kr.pk}/", {field: value}, format="json")
+        body = {"version": 1, "change_reason": "A sharper measure", field: value}
+        updated = leader.patch(f"/api/key-results/{kr.pk}/", body, format="json")
         if updated.status_code not in (400, 409):
             answers[f"PATCH {value!r:.40}"] = updated.status_code
     assert answers == {}
@@ -250,20 +248,29 @@ def test_it_answers_bad_list_filters_with_a_400(team, leader, url, query):
 
 
 @pytest.mark.parametrize(
-    "query",
+    ("query", "field"),
     [
-        "page=abc",
-        "page=0",
-        "page=-1",
-        f"page={HUGE}",
-        "page_size=abc",
-        "page_size=-5",
-        f"page_size={HUGE}",
+        ("page=abc", "page"),
+        ("page=0", "page"),
+        ("page=-1", "page"),
+        ("page=", "page"),
+        ("page=1.5", "page"),
+        ("page=²", "page"),
+        (f"page={HUGE}", "page"),
+        ("page_size=abc", "page_size"),
+        ("page_size=0", "page_size"),
+        ("page_size=-5", "page_size"),
+        (f"page_size={HUGE}", "page_size"),
     ],
 )
-def test_it_never_fails_on_odd_pagination(team, chain, leader, query):
+def test_it_answers_malformed_pagination_with_a_400(team, chain, leader, query, field):
     response = leader.get(f"/api/goals/?{query}")
-    assert response.status_code in (200, 404)
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+
+
+def test_a_page_past_the_last_is_not_found(team, chain, leader):
+    assert leader.get("/api/goals/?page=99").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -390,6 +397,23 @@ def test_the_schema_documents_json_bodies_only(db, client):
                 assert list(operation["requestBody"]["content"]) == ["application/json"]
 
 
+def test_the_schema_admits_only_the_ids_and_page_numbers_the_server_accepts(db, client):
+    """Every integer query parameter of a list starts at 1, as the server refuses 0 with a
+    400; page sizes stop at 500."""
+    paths = client.get("/api/schema/?format=json").json()["paths"]
+    seen = set()
+    for path, operations in paths.items():
+        for parameter in operations.get("get", {}).get("parameters", []):
+            if parameter["in"] == "query" and parameter["schema"].get("type") == "integer":
+                seen.add((path, parameter["name"]))
+                assert parameter["schema"]["minimum"] == 1, (path, parameter["name"])
+                if parameter["name"] == "page_size":
+                    assert parameter["schema"]["maximum"] == 500
+    names = {name for _, name in seen}
+    assert {"page", "page_size", "product", "owner", "goal", "organization"} <= names
+    assert ("/api/goals/", "owner") in seen and ("/api/workshops/", "product") in seen
+
+
 def test_the_largest_measures_come_back_exactly(team, chain, leader):
     """15 digits round-trip exactly, on SQLite's floating point too; a 16th is refused, as
     it could come back rounded past the column's precision (a server error on read)."""
@@ -403,6 +427,7 @@ def test_the_largest_measures_come_back_exactly(team, chain, leader):
             "target": edge,
             "current": -edge,
             "owner": team.member.pk,
+            "change_reason": "The edge of what we can measure",
         },
     )
     assert created.status_code == 201, created.json()

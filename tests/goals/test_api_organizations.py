@@ -79,7 +79,7 @@ def test_it_forbids_members_to_edit_an_organisation(team, api, org, who):
 
 def test_it_refuses_a_stale_organisation_version(team, api, org):
     client = api(team.org_admin)
-    client.patch(f"/api/organizations/{org.pk}/", {"name": "First"})
+    client.patch(f"/api/organizations/{org.pk}/", {"name": "First", "version": 1})
     response = client.patch(f"/api/organizations/{org.pk}/", {"name": "Second", "version": 1})
     assert response.status_code == 409
     assert "version" in response.json()

@@ -100,7 +100,7 @@ def test_it_forbids_team_and_stakeholders_to_edit_a_product(team, api, who):
 
 def test_it_refuses_a_stale_product_version(team, api):
     client = api(team.leader)
-    client.patch(f"/api/products/{team.product.pk}/", {"name": "One"})
+    client.patch(f"/api/products/{team.product.pk}/", {"name": "One", "version": 1})
     response = client.patch(f"/api/products/{team.product.pk}/", {"name": "Two", "version": 1})
     assert response.status_code == 409
     team.product.refresh_from_db()

@@ -88,7 +88,8 @@ def test_new_and_deleted_goals_and_key_results_show(team, chain, api):
     product_node = read(client, team)["vision"]["children"][0]["children"][0]
     assert "Second sprint" in [child["title"] for child in product_node["children"]]
     key_result = KeyResult.objects.get(goal=chain.sprint_goal)
-    assert client.delete(f"/api/key-results/{key_result.pk}/").status_code == 204
+    path = f"/api/key-results/{key_result.pk}/?change_reason=Done+differently"
+    assert client.delete(path).status_code == 204
     assert sprint_node(read(client, team))["key_results"] == []
     assert client.delete(f"/api/goals/{created.json()['id']}/").status_code == 204
     product_node = read(client, team)["vision"]["children"][0]["children"][0]
@@ -116,11 +117,15 @@ def test_a_new_parent_moves_the_goal(team, chain, api):
 def test_product_and_strategy_texts_show(team, chain, api):
     client = api(team.org_admin)
     read(client, team)
-    patch(client, f"/api/products/{team.product.pk}/", {"portfolio_strategy": "Focus"})
+    patch(
+        client,
+        f"/api/products/{team.product.pk}/",
+        {"portfolio_strategy": "Focus", "version": team.product.version},
+    )
     patch(
         client,
         f"/api/organizations/{team.product.organization_id}/",
-        {"business_strategy": "Grow"},
+        {"business_strategy": "Grow", "version": team.product.organization.version},
     )
     body = read(client, team)
     assert (body["portfolio_strategy"], body["business_strategy"]) == ("Focus", "Grow")

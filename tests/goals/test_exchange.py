@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from goals.exchange import RESTORED_REASON
 from goals.models import (
+    AgreementWay,
     CheckIn,
     CheckInValue,
     Comment,
@@ -24,6 +26,7 @@ from goals.models import (
     ProductRole,
     Status,
 )
+from goals.services.agreement import goal_agreed_by_record
 from goals.services.check_ins import Value, check_in_create
 from goals.services.comments import comment_create, comment_delete
 from goals.services.insights import insight_create
@@ -164,6 +167,16 @@ def test_an_export_imports_into_an_identical_chain(team, api):
     importer = {"email": team.org_admin.email, "name": team.org_admin.display_name}
     assert {**importer, "role": "leader"} in again["members"]  # who imported leads the copy
     again["members"].remove({**importer, "role": "leader"})
+    # An import restores statuses as exported, and each goal's history says so, by the
+    # importer: one entry more per goal than the original had.
+    restored = [h for h in again["history"] if h["reason"] == RESTORED_REASON]
+    again["history"] = [h for h in again["history"] if h["reason"] != RESTORED_REASON]
+    assert sorted((h["goal"], h["by"]) for h in restored) == [
+        (goal["ref"], team.org_admin.email) for goal in again["goals"]
+    ]
+    assert {h["goal"]: h["changes"]["status"][1] for h in restored} == {
+        goal["ref"]: goal["status"] for goal in again["goals"]
+    }
     expected = comparable(original)
     for section in expected:
         assert again[section] == expected[section], section
@@ -215,13 +228,50 @@ def test_an_import_keeps_the_history_with_local_ids(team, api):
         reason="Linked",
     )
     document = export(api(team.member), team.product).json()
-    assert document["history"][0]["changes"]["owner"] == [None, team.member.email]
+    linked = next(h for h in document["history"] if h["reason"] == "Linked")
+    assert linked["changes"]["owner"] == [None, team.member.email]
     response = do_import(api(team.org_admin), team, document)
     product = Product.objects.get(pk=response.json()["product"]["id"])
-    entry = GoalChange.objects.get(goal__product=product)
+    entry = GoalChange.objects.get(goal__product=product, reason="Linked")
     new_vision = product.goals.get(level=Level.VISION)
     assert entry.changes == {"owner": [None, team.member.pk], "parents": [[], [new_vision.pk]]}
     assert (entry.by, entry.reason) == (team.leader, "Linked")
+
+
+def test_an_export_says_how_each_goal_was_agreed_and_an_import_keeps_it(team, api):
+    vision = make_goal(team.product, Level.VISION)
+    goal_agreed_by_record(
+        actor=team.leader, goal=vision, agreed_by=[team.member], reason="Offsite in May"
+    )
+    document = export(api(team.member), team.product).json()
+    agreed = next(h for h in document["history"] if "Offsite in May" in h["reason"])
+    assert agreed["via"] == "record"
+    response = do_import(api(team.org_admin), team, document)
+    product = Product.objects.get(pk=response.json()["product"]["id"])
+    entry = GoalChange.objects.get(goal__product=product, reason=agreed["reason"])
+    assert entry.via == AgreementWay.RECORD
+
+
+def test_an_import_refuses_an_unknown_way_of_agreeing(team, chain, api):
+    document = export(api(team.member), team.product).json()
+    document["history"][0]["via"] = "decree"
+    response = do_import(api(team.org_admin), team, document)
+    assert response.status_code == 400
+    assert "How a goal was agreed is one of" in response.json()["history[0].via"][0]
+
+
+def test_an_import_restores_statuses_and_says_so_in_each_goals_history(team, chain, api):
+    document = export(api(team.member), team.product).json()
+    response = do_import(api(team.org_admin), team, document)
+    product = Product.objects.get(pk=response.json()["product"]["id"])
+    user_goal = product.goals.get(level=Level.USER)
+    assert (user_goal.status, user_goal.agreed_via) == (Status.AGREED, AgreementWay.RESTORED)
+    # The factory's goals were restored once already; this import adds its own entry.
+    entry = user_goal.changes.filter(via=AgreementWay.RESTORED, by=team.org_admin).get()
+    assert (entry.by, entry.reason) == (team.org_admin, RESTORED_REASON)
+    assert entry.changes == {"status": [None, "agreed"]}
+    history = api(team.org_admin).get(f"/api/goals/{user_goal.pk}/history/").json()
+    assert history[0]["via"] == "restored" and history[0]["reason"] == RESTORED_REASON
 
 
 def broken(document: dict[str, Any], how: str) -> dict[str, Any]:

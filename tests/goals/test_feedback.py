@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from goals.models import FeedbackRequest, FeedbackRound, Notification, ProductRole, Status
+from goals.models import FeedbackRequest, FeedbackRound, Notification, ProductRole
+from goals.services.agreement import goal_agreed_by_record
 from goals.services.feedback import feedback_answer, feedback_round_open
 from goals.tasks import run_feedback_rounds, send_feedback_summary
 from tests.factories import OrganizationMembershipFactory, UserFactory, add_member
@@ -98,8 +99,9 @@ def test_feedback_is_asked_on_drafts_only_and_one_round_at_a_time(team, goal, ap
     client = api(team.leader)
     assert client.post(rounds_url(goal), body).status_code == 201
     assert client.post(rounds_url(goal), body).status_code == 409
-    goal.status = Status.AGREED
-    goal.save()
+    goal_agreed_by_record(
+        actor=team.leader, goal=goal, agreed_by=[team.member], reason="Agreed at the offsite."
+    )
     FeedbackRound.objects.update(closed_at=datetime.now(UTC))
     response = client.post(rounds_url(goal), body)
     assert response.status_code == 400

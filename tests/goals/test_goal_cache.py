@@ -77,12 +77,20 @@ def test_key_result_checks_additions_and_deletions_show(team, chain, api):
     assert (body["key_results"][0]["current"], body["progress"]) == (5, 50)
     created = client.post(
         "/api/key-results/",
-        {"goal": goal.pk, "title": "Second", "baseline": 0, "target": 4, "owner": team.member.pk},
+        {
+            "goal": goal.pk,
+            "title": "Second",
+            "baseline": 0,
+            "target": 4,
+            "owner": team.member.pk,
+            "change_reason": "A second measure",
+        },
         format="json",
     )
     assert created.status_code == 201, created.json()
     assert [kr["title"] for kr in read(client, goal)["key_results"]][-1] == "Second"
-    assert client.delete(f"/api/key-results/{key_result.pk}/").status_code == 204
+    path = f"/api/key-results/{key_result.pk}/?change_reason=Replaced"
+    assert client.delete(path).status_code == 204
     assert [kr["title"] for kr in read(client, goal)["key_results"]] == ["Second"]
 
 

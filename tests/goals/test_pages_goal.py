@@ -15,8 +15,8 @@ from goals.models import (
     Insight,
     KeyResult,
     Level,
-    Status,
 )
+from goals.services.agreement import goal_agreed_by_record
 from goals.services.goals import goal_create, goal_update
 from tests.factories import (
     GoalFactory,
@@ -164,7 +164,9 @@ def test_it_offers_only_goals_one_level_up_as_parents(team, goals, browser_clien
 
 def test_it_asks_why_an_agreed_goal_changes(team, goals, browser_client):
     goal = goals["user"]
-    goal = goal_update(actor=team.leader, goal=goal, data={"status": Status.AGREED})
+    goal = goal_agreed_by_record(
+        actor=team.leader, goal=goal, agreed_by=[team.member], reason="Offsite."
+    )
     client = browser_client(team.member)
     html = client.get(goal_url(goal)).content.decode()
     assert "Why are you changing an agreed goal?" in html
@@ -196,7 +198,9 @@ def test_it_keeps_the_users_text_on_a_version_conflict(team, goals, browser_clie
 
 
 def test_it_needs_an_outcome_note_to_close_and_shows_it(team, goals, browser_client):
-    goal = goal_update(actor=team.leader, goal=goals["user"], data={"status": Status.AGREED})
+    goal = goal_agreed_by_record(
+        actor=team.leader, goal=goals["user"], agreed_by=[team.member], reason="Offsite."
+    )
     client = browser_client(team.leader)
     response = client.post(goal_url(goal), form_data(goal, status="achieved"))
     assert response.status_code == 400

@@ -105,7 +105,7 @@ def world(team) -> World:
         "GET organizations": ("get", "/api/organizations/", None),
         "POST organizations": ("post", "/api/organizations/", {"name": "Fresh start"}),
         "GET organization": ("get", org_url, None),
-        "PATCH organization": ("patch", org_url, {"name": "Renamed"}),
+        "PATCH organization": ("patch", org_url, {"name": "Renamed", "version": 1}),
         "GET organization members": ("get", f"{org_url}members/", None),
         "POST organization members": ("post", f"{org_url}members/", {"email": "new@example.com"}),
         "PATCH organization member": (
@@ -121,7 +121,7 @@ def world(team) -> World:
         "GET products": ("get", "/api/products/", None),
         "POST products": ("post", "/api/products/", {"organization": org.pk, "name": "New"}),
         "GET product": ("get", product_url, None),
-        "PATCH product": ("patch", product_url, {"name": "Renamed"}),
+        "PATCH product": ("patch", product_url, {"name": "Renamed", "version": 1}),
         "DELETE product": ("delete", product_url, None),
         "GET product members": ("get", f"{product_url}members/", None),
         "POST product members": (
@@ -153,7 +153,11 @@ def world(team) -> World:
             },
         ),
         "GET goal": ("get", f"/api/goals/{chain.sprint_goal.pk}/", None),
-        "PATCH goal": ("patch", f"/api/goals/{chain.sprint_goal.pk}/", {"confidence": 3}),
+        "PATCH goal": (
+            "patch",
+            f"/api/goals/{chain.sprint_goal.pk}/",
+            {"confidence": 3, "version": 1},
+        ),
         "DELETE goal": ("delete", f"/api/goals/{draft.pk}/", None),
         "GET goal history": ("get", f"/api/goals/{chain.sprint_goal.pk}/history/", None),
         "GET key results": ("get", "/api/key-results/", None),
@@ -166,11 +170,16 @@ def world(team) -> World:
                 "baseline": 0,
                 "target": 1,
                 "owner": team.member.pk,
+                "change_reason": "We measure this too",
             },
         ),
         "GET key result": ("get", f"/api/key-results/{kr.pk}/", None),
-        "PATCH key result": ("patch", f"/api/key-results/{kr.pk}/", {"current": 20}),
-        "DELETE key result": ("delete", f"/api/key-results/{kr.pk}/", None),
+        "PATCH key result": ("patch", f"/api/key-results/{kr.pk}/", {"current": 20, "version": 1}),
+        "DELETE key result": (
+            "delete",
+            f"/api/key-results/{kr.pk}/?change_reason=Measured+elsewhere",
+            None,
+        ),
     }
     return World(users, requests)
 

@@ -40,7 +40,13 @@ def test_a_product_starts_with_the_default_schedule(team, api):
 
 
 def test_leaders_change_the_schedule(team, api):
-    body = {**DEFAULTS, "product": "weekly", "sprint": "none", "remind_days_before": 3}
+    body = {
+        **DEFAULTS,
+        "product": "weekly",
+        "sprint": "none",
+        "remind_days_before": 3,
+        "version": 1,
+    }
     response = api(team.leader).put(url(team.product), body, format="json")
 
     assert response.status_code == 200, response.json()
@@ -53,8 +59,10 @@ def test_leaders_change_the_schedule(team, api):
 
 
 def test_fields_left_out_keep_their_value(team, api):
-    api(team.leader).put(url(team.product), {"vision": "monthly"}, format="json")
-    response = api(team.leader).put(url(team.product), {"reminder_hour": 7}, format="json")
+    api(team.leader).put(url(team.product), {"vision": "monthly", "version": 1}, format="json")
+    response = api(team.leader).put(
+        url(team.product), {"reminder_hour": 7, "version": 2}, format="json"
+    )
     assert response.json() == {
         "product_id": team.product.pk,
         **DEFAULTS,
@@ -73,7 +81,9 @@ def test_only_leaders_change_it(team, api, role):
 
 
 def test_organisation_admins_act_as_leaders(team, api):
-    response = api(team.org_admin).put(url(team.product), {"vision": "weekly"}, format="json")
+    response = api(team.org_admin).put(
+        url(team.product), {"vision": "weekly", "version": 1}, format="json"
+    )
     assert response.status_code == 200
 
 
@@ -95,14 +105,15 @@ def test_other_organisations_do_not_see_it(team, api):
     ],
 )
 def test_bad_values_are_a_400_and_change_nothing(team, api, field, value):
-    response = api(team.leader).put(url(team.product), {**DEFAULTS, field: value}, format="json")
+    body = {**DEFAULTS, "version": 1, field: value}
+    response = api(team.leader).put(url(team.product), body, format="json")
     assert response.status_code == 400
     assert field in response.json()
     assert not ReviewSchedule.objects.exists()
 
 
 def test_a_stale_version_is_a_409(team, api):
-    api(team.leader).put(url(team.product), {"vision": "monthly"}, format="json")
+    api(team.leader).put(url(team.product), {"vision": "monthly", "version": 1}, format="json")
     response = api(team.leader).put(
         url(team.product), {"vision": "weekly", "version": 1}, format="json"
     )
@@ -130,8 +141,10 @@ def test_a_goal_gets_its_first_review_when_it_becomes_agreed(team, api):
     chain = make_chain(team.product)
     draft = make_goal(team.product, Level.PRODUCT, chain.user_goal, title="Meal kits")
 
-    response = api(team.member).patch(
-        f"/api/goals/{draft.pk}/", {"status": "agreed"}, format="json"
+    response = api(team.leader).post(
+        f"/api/goals/{draft.pk}/agreement/",
+        {"agreed_by": [team.member.pk], "reason": "Quarterly planning."},
+        format="json",
     )
 
     assert response.json()["next_review_on"] == "2026-06-12"  # product goals: two weeks
@@ -142,32 +155,47 @@ def test_the_first_review_follows_the_schedule_of_its_level(team, api):
     api(team.leader).put(url(team.product), {"user": "monthly"}, format="json")
     vision = make_goal(team.product, Level.VISION, status=Status.AGREED)
 
-    response = api(team.leader).post(
+    created = api(team.leader).post(
         "/api/goals/",
-        {"product": team.product.pk, "level": "user", "title": "Plan fast", "parents": [vision.pk],
-         "status": "agreed"},
+        {"product": team.product.pk, "level": "user", "title": "Plan fast", "parents": [vision.pk]},
         format="json",
-    )  # fmt: skip
+    )
+    assert created.json()["next_review_on"] is None  # a draft is not reviewed yet
+
+    response = api(team.leader).post(
+        f"/api/goals/{created.json()['id']}/agreement/",
+        {"agreed_by": [team.member.pk], "reason": "Offsite."},
+        format="json",
+    )
 
     assert response.json()["next_review_on"] == "2026-02-28"
 
 
 def test_a_level_without_regular_reviews_gets_no_date(team, api):
-    api(team.leader).put(url(team.product), {"vision": "none"}, format="json")
-    response = api(team.leader).post(
+    api(team.leader).put(url(team.product), {"vision": "none", "version": 1}, format="json")
+    created = api(team.leader).post(
         "/api/goals/",
-        {"product": team.product.pk, "level": "vision", "title": "Healthy", "status": "agreed"},
+        {"product": team.product.pk, "level": "vision", "title": "Healthy"},
         format="json",
     )
+    response = api(team.leader).post(
+        f"/api/goals/{created.json()['id']}/agreement/",
+        {"agreed_by": [team.member.pk], "reason": "Offsite."},
+        format="json",
+    )
+    assert response.json()["status"] == "agreed"
     assert response.json()["next_review_on"] is None
 
 
-def test_a_date_a_leader_sets_while_agreeing_is_kept(team, api):
+def test_a_date_a_leader_sets_once_agreed_is_kept(team, api):
+    # Agreement is granted on its own (POST .../agreement/); the leader moves the date after.
     chain = make_chain(team.product)
     draft = make_goal(team.product, Level.PRODUCT, chain.user_goal)
+    agreement = {"agreed_by": [team.member.pk], "reason": "Planning."}
+    agreed = api(team.leader).post(f"/api/goals/{draft.pk}/agreement/", agreement, format="json")
     response = api(team.leader).patch(
         f"/api/goals/{draft.pk}/",
-        {"status": "agreed", "next_review_on": "2030-01-02"},
+        {"next_review_on": "2030-01-02", "version": agreed.json()["version"]},
         format="json",
     )
     assert response.json()["next_review_on"] == "2030-01-02"
@@ -176,7 +204,9 @@ def test_a_date_a_leader_sets_while_agreeing_is_kept(team, api):
 def test_editing_an_agreed_goal_leaves_its_review_date_alone(team, api):
     chain = make_chain(team.product)
     Goal.objects.filter(pk=chain.product_goal.pk).update(next_review_on=date(2030, 5, 5))
-    api(team.member).patch(f"/api/goals/{chain.product_goal.pk}/", {"confidence": 3}, format="json")
+    api(team.member).patch(
+        f"/api/goals/{chain.product_goal.pk}/", {"confidence": 3, "version": 1}, format="json"
+    )
     assert Goal.objects.get(pk=chain.product_goal.pk).next_review_on == date(2030, 5, 5)
 
 
@@ -185,7 +215,8 @@ def test_editing_an_agreed_goal_leaves_its_review_date_alone(team, api):
 
 def test_admins_set_the_organisations_time_zone(team, api):
     org_url = f"/api/organizations/{team.product.organization_id}/"
-    response = api(team.org_admin).patch(org_url, {"time_zone": "Europe/Berlin"}, format="json")
+    body = {"time_zone": "Europe/Berlin", "version": 1}
+    response = api(team.org_admin).patch(org_url, body, format="json")
 
     assert response.status_code == 200
     assert response.json()["time_zone"] == "Europe/Berlin"
@@ -195,7 +226,7 @@ def test_admins_set_the_organisations_time_zone(team, api):
 @pytest.mark.parametrize("name", ["Mars/Olympus", "../etc/passwd", "", "CEST"])
 def test_an_unknown_time_zone_is_refused(team, api, name):
     org_url = f"/api/organizations/{team.product.organization_id}/"
-    response = api(team.org_admin).patch(org_url, {"time_zone": name}, format="json")
+    response = api(team.org_admin).patch(org_url, {"time_zone": name, "version": 1}, format="json")
     assert response.status_code == 400
     assert "time_zone" in response.json()
     assert Organization.objects.get(pk=team.product.organization_id).time_zone == "UTC"
@@ -267,7 +298,7 @@ def test_others_read_the_schedule_but_do_not_change_it(team, browser_client):
 
 
 def test_a_stale_schedule_form_keeps_what_was_typed(team, browser_client, api):
-    api(team.org_admin).put(url(team.product), {"vision": "weekly"}, format="json")
+    api(team.org_admin).put(url(team.product), {"vision": "weekly", "version": 1}, format="json")
     response = browser_client(team.leader).post(page(team.product), form(sprint="monthly"))
     assert response.status_code == 400
     assert "Someone else saved this" in response.content.decode()

@@ -15,7 +15,9 @@ from goals.management.commands.seed_demo import (
     VISION,
 )
 from goals.models import (
+    AgreementWay,
     Goal,
+    GoalAgreement,
     GoalLink,
     KeyResult,
     Level,
@@ -91,6 +93,29 @@ def test_it_builds_the_healthy_eating_chain():
     }
     assert set(product.goals.values_list("status", flat=True)) == {Status.AGREED}
     assert "leader@example.com" in output and "goalchain-demo" in output
+
+
+def test_every_demo_goal_is_agreed_by_the_rule_and_says_how():
+    seed()
+
+    product = Product.objects.get(name="Healthy-eating app")
+    ways = {
+        g.level: (g.agreed_via, g.changes.get(via=g.agreed_via).reason) for g in product.goals.all()
+    }
+    assert ways[Level.VISION] == (
+        AgreementWay.FEEDBACK_ROUND,
+        "Agreed after feedback round (everyone asked supported).",
+    )
+    assert ways[Level.USER][0] == ways[Level.BUSINESS][0] == AgreementWay.FEEDBACK_ROUND
+    assert ways[Level.PRODUCT][0] == ways[Level.SPRINT][0] == AgreementWay.RECORD
+    assert ways[Level.SPRINT][1].endswith("the leaders and the team at the sprint planning.")
+    assert all(
+        "agreed_outside_workshop" not in codes for codes in load_chain(product).codes().values()
+    )
+    # A second run agrees nothing again.
+    before = GoalAgreement.objects.count()
+    seed()
+    assert GoalAgreement.objects.count() == before == product.goals.count()
 
 
 def test_it_links_each_goal_one_level_up():

@@ -9,6 +9,7 @@ import pytest
 
 from goals.errors import Conflict, DomainError
 from goals.models import Goal, GoalChange, GoalLink, Level, Status
+from goals.services.agreement import goal_agreed_by_record
 from goals.services.goals import goal_create, goal_delete, goal_update
 from goals.services.versioning import save_versioned
 from tests.conftest import on_postgresql, skip_or_fail
@@ -153,9 +154,12 @@ def test_it_lets_a_draft_wait_for_its_parents(team):
 
 
 @pytest.mark.parametrize("level", [Level.USER, Level.PRODUCT, Level.SPRINT])
-def test_it_refuses_an_agreed_goal_without_parents(team, level):
+def test_it_refuses_to_agree_a_goal_without_parents(team, level):
+    goal = create(team, level)
     with pytest.raises(DomainError) as excinfo:
-        create(team, level, status=Status.AGREED)
+        goal_agreed_by_record(
+            actor=team.leader, goal=goal, agreed_by=[team.member], reason="Planning."
+        )
     assert "parents" in errors_of(excinfo)
 
 
@@ -297,7 +301,8 @@ def test_it_refuses_a_stale_version_and_changes_nothing(team, chain):
     assert "version" in errors_of(excinfo)
     goal.refresh_from_db()
     assert (goal.title, goal.version, goal.confidence) == (chain.product_goal.title, 2, 4)
-    assert GoalChange.objects.filter(goal=goal).count() == 1
+    # The factory's entry (the chain was restored as agreed) and the first update.
+    assert GoalChange.objects.filter(goal=goal).count() == 2
 
 
 def test_it_ignores_surrounding_whitespace_in_an_unchanged_title(team, chain):
@@ -312,7 +317,8 @@ def test_it_does_not_bump_the_version_when_nothing_changes(team, chain):
         actor=team.leader, goal=chain.vision, data={"title": chain.vision.title}, version=1
     )
     assert goal.version == 1
-    assert not GoalChange.objects.filter(goal=chain.vision).exists()
+    # Only the factory's entry: the chain was restored as agreed.
+    assert [c.via for c in GoalChange.objects.filter(goal=chain.vision)] == ["restored"]
 
 
 def test_it_refuses_a_conditional_update_when_someone_wrote_in_between(team, chain):
@@ -436,7 +442,7 @@ def test_it_refuses_to_revive_a_dropped_vision_while_another_lives(team, chain):
     goal_update(actor=team.leader, goal=chain.vision, data={"status": Status.DROPPED})
     create(team, Level.VISION)
     with pytest.raises(DomainError) as excinfo:
-        goal_update(actor=team.leader, goal=chain.vision, data={"status": Status.AGREED})
+        goal_update(actor=team.leader, goal=chain.vision, data={"status": Status.DRAFT})
     assert "level" in errors_of(excinfo)
 
 
@@ -516,7 +522,8 @@ def test_it_records_each_update_with_old_and_new_values(team, chain):
         data={"title": "Sharper", "parents": [chain.user_goal]},
         change_reason="Focus",
     )
-    newest, oldest = GoalChange.objects.filter(goal=goal)
+    newest, oldest, restored = GoalChange.objects.filter(goal=goal)
+    assert restored.via == "restored"  # the factory's: the chain was restored as agreed
     assert oldest.by == team.member
     assert oldest.changes == {"confidence": [None, 2]}
     assert oldest.reason == ""
@@ -546,7 +553,8 @@ def test_it_records_dates_and_owners_as_plain_values(team, chain):
 def test_it_writes_no_history_when_an_update_is_refused(team, chain):
     with pytest.raises(DomainError):
         goal_update(actor=team.leader, goal=chain.product_goal, data={"title": ""})
-    assert not GoalChange.objects.filter(goal=chain.product_goal).exists()
+    # Only the factory's entry: the chain was restored as agreed.
+    assert [c.via for c in GoalChange.objects.filter(goal=chain.product_goal)] == ["restored"]
 
 
 # Delete.

@@ -29,7 +29,7 @@ def test_it_creates_a_workshop_for_leaders_only(team, api):
     data = created.json()
     assert (data["phase"], data["decision_rule"], data["facilitator"]) == (
         "planned",
-        "consent",
+        "majority",
         team.leader.pk,
     )
     assert api(team.member).post("/api/workshops/", body).status_code == 403

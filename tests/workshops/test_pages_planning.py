@@ -152,7 +152,9 @@ def test_it_offers_goals_one_level_up_and_the_levels_default_rule(team, goals, b
     assert part.lstrip().startswith('<div id="level-fields"')
     assert f'<option value="{vision.pk}">North star (product vision)</option>' in part
     assert f'<option value="{user_goal.pk}"' not in part
-    assert '<option value="unanimous" selected>Unanimous</option>' in part
+    assert "Unanimous — fixed for vision, user and business goals" in part
+    assert '<input type="hidden" name="decision_rule" value="unanimous">' in part
+    assert '<select name="decision_rule"' not in part
 
 
 def test_it_plans_a_workshop_and_asks_who_takes_part(team, goals, browser_client):
@@ -162,6 +164,7 @@ def test_it_plans_a_workshop_and_asks_who_takes_part(team, goals, browser_client
         parent_goal=user_goal.pk,
         facilitator=team.member.pk,
         voting_method="dot",
+        decision_rule="majority",
         dots_per_voter="5",
         anonymous="on",
     )
@@ -176,7 +179,7 @@ def test_it_plans_a_workshop_and_asks_who_takes_part(team, goals, browser_client
     )
     assert (workshop.dots_per_voter, workshop.anonymous) == (5, True)
     assert workshop.timeboxes == {"drafting": 20, "voting": 10}
-    assert workshop.decision_rule == DecisionRule.CONSENT
+    assert workshop.decision_rule == DecisionRule.MAJORITY
     assert workshop.scheduled_at.isoformat().startswith("2026-12-01T10:00")
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from workshops.models import DecisionRule, VotingMethod
-from workshops.rules import Ballot, decide, tally
+from workshops.rules import Ballot, ahead_of, decide, pair_error, tally
 
 
 def ballots(*values: str) -> list[Ballot]:
@@ -44,7 +44,8 @@ def test_it_counts_dot_voters_who_spent_their_dots_elsewhere_as_not_supporting()
     assert (count.voters, count.supporters, count.dots) == (3, 2, 3)
     assert decide(DecisionRule.UNANIMOUS, count)[0] is False
     assert decide(DecisionRule.MAJORITY, count)[0] is True
-    assert decide(DecisionRule.CONSENT, count)[0] is True
+    # Dots raise no objections, so "consent" would adopt anything with a vote: refused.
+    assert "cannot decide by consent" in pair_error(VotingMethod.DOT, DecisionRule.CONSENT)
 
 
 def test_it_refuses_to_decide_without_votes():
@@ -58,3 +59,25 @@ def test_it_reports_objections_with_their_reasons():
     assert count.objections == [{"voter": 7, "reason": "too risky"}]
     passed, reason = decide(DecisionRule.CONSENT, count)
     assert not passed and "1 objection" in reason
+
+
+def test_it_counts_ballots_in_the_order_of_their_values_never_of_their_voters():
+    ballots = [Ballot(1, "object", "zz"), Ballot(2, "agree"), Ballot(3, "object", "aa")]
+    for order in (ballots, list(reversed(ballots))):
+        count = tally(VotingMethod.CONSENT, order)
+        assert [o["reason"] for o in count.objections] == ["aa", "zz"]
+        assert list(count.counts) == ["agree", "object"]
+
+
+def test_it_names_the_proposal_ahead_only_when_the_method_ranks():
+    dots = {
+        1: tally(VotingMethod.DOT, ballots("3", "3"), dot_voters=2),
+        2: tally(VotingMethod.DOT, ballots("1", "2"), dot_voters=2),
+        3: tally(VotingMethod.DOT, ballots("3", "3"), dot_voters=2),
+    }
+    assert ahead_of(VotingMethod.DOT, dots, 2) == 1
+    assert (
+        ahead_of(VotingMethod.DOT, dots, 1) is None and ahead_of(VotingMethod.DOT, dots, 3) is None
+    )
+    consent = {1: tally(VotingMethod.CONSENT, ballots("agree")), 2: tally(VotingMethod.CONSENT, [])}
+    assert ahead_of(VotingMethod.CONSENT, consent, 2) is None

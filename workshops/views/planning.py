@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 
 from goals import access
 from goals import selectors as goal_selectors
-from goals.errors import DomainError, Forbidden
+from goals.errors import Conflict, DomainError, Forbidden
 from goals.models import Level, Product, ProductRole, Status, User
-from goals.views.common import AuthedRequest, invalid_status, is_htmx, page
+from goals.views.common import AuthedRequest, invalid_status, is_htmx, page, stale_form
 from workshops import selectors, services
-from workshops.forms import ParticipantsForm, WorkshopForm
+from workshops.forms import CancelForm, ParticipantsForm, WorkshopEditForm, WorkshopForm
 from workshops.models import Participant, Workshop
 
 
@@ -60,9 +60,13 @@ def workshop_new(request: AuthedRequest, pk: int) -> HttpResponse:
     return _render_new(request, product, form, status=400)
 
 
-def _workshop_form(request: AuthedRequest, product: Product, level: str, data: Any) -> WorkshopForm:
+def _facilitators(product: Product) -> list[User]:
     members = goal_selectors.product_members(product)
-    facilitators = [m.user for m in members if m.role in (ProductRole.LEADER, ProductRole.TEAM)]
+    return [m.user for m in members if m.role in (ProductRole.LEADER, ProductRole.TEAM)]
+
+
+def _workshop_form(request: AuthedRequest, product: Product, level: str, data: Any) -> WorkshopForm:
+    facilitators = _facilitators(product)
     me = request.user.pk if any(u.pk == request.user.pk for u in facilitators) else None
     parents = [
         goal
@@ -92,6 +96,78 @@ def _render_new(
 ) -> HttpResponse:
     context = {"product": product, "organization": product.organization, "form": form}
     return render(request, "workshops/workshop_new.html", context, status=status)
+
+
+@page
+def workshop_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Edit or reschedule a workshop before its decision (how it votes only while planned)."""
+    workshop = _runnable(request, pk)
+    form = WorkshopEditForm(
+        request.POST if request.method == "POST" else None,
+        workshop=workshop,
+        facilitators=_facilitators(workshop.product),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.workshop_update(
+                actor=request.user,
+                workshop=workshop,
+                data=form.changes(),
+                version=form.cleaned_data["version"],
+            )
+        except Conflict as error:
+            if "version" not in error.errors:
+                form.show_errors(error)
+            else:
+                form = stale_form(
+                    WorkshopEditForm,
+                    request.POST,
+                    Workshop.objects.get(pk=workshop.pk).version,
+                    error,
+                    workshop=workshop,
+                    facilitators=_facilitators(workshop.product),
+                )
+        except DomainError as error:
+            form.show_errors(error)
+        else:
+            messages.success(request, "The workshop is saved.")
+            return redirect("workshop-room", workshop.pk)
+    status = invalid_status(request) if form.is_bound else 200
+    return render(
+        request, "workshops/workshop_edit.html", _context(workshop, form=form), status=status
+    )
+
+
+@page
+def workshop_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Call a workshop off before its decision, saying why; participants get one email."""
+    workshop = _runnable(request, pk)
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.workshop_cancel(
+                actor=request.user, workshop=workshop, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as error:
+            form.show_errors(error)
+        else:
+            messages.success(
+                request, f"“{workshop.title}” is cancelled. Every participant gets an email."
+            )
+            return redirect("workshop-room", workshop.pk)
+    status = invalid_status(request) if form.is_bound else 200
+    return render(
+        request, "workshops/workshop_cancel.html", _context(workshop, form=form), status=status
+    )
+
+
+def _context(workshop: Workshop, **extra: Any) -> dict[str, Any]:
+    return {
+        "workshop": workshop,
+        "product": workshop.product,
+        "organization": workshop.product.organization,
+        **extra,
+    }
 
 
 @page

@@ -62,7 +62,9 @@ class _RoomPage:
     def proposal_form(self, data: Any = None, *, card: Card | None = None) -> ProposalForm:
         prefix = f"p{card.proposal.pk}" if card else "new"
         initial = _proposal_initial(card.proposal) if card else None
-        return ProposalForm(data, initial=initial, people=self.room.people, prefix=prefix)
+        return ProposalForm(
+            data, initial=initial, people=self.room.people, prefix=prefix, new=card is None
+        )
 
     def vote_form(self, card: Card, data: Any = None) -> VoteForm:
         method = self.room.workshop.voting_method

@@ -24,6 +24,7 @@ from django.utils import timezone
 from goals.errors import DomainError
 from goals.models import (
     MAX_PARENTS,
+    FeedbackAnswer,
     Goal,
     InsightKind,
     KeyResult,
@@ -37,9 +38,11 @@ from goals.models import (
     Status,
     User,
 )
+from goals.services.agreement import goal_agreed_by_feedback, goal_agreed_by_record
 from goals.services.boards import vision_board_update
 from goals.services.check_ins import Value, check_in_create
 from goals.services.comments import comment_create
+from goals.services.feedback import feedback_answer, feedback_round_close, feedback_round_open
 from goals.services.goals import goal_create, goal_update
 from goals.services.insights import insight_create
 from goals.services.key_results import key_result_create
@@ -122,6 +125,18 @@ class GoalSpec:
     confidence: int | None = None
     key_results: tuple[KeyResultSpec, ...] = ()
 
+
+# Who agrees the demo's goals: a feedback round asks the other leader and the stakeholders
+# about the strategic goals; leaders and team agree product and sprint goals at planning.
+STRATEGIC_LEVELS = (Level.VISION, Level.USER, Level.BUSINESS)
+ROUND_PEOPLE = ("leader2@example.com", "stakeholder@example.com", "stakeholder2@example.com")
+PLANNING_PEOPLE = (
+    "leader@example.com",
+    "leader2@example.com",
+    "team@example.com",
+    "team2@example.com",
+    "team3@example.com",
+)
 
 VISION = "Empowering people to make nutritious choices and lead healthier lives"
 USER_GOAL = "Increase the number of users logging their meals daily by 20%"
@@ -293,9 +308,12 @@ class Command(BaseCommand):
         today = timezone.localdate()
         goals: dict[str, Goal] = {}
         for spec in CHAIN:
+            new = _find_goal(product, spec) is None
             goals[spec.title] = self._goal(product, founder, users, goals, spec, today)
             for kr in spec.key_results:
                 self._key_result(goals[spec.title], founder, users, kr)
+            if new:
+                goals[spec.title] = self._agree(goals[spec.title], founder, users)
         self._conversation(goals[USER_GOAL], users)
 
     def _conversation(self, goal: Goal, users: dict[str, User]) -> None:
@@ -411,7 +429,6 @@ class Command(BaseCommand):
                 title=spec.title,
                 description=spec.description,
                 owner=users[spec.owner],
-                status=Status.AGREED,
                 starts_on=starts_on,
                 ends_on=starts_on + timedelta(days=spec.days),
                 confidence=spec.confidence,
@@ -430,6 +447,36 @@ class Command(BaseCommand):
                 change_reason="The demo loader linked this goal back into the chain.",
             )
         return existing
+
+    def _agree(self, goal: Goal, founder: User, users: dict[str, User]) -> Goal:
+        """A new demo goal is agreed the way the method asks: the vision, user and business
+        goals by a feedback round everyone asked supported, product and sprint goals by the
+        team's planning, recorded with who agreed and why."""
+        if goal.level in STRATEGIC_LEVELS:
+            people = [users[email] for email in ROUND_PEOPLE]
+            feedback_round = feedback_round_open(
+                actor=founder,
+                goal=goal,
+                people=people,
+                deadline=timezone.localdate(),
+                question="Can you stand behind this goal?",
+            )
+            for person in people:
+                feedback_answer(
+                    actor=person, feedback_round=feedback_round, answer=FeedbackAnswer.SUPPORT
+                )
+            feedback_round_close(feedback_round_id=feedback_round.pk, actor=founder)
+            self._note("feedback rounds")
+            feedback_round.refresh_from_db()
+            return goal_agreed_by_feedback(actor=founder, goal=goal, feedback_round=feedback_round)
+        planning = "quarterly planning" if goal.level == Level.PRODUCT else "sprint planning"
+        self._note("recorded agreements")
+        return goal_agreed_by_record(
+            actor=founder,
+            goal=goal,
+            agreed_by=[users[email] for email in PLANNING_PEOPLE],
+            reason=f"Agreed by the leaders and the team at the {planning}.",
+        )
 
     def _key_result(
         self, goal: Goal, founder: User, users: dict[str, User], spec: KeyResultSpec
