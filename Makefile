@@ -33,7 +33,8 @@ sync: $(UV) ## install the locked dependencies into .venv (dev tools included)
 # they started and nothing outlives `make run`.
 # The worker's main process gets the TERM alone: it stops its pool and beat (a warm shutdown
 # takes a few seconds), and whatever still runs after 20 s is killed.
-# Links in emails point at the address served, unless SITE_URL says otherwise.
+# Links in emails point at the address served, unless SITE_URL says otherwise. The address
+# is printed once the web server answers on it.
 run: sync ## load the demo and start the web server and a Celery worker with beat (Ctrl-C stops)
 	@set -euo pipefail; export DEBUG=1 SITE_URL="$${SITE_URL:-http://$(ADDR)}"; \
 	$(VENV)/bin/python manage.py migrate --noinput; \
@@ -58,7 +59,12 @@ run: sync ## load the demo and start the web server and a Celery worker with bea
 		kill -KILL -- -$$web -$$worker 2>/dev/null || true; \
 	}; \
 	trap 'stop; exit 130' INT TERM; trap stop EXIT; \
-	sleep 3; \
+	for _ in $$(seq 120); do \
+		$(VENV)/bin/python -c 'import socket, sys; socket.create_connection((sys.argv[1], int(sys.argv[2])), 1)' \
+			"$(firstword $(subst :, ,$(ADDR)))" "$(lastword $(subst :, ,$(ADDR)))" 2>/dev/null && break; \
+		kill -0 $$web 2>/dev/null || break; \
+		sleep 0.5; \
+	done; \
 	echo; \
 	echo "Goal Chain is running at http://$(ADDR)/  (API docs: http://$(ADDR)/api/docs/)"; \
 	echo "Sign in as leader@example.com with the demo password printed above. Ctrl-C stops."; \
