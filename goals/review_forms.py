@@ -147,6 +147,8 @@ class SprintVerdictForm(PageForm):
         help_text="Needed to close it: what was achieved, or what got in the way.",
     )
 
+    version = _version()
+
     def __init__(self, *args: Any, may_close: bool, **kwargs: Any) -> None:
         """`may_close`: the goal is still agreed and the person may close goals."""
         super().__init__(*args, **kwargs)

@@ -314,7 +314,7 @@ def world(team) -> World:
         "update sprint verdict": (
             "put",
             f"/api/goals/{ended_sprint.pk}/sprint-verdict/",
-            {"sprint_verdict": "met"},
+            {"sprint_verdict": "met", "version": ended_sprint.version},
         ),
         # exchange
         "read export": ("get", f"{p}/export/", None),

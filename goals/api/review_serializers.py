@@ -183,6 +183,10 @@ class RetrospectiveSerializer(serializers.Serializer):
 
 class SprintVerdictSerializer(serializers.Serializer):
     sprint_verdict = serializers.ChoiceField(choices=SprintVerdict.choices)
+    version = serializers.IntegerField(
+        help_text="The goal's version you saw: two verdicts given at once do not overwrite "
+        "each other silently."
+    )
     close = serializers.BooleanField(
         required=False,
         default=False,

@@ -107,5 +107,6 @@ class GoalSprintVerdict(APIView):
             verdict=data["sprint_verdict"],
             close=data["close"],
             outcome_note=data["outcome_note"],
+            version=data["version"],
         )
         return goal_response(request.user, goal.pk)

@@ -79,7 +79,13 @@ def may_judge(role: access.Role, user: User, goal: Goal) -> bool:
 
 
 def sprint_verdict_set(
-    *, actor: User, goal: Goal, verdict: str, close: bool = False, outcome_note: str = ""
+    *,
+    actor: User,
+    goal: Goal,
+    verdict: str,
+    close: bool = False,
+    outcome_note: str = "",
+    version: int | None = None,
 ) -> Goal:
     """Met or not met: given by the sprint goal's owner or a leader, at the sprint's end.
 
@@ -107,6 +113,7 @@ def sprint_verdict_set(
     errors.raise_if_any()
     with transaction.atomic():
         current = Goal.objects.select_for_update().get(pk=goal.pk)
+        check_version(current, version)
         changes: dict[str, list[str | None]] = {}
         if current.sprint_verdict != verdict:
             changes["sprint_verdict"] = [current.sprint_verdict or None, verdict]

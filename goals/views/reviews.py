@@ -155,6 +155,7 @@ def sprint_verdict(request: AuthedRequest, pk: int) -> HttpResponse:
                 verdict=form.cleaned_data["sprint_verdict"],
                 close=close,
                 outcome_note=form.cleaned_data.get("outcome_note", ""),
+                version=form.cleaned_data["version"],
             )
         except DomainError as error:
             form.show_errors(error)
@@ -220,7 +221,9 @@ def _verdict_form(goal: Goal, data: Any = None) -> SprintVerdictForm:
     """Offers to close the sprint goal in the same step while it is open."""
     may_close = goal.status == Status.AGREED and access.can_edit_goals(goal)
     return SprintVerdictForm(
-        data, initial={"sprint_verdict": goal.sprint_verdict}, may_close=may_close
+        data,
+        initial={"sprint_verdict": goal.sprint_verdict, "version": goal.version},
+        may_close=may_close,
     )
 
 

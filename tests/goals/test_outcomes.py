@@ -237,7 +237,9 @@ AFTER_THE_SPRINT = datetime(2026, 3, 16, 12, tzinfo=UTC)
 @pytest.mark.parametrize("who", ["member", "leader"])  # the owner, a leader
 def test_the_owner_or_a_leader_gives_the_verdict_at_the_sprints_end(team, sprint, api, who):
     response = api(getattr(team, who)).put(
-        f"/api/goals/{sprint.pk}/sprint-verdict/", {"sprint_verdict": "not_met"}, format="json"
+        f"/api/goals/{sprint.pk}/sprint-verdict/",
+        {"sprint_verdict": "not_met", "version": sprint.version},
+        format="json",
     )
 
     assert response.status_code == 200, response.json()
@@ -254,7 +256,9 @@ def test_other_team_members_and_stakeholders_do_not_give_the_verdict(team, sprin
     Goal.objects.filter(pk=sprint.pk).update(owner=team.leader)
     for person in (team.member, team.stakeholder):
         response = api(person).put(
-            f"/api/goals/{sprint.pk}/sprint-verdict/", {"sprint_verdict": "met"}, format="json"
+            f"/api/goals/{sprint.pk}/sprint-verdict/",
+            {"sprint_verdict": "met", "version": sprint.version},
+            format="json",
         )
         assert response.status_code == 403
     assert Goal.objects.get(pk=sprint.pk).sprint_verdict == ""
@@ -263,7 +267,9 @@ def test_other_team_members_and_stakeholders_do_not_give_the_verdict(team, sprin
 def test_the_verdict_waits_for_the_sprints_end(team, sprint, api):
     with time_machine.travel(AFTER_THE_SPRINT - timedelta(days=2), tick=False):
         response = api(team.member).put(
-            f"/api/goals/{sprint.pk}/sprint-verdict/", {"sprint_verdict": "met"}, format="json"
+            f"/api/goals/{sprint.pk}/sprint-verdict/",
+            {"sprint_verdict": "met", "version": sprint.version},
+            format="json",
         )
     assert response.status_code == 400
     assert "sprint's end" in response.json()["sprint_verdict"][0]
@@ -273,9 +279,11 @@ def test_the_verdict_waits_for_the_sprints_end(team, sprint, api):
 def test_only_sprint_goals_get_a_verdict_and_only_met_or_not_met(team, chain, sprint, api):
     client = api(team.leader)
     url = f"/api/goals/{chain.product_goal.pk}/sprint-verdict/"
-    assert client.put(url, {"sprint_verdict": "met"}, format="json").status_code == 400
+    body = {"sprint_verdict": "met", "version": chain.product_goal.version}
+    assert client.put(url, body, format="json").status_code == 400
     url = f"/api/goals/{sprint.pk}/sprint-verdict/"
-    assert client.put(url, {"sprint_verdict": "maybe"}, format="json").status_code == 400
+    body = {"sprint_verdict": "maybe", "version": sprint.version}
+    assert client.put(url, body, format="json").status_code == 400
     assert client.put(url, {}, format="json").status_code == 400
 
 
@@ -286,7 +294,9 @@ def test_the_verdict_form_on_the_goal_page(team, sprint, browser_client):
     assert "The sprint has ended: did it meet its goal?" in html
     assert f'action="/goals/{sprint.pk}/verdict/"' in html
 
-    response = client.post(f"/goals/{sprint.pk}/verdict/", {"sprint_verdict": "met"})
+    response = client.post(
+        f"/goals/{sprint.pk}/verdict/", {"sprint_verdict": "met", "version": sprint.version}
+    )
 
     assert response.status_code == 302
     html = client.get(f"/goals/{sprint.pk}/").content.decode()
@@ -295,7 +305,9 @@ def test_the_verdict_form_on_the_goal_page(team, sprint, browser_client):
 
 @time_machine.travel(AFTER_THE_SPRINT, tick=False)
 def test_a_verdict_form_without_a_choice_says_so_next_to_it(team, sprint, browser_client):
-    response = browser_client(team.member).post(f"/goals/{sprint.pk}/verdict/", {})
+    response = browser_client(team.member).post(
+        f"/goals/{sprint.pk}/verdict/", {"version": sprint.version}
+    )
     assert response.status_code == 400
     assert "Choose met or not met." in response.content.decode()
 
@@ -336,7 +348,7 @@ def test_retrospectives_and_verdicts_never_fail_on_odd_values(team, missed, spri
     answers = {}
     for url, body in (
         (f"/api/goals/{missed.pk}/retrospective/", {**RETRO, "version": 1}),
-        (f"/api/goals/{sprint.pk}/sprint-verdict/", {"sprint_verdict": "met"}),
+        (f"/api/goals/{sprint.pk}/sprint-verdict/", {"sprint_verdict": "met", "version": 1}),
     ):
         for field in body:
             for value in ODD_VALUES:

@@ -17,6 +17,7 @@ from goals.services import reminders
 from goals.services.check_ins import Value, check_in_create
 from goals.services.goals import goal_update
 from goals.services.outcomes import sprint_verdict_set
+from goals.services.versioning import VERSION_REQUIRED
 from tests.factories import KeyResultFactory, make_chain, make_goal
 from tests.goals.pages import plain_static_files  # noqa: F401
 
@@ -193,7 +194,12 @@ def test_a_stakeholder_owner_gives_the_verdict_but_does_not_close(team, sprint):
 def test_the_api_gives_the_verdict_and_closes_in_one_call(team, sprint, api):
     response = api(team.member).put(
         f"/api/goals/{sprint.pk}/sprint-verdict/",
-        {"sprint_verdict": "not_met", "close": True, "outcome_note": "Too much scope."},
+        {
+            "sprint_verdict": "not_met",
+            "close": True,
+            "outcome_note": "Too much scope.",
+            "version": sprint.version,
+        },
         format="json",
     )
     assert response.status_code == 200, response.json()
@@ -209,7 +215,7 @@ def test_the_api_gives_the_verdict_and_closes_in_one_call(team, sprint, api):
 def test_the_api_refuses_to_close_without_an_outcome_note(team, sprint, api):
     response = api(team.member).put(
         f"/api/goals/{sprint.pk}/sprint-verdict/",
-        {"sprint_verdict": "met", "close": True},
+        {"sprint_verdict": "met", "close": True, "version": sprint.version},
         format="json",
     )
     assert response.status_code == 400
@@ -230,7 +236,12 @@ def test_the_verdict_form_closes_the_sprint_goal(team, sprint, browser_client):
     client = browser_client(team.member)
     response = client.post(
         f"/goals/{sprint.pk}/verdict/",
-        {"sprint_verdict": "met", "close": "on", "outcome_note": "Families scan fridges."},
+        {
+            "sprint_verdict": "met",
+            "close": "on",
+            "outcome_note": "Families scan fridges.",
+            "version": sprint.version,
+        },
     )
     assert response.status_code == 302
     stored = Goal.objects.get(pk=sprint.pk)
@@ -242,7 +253,8 @@ def test_the_verdict_form_closes_the_sprint_goal(team, sprint, browser_client):
 
 def test_the_verdict_form_asks_for_the_note_next_to_it(team, sprint, browser_client):
     response = browser_client(team.member).post(
-        f"/goals/{sprint.pk}/verdict/", {"sprint_verdict": "met", "close": "on"}
+        f"/goals/{sprint.pk}/verdict/",
+        {"sprint_verdict": "met", "close": "on", "version": sprint.version},
     )
     assert response.status_code == 400
     assert 'id="id_outcome_note_error"' in response.content.decode()
@@ -317,3 +329,29 @@ def test_the_portfolio_counts_no_judged_sprint_as_overdue(team, sprint, browser_
     Goal.objects.filter(pk=sprint.pk).update(sprint_verdict="")
     html = browser_client(team.member).get(f"/organizations/{org}/portfolio/").content.decode()
     assert '<span class="overdue">1</span>' in html
+
+
+def test_a_verdict_names_the_version_it_was_given_on(team, sprint, api):
+    """Two people judging one sprint at once (met, not met) do not overwrite each other."""
+    url = f"/api/goals/{sprint.pk}/sprint-verdict/"
+    missing = api(team.member).put(url, {"sprint_verdict": "met"}, format="json")
+    assert missing.status_code == 400
+    assert missing.json()["version"] == [VERSION_REQUIRED]
+    first = api(team.member).put(
+        url, {"sprint_verdict": "met", "version": sprint.version}, format="json"
+    )
+    assert first.status_code == 200
+    second = api(team.leader).put(
+        url, {"sprint_verdict": "not_met", "version": sprint.version}, format="json"
+    )
+    assert second.status_code == 409
+    assert Goal.objects.get(pk=sprint.pk).sprint_verdict == SprintVerdict.MET
+
+
+def test_the_verdict_form_carries_the_goals_version(team, sprint, browser_client):
+    client = browser_client(team.member)
+    html = client.get(f"/goals/{sprint.pk}/").content.decode()
+    assert f'name="version" value="{sprint.version}"' in html
+    response = client.post(f"/goals/{sprint.pk}/verdict/", {"sprint_verdict": "met"})
+    assert response.status_code == 400
+    assert Goal.objects.get(pk=sprint.pk).sprint_verdict == ""

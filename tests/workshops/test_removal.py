@@ -234,5 +234,8 @@ def test_a_removed_owner_is_offered_no_verdict_form(team, browser_client):
     )
     assert verdict_url not in browser_client(team.member).get(page).content.decode()
     assert (
-        browser_client(team.member).post(verdict_url, {"sprint_verdict": "met"}).status_code == 403
+        browser_client(team.member)
+        .post(verdict_url, {"sprint_verdict": "met", "version": 1})
+        .status_code
+        == 403
     )
