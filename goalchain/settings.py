@@ -106,6 +106,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "goals.context_processors.notifications",
             ],
+            # Every page and email writes numbers one way: {{ value|amount }}.
+            "builtins": ["goals.templatetags.wording"],
         },
     }
 ]

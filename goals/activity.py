@@ -1,5 +1,9 @@
-"""A product's activity feed: goal changes, check-ins, comments, insights and workshop
-decisions, newest first, one page at a time.
+"""A product's activity feed: goal changes, check-ins, comments, insights, feedback rounds
+and workshop decisions, newest first, one page at a time.
+
+Each entry reads as a sentence: who, what they did, the goal (a link), and what follows,
+e.g. "Tara Team closed [Sprint 0] as achieved", "Sam moved the end date of [Cook more] from
+5 Dec 2026 to 12 Dec 2026".
 
 Every kind of activity is a `Source`: the rows of one model for a product, and how to tell
 one of them. A page is read in two queries for the ids of all sources together (the count
@@ -10,17 +14,33 @@ one more `Source` in `SOURCES`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import Any
 
-from django.db.models import CharField, F, Model, Q, QuerySet, Value
+from django.db.models import CharField, F, Model, Prefetch, Q, QuerySet, Value
 from django.urls import reverse
 
 from goals import key_result_history
 from goals.markdown import plain_text
-from goals.models import AgreementWay, CheckIn, Comment, GoalChange, Insight, Product, User
+from goals.models import (
+    AgreementWay,
+    CheckIn,
+    CheckInValue,
+    Comment,
+    FeedbackRound,
+    Goal,
+    GoalChange,
+    Insight,
+    Level,
+    Product,
+    SprintVerdict,
+    Status,
+    User,
+)
+from goals.services.check_ins import CHECK_IN_REASON
 from goals.services.notifications import excerpt_of
+from goals.wording import amount
 from workshops.models import Decision
 
 
@@ -34,6 +54,15 @@ class Activity:
     url: str
     detail: str = ""  # a short quote: the comment, the reason, the finding
     goal_id: int | None = None
+    after: str = ""  # what follows the subject, e.g. " as achieved"
+
+
+@dataclass
+class Names:
+    """People and goals a page's history entries name by id: one query each per page."""
+
+    people: dict[int, str] = field(default_factory=dict)
+    goals: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -43,7 +72,7 @@ class Source:
     rows: Callable[[Product, User], QuerySet[Any]]
     # The rows with these ids, loaded with what `tell` needs.
     load: Callable[[Sequence[int]], QuerySet[Any]]
-    tell: Callable[[Any], Activity]
+    tell: Callable[[Any, Names], Activity]
 
 
 def _goal_url(goal_id: int, anchor: str = "") -> str:
@@ -60,42 +89,163 @@ _AGREEMENT_ACTIONS = {
 }
 
 
-def _tell_change(change: GoalChange) -> Activity:
-    if change.via in _AGREEMENT_ACTIONS:
-        return Activity(
-            kind="goal_change",
-            at=change.at,
-            actor=change.by,
-            action=_AGREEMENT_ACTIONS[AgreementWay(change.via)],
-            subject=change.goal.title,
-            url=_goal_url(change.goal_id),
-            detail=excerpt_of(change.reason),
-            goal_id=change.goal_id,
-        )
-    key_results = _key_result_changes(change)
-    if key_results:
-        return Activity(
-            kind="goal_change",
-            at=change.at,
-            actor=change.by,
-            action=f"{' and '.join(kr.sentence for kr in key_results)} on",
-            subject=change.goal.title,
-            url=_goal_url(change.goal_id, "key-results"),
-            detail=excerpt_of(change.reason),
-            goal_id=change.goal_id,
-        )
-    created = all(isinstance(v, list) and v and v[0] is None for v in change.changes.values())
-    fields = ", ".join(name.replace("_", " ") for name in change.changes)
-    return Activity(
+def _tell_change(change: GoalChange, names: Names) -> Activity:
+    goal = change.goal
+    told = Activity(
         kind="goal_change",
         at=change.at,
         actor=change.by,
-        action="created" if created else f"changed {fields} of",
-        subject=change.goal.title,
+        action="changed",
+        subject=goal.title,
         url=_goal_url(change.goal_id),
         detail=excerpt_of(change.reason),
         goal_id=change.goal_id,
     )
+    if change.via in _AGREEMENT_ACTIONS:
+        return replace(told, action=_AGREEMENT_ACTIONS[AgreementWay(change.via)])
+    key_results = _key_result_changes(change)
+    if key_results:
+        return replace(
+            told,
+            action=f"{' and '.join(kr.sentence for kr in key_results)} on",
+            url=_goal_url(change.goal_id, "key-results"),
+        )
+    pairs = _field_pairs(change)
+    if "title" in pairs and pairs["title"][0] is None:
+        return replace(told, action=f"created the {Level(goal.level).label.lower()}")
+    action, subject, after, outcome = _sentence(pairs, names, goal.title)
+    detail = told.detail or excerpt_of(outcome)
+    return replace(told, action=action, subject=subject, after=after, detail=detail)
+
+
+# A goal's fields in the feed's words.
+_FIELD_WORDS = {
+    "title": "title",
+    "description": "description",
+    "owner": "owner",
+    "status": "status",
+    "starts_on": "start date",
+    "ends_on": "end date",
+    "confidence": "confidence",
+    "next_review_on": "next review",
+    "outcome_note": "outcome note",
+    "parents": "goals it serves",
+    "sprint_verdict": "verdict",
+}
+# Texts the feed names without quoting them whole (the detail quotes the reason).
+_LONG_TEXTS = ("description", "outcome_note")
+# Fields a check-in never changes: an entry giving the check-in's reason that changes one of
+# them was an edit, and stays in the feed.
+_NOT_BY_CHECK_INS: list[str] = [
+    name for name in _FIELD_WORDS if name not in ("confidence", "next_review_on")
+]
+_CLOSED = (Status.ACHIEVED, Status.MISSED, Status.DROPPED)
+
+
+def _field_pairs(change: GoalChange) -> dict[str, tuple[Any, Any]]:
+    """The goal fields an entry changed, as (old, new); whatever else it keeps is skipped."""
+    return {
+        name: (pair[0], pair[1])
+        for name, pair in change.changes.items()
+        if name in _FIELD_WORDS and isinstance(pair, list) and len(pair) == 2
+    }
+
+
+def _sentence(
+    pairs: dict[str, tuple[Any, Any]], names: Names, title: str
+) -> tuple[str, str, str, str]:
+    """(action, subject, after, outcome note) telling an entry's field changes."""
+    outcome = pairs.pop("outcome_note", (None, None))[1]
+    outcome = outcome if isinstance(outcome, str) else ""
+    status, verdict = pairs.pop("status", None), pairs.pop("sprint_verdict", None)
+    if (status or verdict) and pairs.get("next_review_on", (None, None))[1] is None:
+        pairs.pop("next_review_on", None)  # closing or judging ends the reviews
+    action, subject, after = "", title, ""
+    if status is not None:
+        old, new = status
+        label = _text("status", new, names).lower()
+        if new in (Status.ACHIEVED, Status.MISSED):
+            action, after = "closed", f" as {label}"
+        elif new == Status.DROPPED:
+            action = "dropped"
+        elif old in _CLOSED:
+            action, after = "reopened", f" as {label}"
+        else:
+            action, after = "moved", f" from {_text('status', old, names).lower()} to {label}"
+    elif verdict is not None:
+        action, after = "judged the sprint", f" {_text('sprint_verdict', verdict[1], names)}"
+        after = after.lower()
+    elif "title" in pairs:
+        old, new = pairs.pop("title")
+        action, subject = f"renamed “{old}” to", new if isinstance(new, str) and new else title
+    elif len(pairs) == 1:
+        [(name, (old, new))] = pairs.items()
+        return (*_single(name, old, new, names, title), outcome)
+    elif not pairs and outcome:
+        return "wrote the outcome note of", title, "", outcome
+    if pairs:
+        clauses = " and ".join(_clause(name, old, new, names) for name, (old, new) in pairs.items())
+        if action:
+            after += f", and changed its {clauses}"
+        else:
+            action, after = "changed", f": {clauses}"
+    return action, subject, after, outcome
+
+
+def _single(name: str, old: Any, new: Any, names: Names, title: str) -> tuple[str, str, str]:
+    """The sentence for an entry that changed one field of a goal (besides its title)."""
+    words = _FIELD_WORDS[name]
+    if name in _LONG_TEXTS:
+        return f"edited the {words} of", title, ""
+    if name == "owner":
+        if new is None:
+            return "took the owner off", title, ""
+        return "handed", title, f" to {_text(name, new, names)}"
+    if name == "parents":
+        if not new:
+            return "unlinked", title, f" from {_text(name, old, names)}"
+        return "linked", title, f" to {_text(name, new, names)}"
+    if new is None:
+        return f"cleared the {words} of", title, ""
+    verb = "moved" if name.endswith("_on") else "set" if old is None else "changed"
+    after = f" to {_text(name, new, names)}"
+    if old is not None:
+        after = f" from {_text(name, old, names)}{after}"
+    return f"{verb} the {words} of", title, after
+
+
+def _clause(name: str, old: Any, new: Any, names: Names) -> str:
+    words = _FIELD_WORDS[name]
+    if name in _LONG_TEXTS:
+        return words
+    return f"{words} from {_text(name, old, names)} to {_text(name, new, names)}"
+
+
+def _text(name: str, value: Any, names: Names) -> str:
+    """A kept value as people read it: names for people and goals, "5 Dec 2026" for days."""
+    if value is None or value == "" or value == []:
+        return "none"
+    if name == "owner":
+        return names.people.get(value, "a former member") if isinstance(value, int) else "someone"
+    if name == "parents" and isinstance(value, list):
+        titles = [f"“{names.goals[pk]}”" for pk in value if pk in names.goals]
+        return " and ".join(titles) or "a removed goal"
+    if name == "status" and value in Status.values:
+        return str(Status(value).label)
+    if name == "sprint_verdict" and value in SprintVerdict.values:
+        return str(SprintVerdict(value).label)
+    if name == "confidence":
+        return f"{value} of 5"
+    if name.endswith("_on") and isinstance(value, str):
+        try:
+            return _day(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return f"“{value}”" if name == "title" else str(value)
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
 
 
 def _key_result_changes(change: GoalChange) -> list[key_result_history.KeyResultChange]:
@@ -104,8 +254,17 @@ def _key_result_changes(change: GoalChange) -> list[key_result_history.KeyResult
     return [kr for kr in told if kr is not None]
 
 
-def _tell_check_in(check_in: CheckIn) -> Activity:
-    detail = f"Confidence {check_in.confidence} of 5"
+def _tell_check_in(check_in: CheckIn, names: Names) -> Activity:
+    """ "checked in on [goal]": each key result's new value, the confidence, the next review."""
+    values = [
+        f"{f'{v.key_result.title} {amount(v.value)} {v.key_result.unit}'.rstrip()}"
+        f" (was {amount(v.previous)})"
+        for v in check_in.values.all()
+    ]
+    review = f", next review {_day(check_in.next_review_on)}" if check_in.next_review_on else ""
+    detail = f"Confidence {check_in.confidence} of 5{review}"
+    if values:
+        detail = f"{'; '.join(values)}. {detail}"
     if check_in.note:
         detail = f"{detail}: {check_in.note}"
     return Activity(
@@ -120,7 +279,21 @@ def _tell_check_in(check_in: CheckIn) -> Activity:
     )
 
 
-def _tell_comment(comment: Comment) -> Activity:
+def _tell_feedback_round(feedback_round: FeedbackRound, names: Names) -> Activity:
+    return Activity(
+        kind="feedback_round",
+        at=feedback_round.created_at,
+        actor=feedback_round.requested_by,
+        action="asked for feedback on",
+        subject=feedback_round.goal.title,
+        url=_goal_url(feedback_round.goal_id, "feedback"),
+        detail=excerpt_of(feedback_round.question),
+        goal_id=feedback_round.goal_id,
+        after=f" by {_day(feedback_round.deadline)}",
+    )
+
+
+def _tell_comment(comment: Comment, names: Names) -> Activity:
     if comment.goal is not None:
         subject, url = comment.goal.title, _goal_url(comment.goal_id or 0, f"comment-{comment.pk}")
         action = "replied on" if comment.parent_id else "commented on"
@@ -142,7 +315,7 @@ def _tell_comment(comment: Comment) -> Activity:
     )
 
 
-def _tell_insight(insight: Insight) -> Activity:
+def _tell_insight(insight: Insight, names: Names) -> Activity:
     return Activity(
         kind="insight",
         at=insight.created_at,
@@ -155,7 +328,7 @@ def _tell_insight(insight: Insight) -> Activity:
     )
 
 
-def _tell_decision(decision: Decision) -> Activity:
+def _tell_decision(decision: Decision, names: Names) -> Activity:
     workshop = decision.workshop
     if decision.passed and decision.goal_id:
         action, url = f"adopted in “{workshop.title}”:", _goal_url(decision.goal_id)
@@ -185,8 +358,11 @@ def _visible_workshop_ids(user: User) -> QuerySet[Any]:
 SOURCES: list[Source] = [
     Source(
         "goal_change",
-        rows=lambda product, user: GoalChange.objects.filter(goal__product=product).annotate(
-            when=F("at")
+        # A check-in's move of the goal's confidence and review is told by the check-in.
+        rows=lambda product, user: (
+            GoalChange.objects.filter(goal__product=product)
+            .exclude(Q(reason=CHECK_IN_REASON) & ~Q(changes__has_any_keys=_NOT_BY_CHECK_INS))
+            .annotate(when=F("at"))
         ),
         load=lambda ids: GoalChange.objects.filter(pk__in=ids).select_related("goal", "by"),
         tell=_tell_change,
@@ -196,7 +372,16 @@ SOURCES: list[Source] = [
         rows=lambda product, user: CheckIn.objects.filter(goal__product=product).annotate(
             when=F("created_at")
         ),
-        load=lambda ids: CheckIn.objects.filter(pk__in=ids).select_related("goal", "author"),
+        load=lambda ids: (
+            CheckIn.objects.filter(pk__in=ids)
+            .select_related("goal", "author")
+            .prefetch_related(
+                Prefetch(
+                    "values",
+                    CheckInValue.objects.select_related("key_result").order_by("key_result_id"),
+                )
+            )
+        ),
         tell=_tell_check_in,
     ),
     Source(
@@ -211,6 +396,16 @@ SOURCES: list[Source] = [
             "author", "goal", "proposal"
         ),
         tell=_tell_comment,
+    ),
+    Source(
+        "feedback_round",
+        rows=lambda product, user: FeedbackRound.objects.filter(goal__product=product).annotate(
+            when=F("created_at")
+        ),
+        load=lambda ids: FeedbackRound.objects.filter(pk__in=ids).select_related(
+            "goal", "requested_by"
+        ),
+        tell=_tell_feedback_round,
     ),
     Source(
         "insight",
@@ -262,4 +457,31 @@ def feed_items(rows: Sequence[tuple[str, int, datetime]]) -> list[Activity]:
     for kind, pks in ids.items():
         for obj in _BY_KIND[kind].load(pks):
             loaded[(kind, obj.pk)] = obj
-    return [_BY_KIND[kind].tell(loaded[(kind, pk)]) for kind, pk, _ in rows if (kind, pk) in loaded]
+    names = _names([obj for (kind, _), obj in loaded.items() if kind == "goal_change"])
+    return [
+        _BY_KIND[kind].tell(loaded[(kind, pk)], names)
+        for kind, pk, _ in rows
+        if (kind, pk) in loaded
+    ]
+
+
+def _names(changes: Sequence[Any]) -> Names:
+    """The people and goals the history entries name by id: a query each, if any."""
+    people: set[int] = set()
+    goals: set[int] = set()
+    for change in changes:
+        pairs = _field_pairs(change)
+        if change.via or ("title" in pairs and pairs["title"][0] is None):
+            continue  # told without naming them: an agreement, a creation
+        for value in pairs.get("owner", ()):
+            if isinstance(value, int):
+                people.add(value)
+        for value in pairs.get("parents", ()):
+            if isinstance(value, list):
+                goals.update(pk for pk in value if isinstance(pk, int))
+    names = Names()
+    if people:
+        names.people = {user.pk: user.name for user in User.objects.filter(pk__in=people)}
+    if goals:
+        names.goals = dict(Goal.objects.filter(pk__in=goals).values_list("pk", "title"))
+    return names

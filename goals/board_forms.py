@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 
-from goals.forms import DateInput, PageForm, _text, _version
+from goals.forms import DateInWindowField, PageForm, _text, _version
 from goals.models import Goal, KeyResult, Status
 from goals.quality import RULES, GoalDraft, MeasureDraft
 from goals.services.boards import MAX_LIVE_PRODUCT_GOALS_LIMIT
@@ -57,8 +57,8 @@ class QualitySettingsForm(PageForm):
 class TimeframeForm(PageForm):
     """A product goal's new timeframe, dragged on the roadmap."""
 
-    starts_on = forms.DateField(label="Starts on", widget=DateInput())
-    ends_on = forms.DateField(label="Ends on", widget=DateInput())
+    starts_on = DateInWindowField(label="Starts on")
+    ends_on = DateInWindowField(label="Ends on")
     version = forms.IntegerField(widget=forms.HiddenInput)
     change_reason = _text("Why are you changing an agreed goal?", rows=2)
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.utils import dateformat
 
-from goals.selectors import plain_number
+from goals.wording import amount, counted
 
 WIDTH, HEIGHT = 320, 140
 LEFT, RIGHT, TOP, BOTTOM = 12, 308, 14, 112  # the plot area inside the view box
@@ -79,15 +79,15 @@ def progress_chart(
     def y(value: Decimal) -> float:
         return round(float(BOTTOM - (BOTTOM - TOP) * (value - low) / (high - low)), 1)
 
-    def amount(value: Decimal) -> str:
-        return f"{plain_number(value)} {unit}".strip()
+    def measured(value: Decimal) -> str:
+        return f"{amount(value)} {unit}".strip()
 
-    dots = [Dot(x(day), y(value), f"{_day(day)}: {amount(value)}") for day, value in points]
+    dots = [Dot(x(day), y(value), f"{_day(day)}: {measured(value)}") for day, value in points]
     if values:
         latest_day, latest = values[-1]
         told = (
-            f"{len(values)} check-in{'s' if len(values) != 1 else ''}, the latest "
-            f"{amount(latest)} on {_day(latest_day)}."
+            f"{counted(len(values), 'check-in')}, the latest "
+            f"{measured(latest)} on {_day(latest_day)}."
         )
     else:
         told = "No check-ins yet."
@@ -95,7 +95,7 @@ def progress_chart(
         key=key,
         title=f"Progress of “{title}”",
         description=(
-            f"From {amount(baseline)} (baseline, {_day(starts_on)}) towards {amount(target)} "
+            f"From {measured(baseline)} (baseline, {_day(starts_on)}) towards {measured(target)} "
             f"(target, {_day(end)}). {told}"
         ),
         plan=(x(starts_on), y(baseline), x(end), y(target)),
@@ -104,7 +104,7 @@ def progress_chart(
         dots=dots,
         start_label=_day(starts_on),
         end_label=_day(end),
-        rows=[(day, amount(value)) for day, value in values],
+        rows=[(day, measured(value)) for day, value in values],
     )
 
 

@@ -7,11 +7,9 @@ from typing import Any
 
 from django import forms
 
-from goals.forms import DateInput, PageForm
+from goals.forms import DateInWindowField, PageForm, measure_field
 from goals.models import (
     COMMENT_MAX_LENGTH,
-    MEASURE_DIGITS,
-    MEASURE_PLACES,
     EmailFrequency,
     FeedbackAnswer,
     InsightKind,
@@ -68,13 +66,7 @@ class InsightForm(PageForm):
         required=False,
         help_text="Where it comes from: a study, a report, a dashboard (a link works).",
     )
-    value = forms.DecimalField(
-        label="Value",
-        required=False,
-        max_digits=MEASURE_DIGITS,
-        decimal_places=MEASURE_PLACES,
-        help_text="For a quantitative data point.",
-    )
+    value = measure_field("Value", required=False, help_text="For a quantitative data point.")
     unit = forms.CharField(label="Unit", required=False, max_length=40, help_text="e.g. %, users")
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -89,10 +81,9 @@ class FeedbackRoundForm(PageForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    deadline = forms.DateField(
+    deadline = DateInWindowField(
         label="Answers due by",
         required=False,
-        widget=DateInput(),
         help_text="Answers can change until the end of this day; then the round closes and "
         "you get the summary by email.",
     )

@@ -12,10 +12,11 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.db import transaction
 from django.db.models.functions import Lower
@@ -54,9 +55,10 @@ from goals.models import (
 from goals.quality import LABELS
 from goals.rules import timeframe_errors
 from goals.schedule import Cadence
-from goals.selectors import plain_number
 from goals.services.boards import MAX_LIVE_PRODUCT_GOALS_LIMIT
+from goals.services.organizations import NAME_MAX_LENGTH, check_product_name_free, required_name
 from goals.services.progress import recompute_progress
+from goals.wording import amount, counted, plain_number
 from workshops.models import Decision, Phase, Proposal, ProposalStatus, Workshop
 
 FORMAT = "goalchain.product"
@@ -414,7 +416,8 @@ def export_markdown(document: dict[str, Any]) -> str:
         for kr in key_results[ref]:
             lines.append(
                 f"{'  ' if heading is None else ''}- Key result: {kr['title']}: "
-                f"{kr['baseline']} → {kr['target']} {kr['unit']}, now {kr['current']}".rstrip()
+                f"{amount(kr['baseline'])} → {amount(kr['target'])} {kr['unit']}, "
+                f"now {amount(kr['current'])}".rstrip()
             )
         for entry in key_result_changes[ref]:
             changed = "; ".join(change.sentence for change in entry.changes)
@@ -434,8 +437,18 @@ def export_markdown(document: dict[str, Any]) -> str:
             lines.append("")
 
     roots = [g["ref"] for g in document["goals"] if not g["parents"]]
-    for ref in sorted(roots, key=lambda r: goals[r]["level"] != Level.VISION):
-        write(ref)
+    for ref in roots:
+        if goals[ref]["level"] == Level.VISION:
+            write(ref)
+    # Goals serving nothing get a section of their own, as on the chain page: under the
+    # headings above they would read as serving the goal written last. Sprint goals are
+    # list items, so they come first, where no heading can claim them.
+    orphans = [ref for ref in roots if goals[ref]["level"] != Level.VISION]
+    if orphans:
+        lines += ["## Not linked into the chain", "", "These goals serve no goal one level up.", ""]
+        for ref in sorted(orphans, key=lambda r: goals[r]["level"] != Level.SPRINT):
+            write(ref)
+        lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -450,25 +463,41 @@ class Imported:
     unmatched_people: list[str] = field(default_factory=list)
 
 
+IMPORTED_SUFFIX = " (imported)"
+
+
+def imported_name(name: str) -> str:
+    """The name an imported copy gets unless given one: "Meal planner (imported)"."""
+    room = NAME_MAX_LENGTH - len(IMPORTED_SUFFIX)
+    return name[:room].rstrip() + IMPORTED_SUFFIX
+
+
 # Statuses a goal only reaches by being agreed; an import restores them as they were.
 _WAS_AGREED = (Status.AGREED, Status.ACHIEVED, Status.MISSED)
 RESTORED_REASON = "Restored from an export: its status is as exported, not a new decision."
 
 
-def import_document(*, actor: User, organization: Organization, document: Any) -> Imported:
+def import_document(
+    *, actor: User, organization: Organization, document: Any, name: str = ""
+) -> Imported:
     """Create a new product in `organization` from an export; nothing at all on any problem.
+
+    The product is called `name`, or else the exported name followed by "(imported)"; like
+    every product's, its name is one the organisation does not use yet.
 
     People are matched by email among the organisation's members and keep their product
     role; goals and key results of anyone else are given to the importer, who leads the new
     product. The response names who was not found.
     """
     plan = _Plan.read(document)
+    name = required_name(name or imported_name(plan.product_name))
     people = plan.people(organization)
     unmatched = sorted(plan.emails - people.keys())
     with transaction.atomic():
+        check_product_name_free(organization, name)
         product = Product.objects.create(
             organization=organization,
-            name=plan.product_name,
+            name=name,
             portfolio_strategy=plan.portfolio_strategy,
             portfolio_strategy_html=render_markdown(plan.portfolio_strategy),
             **plan.product_fields,
@@ -606,7 +635,7 @@ def _local_changes(
         local["owner"] = [user_ids.get(v) if isinstance(v, str) else v for v in changes["owner"]]
     if isinstance(changes.get("parents"), list):
         local["parents"] = [
-            [goal_ids.get(ref, ref) for ref in side] if isinstance(side, list) else side
+            [goal_ids[ref] for ref in side] if isinstance(side, list) else side
             for side in changes["parents"]
         ]
     return local
@@ -743,6 +772,7 @@ class _Plan:
         self.insights: list[dict[str, Any]] = []
         self.product_fields: dict[str, Any] = {}
         self.emails: set[str] = set()
+        self.refs: dict[int, dict[str, Any]] = {}
 
     @classmethod
     def read(cls, document: Any) -> _Plan:
@@ -795,7 +825,7 @@ class _Plan:
             elif email:
                 self.roles[email] = member["role"]
         self._read_goals(_list(document, "goals", self.errors))
-        refs = {row["ref"]: row for row in self.goals}
+        refs = self.refs = {row["ref"]: row for row in self.goals}
         self._read_key_results(_list(document, "key_results", self.errors), refs)
         self._read_history(_list(document, "history", self.errors, required=False), refs)
         self._read_decisions(_list(document, "decisions", self.errors, required=False), refs)
@@ -812,7 +842,7 @@ class _Plan:
         for name in _PRODUCT_TEXTS:
             self.product_fields[name] = _text(product, name, self.errors, "product", 20000)
         off = product.get("quality_rules_off", [])
-        if not isinstance(off, list) or not all(code in LABELS for code in off):
+        if not isinstance(off, list) or not all(isinstance(c, str) and c in LABELS for c in off):
             self.errors.add(
                 "product.quality_rules_off", f"Name rules among: {', '.join(sorted(LABELS))}."
             )
@@ -847,7 +877,7 @@ class _Plan:
         add = self.errors.add
         for i, row in enumerate(rows):
             where = f"check_ins[{i}]"
-            if not isinstance(row, dict) or row.get("goal") not in {g["ref"] for g in self.goals}:
+            if not isinstance(row, dict) or not _is_ref(row.get("goal"), self.refs):
                 add(where, "Each check-in is an object naming a goal ref.")
                 continue
             confidence = row.get("confidence")
@@ -888,7 +918,11 @@ class _Plan:
         seen: set[int] = set()
         for i, row in enumerate(rows):
             where = f"retrospectives[{i}]"
-            if not isinstance(row, dict) or row.get("goal") not in refs or row["goal"] in seen:
+            if (
+                not isinstance(row, dict)
+                or not _is_ref(row.get("goal"), refs)
+                or row["goal"] in seen
+            ):
                 self.errors.add(where, "Each retrospective names its own missed goal's ref.")
                 continue
             seen.add(row["goal"])
@@ -908,14 +942,14 @@ class _Plan:
         seen: set[int] = set()
         for i, row in enumerate(rows):
             where = f"comments[{i}]"
-            if not isinstance(row, dict) or row.get("goal") not in refs:
+            if not isinstance(row, dict) or not _is_ref(row.get("goal"), refs):
                 self.errors.add(where, "Each comment is an object naming a goal ref.")
                 continue
             ref, parent = row.get("ref"), row.get("parent")
-            if not isinstance(ref, int) or isinstance(ref, bool) or ref in seen:
+            if not _is_whole(ref) or ref in seen:
                 self.errors.add(f"{where}.ref", "Each comment needs its own whole-number ref.")
                 continue
-            if parent is not None and parent not in seen:
+            if parent is not None and not _is_ref(parent, seen):
                 self.errors.add(f"{where}.parent", "A reply follows the comment it answers.")
                 continue
             seen.add(ref)
@@ -940,7 +974,7 @@ class _Plan:
     def _read_insights(self, rows: list[Any], refs: dict[int, dict[str, Any]]) -> None:
         for i, row in enumerate(rows):
             where = f"insights[{i}]"
-            if not isinstance(row, dict) or row.get("goal") not in refs:
+            if not isinstance(row, dict) or not _is_ref(row.get("goal"), refs):
                 self.errors.add(where, "Each insight is an object naming a goal ref.")
                 continue
             kind = row.get("kind")
@@ -1060,11 +1094,14 @@ class _Plan:
                 wanted = " or ".join(Level(lv).label.lower() for lv in allowed) or "no goal"
                 add(
                     where,
-                    f"A {label} links to a {wanted}; goal {ref} is a "
+                    f"A {label} links to a {wanted}; “{parent['title']}” is a "
                     f"{Level(parent['level']).label.lower()}.",
                 )
         if len(goal["parents"]) > MAX_PARENTS[level]:
-            add(where, f"A {label} serves at most {MAX_PARENTS[level]} goal(s) one level up.")
+            add(
+                where,
+                f"A {label} serves at most {counted(MAX_PARENTS[level], 'goal')} one level up.",
+            )
         if level != Level.VISION and not goal["parents"] and goal["status"] in _LINKED_STATUSES:
             add(where, f"An agreed {label} must serve a goal one level up.")
 
@@ -1076,7 +1113,7 @@ class _Plan:
             if not isinstance(row, dict):
                 add(where, "Each key result is an object.")
                 continue
-            if row.get("goal") not in refs:
+            if not _is_ref(row.get("goal"), refs):
                 add(f"{where}.goal", f"No goal in the document has ref {row.get('goal')!r}.")
                 continue
             numbers = {
@@ -1086,7 +1123,7 @@ class _Plan:
             if None not in numbers.values() and numbers["target"] == numbers["baseline"]:
                 add(f"{where}.target", "The target must differ from the baseline.")
             ref = row.get("ref")
-            if not isinstance(ref, int) or isinstance(ref, bool) or ref in seen:
+            if not _is_whole(ref) or ref in seen:
                 add(f"{where}.ref", "Each key result needs its own whole-number ref.")
                 continue
             seen.add(ref)
@@ -1105,11 +1142,13 @@ class _Plan:
     def _read_history(self, rows: list[Any], refs: dict[int, dict[str, Any]]) -> None:
         for i, row in enumerate(rows):
             where = f"history[{i}]"
-            if not isinstance(row, dict) or row.get("goal") not in refs:
+            if not isinstance(row, dict) or not _is_ref(row.get("goal"), refs):
                 self.errors.add(where, "Each history entry is an object naming a goal ref.")
                 continue
             if not isinstance(row.get("changes"), dict):
                 self.errors.add(f"{where}.changes", "Changes are an object of fields.")
+                continue
+            if not self._check_changes(row["changes"], f"{where}.changes", refs):
                 continue
             via = row.get("via", "")
             if via != "" and via not in AgreementWay.values:
@@ -1129,23 +1168,57 @@ class _Plan:
                 }
             )
 
+    def _check_changes(
+        self, changes: dict[str, Any], where: str, refs: dict[int, dict[str, Any]]
+    ) -> bool:
+        """Each change is [old, new] of a field a goal's history keeps, with values of its
+        kind, as the services write them; False (and the problem said) otherwise."""
+        for key, pair in changes.items():
+            at = f"{where}.{key}"
+            if not isinstance(pair, list) or len(pair) != 2:
+                self.errors.add(at, "Each change is a pair: the value before and after.")
+                return False
+            if key_result_history.is_key_result_change(key):
+                fine = _key_result_change_fits(key, pair)
+            elif key == "parents":
+                fine = all(
+                    side is None
+                    or (isinstance(side, list) and all(_is_ref(ref, refs) for ref in side))
+                    for side in pair
+                )
+            elif key in _HISTORY_VALUES:
+                fine = all(value is None or _HISTORY_VALUES[key](value) for value in pair)
+            else:
+                self.errors.add(at, "A goal's history keeps changes of its own fields only.")
+                return False
+            if not fine:
+                self.errors.add(at, "These values do not fit this field.")
+                return False
+        return True
+
     def _read_decisions(self, rows: list[Any], refs: dict[int, dict[str, Any]]) -> None:
         from workshops.models import DecisionRule, VotingMethod
 
         add = self.errors.add
         for i, row in enumerate(rows):
             where = f"decisions[{i}]"
-            if not isinstance(row, dict) or row.get("goal") not in refs:
+            if not isinstance(row, dict) or not _is_ref(row.get("goal"), refs):
                 add(where, "Each decision is an object naming the goal it adopted.")
                 continue
             if row.get("rule") not in DecisionRule.values:
                 add(f"{where}.rule", f"Choose one of: {', '.join(DecisionRule.values)}.")
             if row.get("voting_method") not in VotingMethod.values:
                 add(f"{where}.voting_method", f"Choose one of: {', '.join(VotingMethod.values)}.")
-            if not isinstance(row.get("tallies"), dict) or not isinstance(
-                row.get("objections"), list
+            if row.get("voting_method") in VotingMethod.values and not _tallies_fit(
+                row["voting_method"], row.get("tallies")
             ):
-                add(where, "A decision keeps its tallies (an object) and objections (a list).")
+                add(
+                    f"{where}.tallies",
+                    "Tallies count voters, supporters and objectors in whole numbers, and "
+                    "each ballot value of the voting method.",
+                )
+            if not _objections_fit(row.get("objections")):
+                add(f"{where}.objections", "Objections are a list, each with its reason in words.")
             round_ = row.get("round", 1)
             if not isinstance(round_, int) or isinstance(round_, bool) or not 1 <= round_ <= 99:
                 add(f"{where}.round", "The round is a whole number from 1.")
@@ -1167,6 +1240,123 @@ class _Plan:
         adopted = [row["goal"] for row in self.decisions]
         if len(set(adopted)) != len(adopted):
             add("decisions", "A goal is adopted by one decision.")
+
+
+def _is_whole(value: Any, low: int | None = None, high: int | None = None) -> TypeGuard[int]:
+    """A whole number (not a flag), within [low, high] when given."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return False
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def _is_ref(value: Any, refs: Collection[int]) -> bool:
+    """One of the document's refs; anything else, a list included, is not (and never hashed)."""
+    return _is_whole(value) and value in refs
+
+
+def _is_day(value: Any) -> bool:
+    if not isinstance(value, str) or len(value) != 10:
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return Decimal(str(value)).is_finite() and abs(value) < MEASURE_LIMIT
+
+
+# What each goal field kept in the history holds (besides nothing, which each may).
+_HISTORY_VALUES: dict[str, Callable[[Any], bool]] = {
+    "title": lambda v: isinstance(v, str) and len(v) <= 300,
+    "description": lambda v: isinstance(v, str) and len(v) <= 20000,
+    "outcome_note": lambda v: isinstance(v, str) and len(v) <= 20000,
+    "owner": lambda v: isinstance(v, str) and "@" in v and len(v) <= 254,
+    "status": lambda v: isinstance(v, str) and v in Status.values,
+    "sprint_verdict": lambda v: isinstance(v, str) and v in ("", *SprintVerdict.values),
+    "starts_on": _is_day,
+    "ends_on": _is_day,
+    "next_review_on": _is_day,
+    "confidence": lambda v: _is_whole(v, 1, 5),
+}
+
+# What a key result kept whole in the history holds.
+_KEY_RESULT_KEPT: dict[str, Callable[[Any], bool]] = {
+    "title": lambda v: isinstance(v, str) and 0 < len(v) <= 300,
+    "unit": lambda v: isinstance(v, str) and len(v) <= 40,
+    "baseline": _is_number,
+    "target": _is_number,
+    "due_on": lambda v: v is None or _is_day(v),
+}
+
+
+def _key_result_change_fits(key: str, pair: list[Any]) -> bool:
+    """A key result added or removed whole, or one promised field of it changed."""
+    old, new = pair
+    if old is None or new is None:
+        kept = new if old is None else old
+        if isinstance(kept, dict):
+            return kept.keys() == _KEY_RESULT_KEPT.keys() and all(
+                fits(kept[name]) for name, fits in _KEY_RESULT_KEPT.items()
+            )
+    field_name = key.rpartition(".")[2]
+    if field_name not in key_result_history.PROMISED_FIELDS:
+        return False
+    fits = _KEY_RESULT_KEPT[field_name]
+    return all((value is None and field_name == "due_on") or fits(value) for value in pair)
+
+
+def _tallies_fit(method: str, tallies: Any) -> bool:
+    """Tallies as a decision keeps them: counts of voters, supporters and objectors, the
+    count of each ballot value of the method, and the dots (dot voting) or average."""
+    from workshops.rules import BALLOT_CHOICES
+
+    if not isinstance(tallies, dict):
+        return False
+    if not {"voters", "supporters", "objectors", "counts"} <= tallies.keys() <= {
+        "voters", "supporters", "objectors", "counts", "dots", "average"
+    }:  # fmt: skip
+        return False
+    if not all(_is_whole(tallies[key], 0) for key in ("voters", "supporters", "objectors")):
+        return False
+    if "dots" in tallies and not _is_whole(tallies["dots"], 0):
+        return False
+    if tallies.get("average") is not None and not _is_number(tallies["average"]):
+        return False
+    counts = tallies["counts"]
+    if method in BALLOT_CHOICES:
+        values = {value for value, _ in BALLOT_CHOICES[method]}
+        value_fits: Callable[[str], bool] = values.__contains__
+    else:  # dot voting counts voters by how many dots they gave
+        value_fits = lambda key: key.isascii() and key.isdigit() and len(key) <= 3  # noqa: E731
+    return isinstance(counts, dict) and all(
+        value_fits(key) and _is_whole(n, 0) for key, n in counts.items()
+    )
+
+
+def _objections_fit(objections: Any) -> bool:
+    """A list of objections, each with its reason, and who raised it unless anonymous."""
+    if not isinstance(objections, list):
+        return False
+    for objection in objections:
+        if not isinstance(objection, dict) or not objection.keys() <= {"voter", "name", "reason"}:
+            return False
+        reason, name, voter = (
+            objection.get("reason"),
+            objection.get("name", ""),
+            objection.get("voter"),
+        )
+        if not isinstance(reason, str) or len(reason) > 10000:
+            return False
+        if not isinstance(name, str) or len(name) > 300:
+            return False
+        if voter is not None and not _is_whole(voter):
+            return False
+    return True
 
 
 def _object(obj: dict[str, Any], key: str, errors: Errors, where: str) -> dict[str, Any] | None:

@@ -7,12 +7,14 @@ is written once and reads the same on a page and in the API.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.core.exceptions import ValidationError
 from django.forms import renderers
 from django.utils.functional import cached_property
 
@@ -21,6 +23,7 @@ from goals.models import (
     MAX_PARENTS,
     MEASURE_DIGITS,
     MEASURE_PLACES,
+    PARENT_LEVELS,
     Goal,
     Level,
     OrgRole,
@@ -28,9 +31,11 @@ from goals.models import (
     Status,
     User,
 )
+from goals.rules import DATE_WINDOW_MESSAGE, EARLIEST_DAY, LATEST_DAY, in_date_window
 from goals.schedule import time_zone_names
 from goals.services.goals import WAYS_TO_AGREE, status_choices
 from goals.services.versioning import VERSION_REQUIRED
+from goals.wording import plain_number
 
 
 class PageRenderer(renderers.DjangoTemplates):
@@ -76,15 +81,110 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
     def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%d")
+        super().__init__(
+            format="%Y-%m-%d",
+            attrs={"min": EARLIEST_DAY.isoformat(), "max": LATEST_DAY.isoformat()},
+        )
 
 
-class OneOfSelect(forms.Select):
-    """A single select for a list field: posts one value, parses to a list of zero or one."""
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self) -> None:
+        super().__init__(
+            format="%Y-%m-%dT%H:%M",
+            attrs={
+                "min": f"{EARLIEST_DAY.isoformat()}T00:00",
+                "max": f"{LATEST_DAY.isoformat()}T23:59",
+            },
+        )
+
+
+def _check_date_window(value: date) -> None:
+    day = value.date() if isinstance(value, datetime) else value
+    if not in_date_window(day):
+        raise ValidationError(DATE_WINDOW_MESSAGE, code="date_window")
+
+
+class DateInWindowField(forms.DateField):
+    """A date someone types: refused outside 1970 to 2200, where it can only be a typo."""
+
+    widget = DateInput
+    default_validators = [_check_date_window]
+
+
+class DateTimeInWindowField(forms.DateTimeField):
+    """A moment someone types, on a day between 1970 and 2200."""
+
+    widget = DateTimeInput
+    default_validators = [_check_date_window]
+
+
+class MeasureInput(forms.NumberInput):
+    """A measure in its box as people write it: 2600, not the column's 2600.0000 (ungrouped,
+    so the browser's number box reads it back)."""
+
+    def format_value(self, value: Any) -> str | None:
+        return None if value is None or value == "" else plain_number(value)
+
+
+def measure_field(label: str, **kwargs: Any) -> forms.DecimalField:
+    """A key result's or an insight's number, as precise as the database keeps it."""
+    return forms.DecimalField(
+        label=label,
+        max_digits=MEASURE_DIGITS,
+        decimal_places=MEASURE_PLACES,
+        widget=MeasureInput,
+        **kwargs,
+    )
+
+
+class ServesCheckboxes(forms.CheckboxSelectMultiple):
+    """The goals one level up, one checkbox each, grouped by level: usable by touch and
+    keyboard, unlike a multiple select that needs Ctrl/⌘-click."""
+
+    template_name = "forms/serves.html"
+
+
+class ServesRadios(forms.RadioSelect):
+    """Radio buttons for a list field (a goal that serves exactly one): posts one value,
+    parses to a list of zero or one."""
+
+    template_name = "forms/serves.html"
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
         value = data.get(name)
         return [value] if value else []
+
+
+def _serves(level: str, options: Sequence[Goal]) -> forms.TypedMultipleChoiceField:
+    """The "Serves" field of a goal of `level`: its choices are `options`, the goals one
+    level up, each named by its title."""
+    by_level: dict[str, list[tuple[Any, str]]] = {up: [] for up in PARENT_LEVELS[level]}
+    for goal in options:
+        by_level[goal.level].append((goal.pk, goal.title))
+    groups = {f"{Level(up).label}s": found for up, found in by_level.items() if found}
+    # Grouped only when there is more than one level to choose from (a product goal's).
+    choices: list[Any] = (
+        list(groups.items()) if len(groups) > 1 else [c for group in groups.values() for c in group]
+    )
+    field = forms.TypedMultipleChoiceField(
+        label="Serves",
+        coerce=int,
+        required=False,
+        error_messages={"invalid_choice": "Choose among the goals one level up in this product."},
+    )
+    if MAX_PARENTS[level] == 1:
+        field.choices = [("", "Not linked yet"), *choices]
+        field.widget = ServesRadios(choices=field.choices)
+        field.help_text = "The goal one level up that this goal serves."
+    else:
+        field.choices = choices
+        field.widget = ServesCheckboxes(choices=choices)
+        field.help_text = "Tick every goal one level up that this goal serves."
+    if not options:
+        field.help_text = "There is no goal one level up to serve yet."
+    return field
 
 
 def _text(label: str, *, required: bool = False, rows: int | None = None, **kw: Any) -> Any:
@@ -93,7 +193,7 @@ def _text(label: str, *, required: bool = False, rows: int | None = None, **kw: 
 
 
 def _date(label: str) -> forms.DateField:
-    return forms.DateField(label=label, required=False, widget=DateInput())
+    return DateInWindowField(label=label, required=False)
 
 
 def _version() -> forms.IntegerField:
@@ -210,11 +310,24 @@ class ProductEditForm(ProductForm):
 
 
 class ProductImportForm(PageForm):
+    """Shown beside the organisation's form and the new product's, which have a name too:
+    its inputs' ids start with "import_"."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "import_%s")
+        super().__init__(*args, **kwargs)
+
     document = forms.FileField(
         label="Export file (JSON)",
         help_text="A file from the “Export: JSON” link on a product's chain. Nothing is "
         "created unless the whole file is sound.",
         widget=forms.ClearableFileInput(attrs={"accept": "application/json,.json"}),
+    )
+    name = forms.CharField(
+        label="Name of the new product",
+        required=False,
+        max_length=200,
+        help_text="Leave it empty to use the exported name followed by “(imported)”.",
     )
 
 
@@ -268,31 +381,40 @@ def _confidence() -> forms.TypedChoiceField:
 
 
 class GoalCreateForm(_PeopleMixin, PageForm):
-    """Add a goal under a parent on the chain page: level and parent are fixed by the button."""
+    """Add a goal: the level is fixed by the button, which also ticks the goal it serves."""
 
     level = forms.ChoiceField(choices=Level.choices, widget=forms.HiddenInput)
-    parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
     title = _text("Title")
+    description = _text("Description", rows=3, help_text="Markdown.")
     owner = forms.TypedChoiceField(label="Owner", coerce=int, empty_value=None, required=False)
     starts_on = _date("Starts on")
     ends_on = _date("Ends on")
     confidence = _confidence()
 
-    def __init__(self, *args: Any, people: Sequence[User], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, people: Sequence[User], parent_options: Sequence[Goal], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.people = {user.pk: user for user in people}
+        self.parent_goals = {g.pk: g for g in parent_options}
         _choice_field(self, "owner").choices = _people(people, "Nobody yet")
         level = self.data.get("level") or self.initial.get("level")
+        if level in Level.values and MAX_PARENTS[level]:
+            # Posted as `parent`, the name the add buttons have always used.
+            self.fields["parent"] = _serves(level, parent_options)
         if level != Level.SPRINT:
             del self.fields["confidence"]
 
     def clean_owner(self) -> User | None:
         return self._person(self.cleaned_data["owner"])
 
+    def clean_parent(self) -> list[Goal]:
+        return [self.parent_goals[pk] for pk in self.cleaned_data["parent"] if pk]
 
-def _goal_choice(goal: Goal) -> str:
-    level, status = goal.get_level_display().lower(), goal.get_status_display().lower()
-    return f"{goal.title} ({level}, {status})"
+    def show_errors(self, error: DomainError) -> None:
+        """The service calls the goals served `parents`; here they are posted as `parent`."""
+        renamed = {"parent" if k == "parents" else k: v for k, v in error.errors.items()}
+        super().show_errors(DomainError(renamed))
 
 
 class GoalForm(_PeopleMixin, PageForm):
@@ -335,15 +457,7 @@ class GoalForm(_PeopleMixin, PageForm):
         if goal.level == Level.VISION:
             del self.fields["parents"]
         else:
-            parents = _choice_field(self, "parents")
-            parents.choices = [(g.pk, _goal_choice(g)) for g in parent_options]
-            if MAX_PARENTS[goal.level] == 1:
-                # One parent only: a single select reads better; it still posts `parents`.
-                parents.widget = OneOfSelect(choices=[("", "Not linked yet"), *parents.choices])
-                parents.help_text = "The goal one level up that this goal serves."
-            else:
-                parents.widget.attrs["size"] = min(8, max(3, len(parent_options)))
-                parents.help_text = "One or more goals one level up. Ctrl/⌘-click to pick several."
+            self.fields["parents"] = _serves(goal.level, parent_options)
         if not can_set_review:
             del self.fields["next_review_on"]
         if goal.status != Status.AGREED:
@@ -421,18 +535,13 @@ class AgreementRoundForm(PageForm):
 class KeyResultForm(_PeopleMixin, PageForm):
     title = _text("What you measure")
     unit = forms.CharField(label="Unit", required=False, max_length=40, help_text="e.g. %, users")
-    baseline = forms.DecimalField(
-        label="Baseline", max_digits=MEASURE_DIGITS, decimal_places=MEASURE_PLACES,
-        error_messages={"required": "Give the value you start from."},
-    )  # fmt: skip
-    target = forms.DecimalField(
-        label="Target", max_digits=MEASURE_DIGITS, decimal_places=MEASURE_PLACES,
-        error_messages={"required": "Give the value you aim for."},
-    )  # fmt: skip
-    current = forms.DecimalField(
-        label="Current", max_digits=MEASURE_DIGITS, decimal_places=MEASURE_PLACES, required=False,
-        help_text="Leave empty to start at the baseline.",
-    )  # fmt: skip
+    baseline = measure_field(
+        "Baseline", error_messages={"required": "Give the value you start from."}
+    )
+    target = measure_field("Target", error_messages={"required": "Give the value you aim for."})
+    current = measure_field(
+        "Current", required=False, help_text="Leave empty to start at the baseline."
+    )
     owner = forms.TypedChoiceField(label="Owner", coerce=int, empty_value=None, required=False)
     due_on = _date("Due on")
     change_reason = _text(

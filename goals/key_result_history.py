@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from goals.wording import amount, json_number
 
 PREFIX = "key_result:"
 # What a key result promises, in the words of the page: changing any of them on an agreed
@@ -105,16 +106,10 @@ def snapshot(
     return {
         "title": title,
         "unit": unit,
-        "baseline": number(baseline),
-        "target": number(target),
+        "baseline": json_number(baseline),
+        "target": json_number(target),
         "due_on": due_on.isoformat() if due_on else None,
     }
-
-
-def number(value: Any) -> int | float:
-    """A decimal as the history keeps it: 5000 for 5000.0000, 1.5 for 1.5000."""
-    decimal = Decimal(str(value))
-    return int(decimal) if decimal == decimal.to_integral_value() else float(decimal)
 
 
 def value_text(field: str, value: Any) -> str:
@@ -122,10 +117,7 @@ def value_text(field: str, value: Any) -> str:
     if value is None or value == "":
         return "—"
     if field in ("baseline", "target"):
-        try:
-            return f"{(Decimal(str(value)) + 0).normalize():,f}"  # + 0: no "-0"
-        except InvalidOperation:
-            return str(value)
+        return amount(value)
     if field == "due_on":
         try:
             day = date.fromisoformat(str(value))

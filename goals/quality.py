@@ -19,7 +19,7 @@ from decimal import Decimal
 from functools import cache
 
 from goals.models import OPEN_STATUSES, Goal, KeyResult, Level, Product, Status
-from goals.rules import WINDOWS
+from goals.rules import WINDOWS, years
 
 DEFAULT_MAX_LIVE_PRODUCT_GOALS = 5
 STRETCH_CONFIDENCE = 2  # fist of five: 1 or 2 fingers is a stretch, not a plan
@@ -237,9 +237,7 @@ def _vision_too_short(draft: GoalDraft) -> str | None:
     days = (draft.ends_on - draft.starts_on).days
     if days >= WINDOWS[Level.VISION].min_days:
         return None
-    return (
-        f"The vision looks {days / 365:.1f} years ahead; a vision looks five years or more ahead."
-    )
+    return f"The vision looks {years(days)} ahead; a vision looks five years or more ahead."
 
 
 def _output_not_outcome(draft: GoalDraft) -> str | None:

@@ -7,13 +7,13 @@ from typing import Any
 
 from django import forms
 
-from goals.forms import PageForm, _version
-from goals.models import MEASURE_DIGITS, MEASURE_PLACES, KeyResult, Level, SprintVerdict
+from goals.forms import PageForm, _version, measure_field
+from goals.models import KeyResult, Level, SprintVerdict
 from goals.schedule import Cadence
-from goals.selectors import plain_number
 from goals.services.check_ins import NOTE_MAX_LENGTH, Value
 from goals.services.outcomes import RETROSPECTIVE_FIELDS, TEXT_MAX_LENGTH
 from goals.services.reviews import MAX_REMIND_DAYS_BEFORE
+from goals.wording import amount
 
 CONFIDENCE_CHOICES = [
     (1, "1: not sure at all"),
@@ -49,13 +49,10 @@ class CheckInForm(PageForm):
         fields = {}
         for kr in self.key_results:
             unit = f" ({kr.unit})" if kr.unit else ""
-            baseline, target = plain_number(kr.baseline), plain_number(kr.target)
-            fields[self.value_field(kr)] = forms.DecimalField(
-                label=f"{kr.title}{unit}",
-                max_digits=MEASURE_DIGITS,
-                decimal_places=MEASURE_PLACES,
-                initial=plain_number(kr.current),
-                help_text=f"Baseline {baseline}, target {target}.",
+            fields[self.value_field(kr)] = measure_field(
+                f"{kr.title}{unit}",
+                initial=kr.current,
+                help_text=f"Baseline {amount(kr.baseline)}, target {amount(kr.target)}.",
                 error_messages={
                     "required": "Give the value it has now.",
                     "invalid": "Enter a number.",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from goals.models import Level
+from goals.wording import counted
 
 SPRINT_MIN_DAYS = 7
 SPRINT_MAX_DAYS = 28
@@ -16,9 +19,23 @@ EARLIEST_DAY = date(1970, 1, 1)
 LATEST_DAY = date(2200, 12, 31)
 
 
+DATE_WINDOW_MESSAGE = f"Choose a date between {EARLIEST_DAY.year} and {LATEST_DAY.year}."
+
+
 def in_date_window(day: date) -> bool:
     """Whether `day` lies between 1970 and 2200, the days the app accepts and draws."""
     return EARLIEST_DAY <= day <= LATEST_DAY
+
+
+# The digits 0-9 only: str.isdigit() also passes "²" and "①", which int() then refuses, and
+# int() reads "٣" as 3. Eighteen digits keep the number within what a database column holds.
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")
+
+
+def whole_number(text: str) -> int | None:
+    """`text` as a whole number written in the digits 0 to 9 (spaces around allowed), else None."""
+    match = _WHOLE_NUMBER.fullmatch(text.strip())
+    return int(match.group()) if match else None
 
 
 @dataclass(frozen=True)
@@ -71,7 +88,12 @@ def timeframe_warning(level: str, starts_on: date | None, ends_on: date | None) 
 
 def _span(days: int) -> str:
     if days >= 365:
-        return f"{days / 365:.1f} years"
+        return years(days)
     if days >= 60:
-        return f"{days / 30.4:.0f} months"
-    return f"{days} days"
+        return counted(round(days / 30.4), "month")
+    return counted(days, "day")
+
+
+def years(days: int) -> str:
+    """A span in years to a tenth, as people write it: "1 year", "4.5 years"."""
+    return counted(round(Decimal(days) / 365, 1), "year")

@@ -8,7 +8,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple, Protocol
 
 from django.core.cache import cache
@@ -39,6 +38,7 @@ from goals.models import (
 )
 from goals.quality import QualitySettings
 from goals.schedule import local_today
+from goals.wording import json_number
 
 
 @dataclass
@@ -566,20 +566,6 @@ def my_goals(user: User) -> QuerySet[Goal]:
         .distinct()
         .order_by("ends_on", "id")
     )
-
-
-def json_number(value: Decimal) -> float | int:
-    """A stored decimal as the API writes it: 12 for 12.0000, 12.5 for 12.5000."""
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def plain_number(value: Any) -> str:
-    """A kept decimal (or its text) as people write it: "42.5" for "42.5000", "10" for
-    10.0000, never "1E+1"; anything that is not a number stays as it was typed."""
-    try:
-        return f"{(Decimal(str(value)) + 0).normalize():f}"  # + 0: no "-0"
-    except InvalidOperation:
-        return "" if value is None else str(value)
 
 
 # Reads for the server-rendered pages.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from django.db import models
@@ -24,6 +25,7 @@ from goals.models import (
     SprintVerdict,
     Status,
 )
+from goals.rules import DATE_WINDOW_MESSAGE, in_date_window
 from goals.selectors import goal_api_dict, key_result_as_dict
 
 EMAIL_MAX_LENGTH = 254
@@ -32,6 +34,29 @@ EMAIL_MAX_LENGTH = 254
 def id_field(**kwargs: Any) -> serializers.IntegerField:
     """An integer id of another object, within the range the database can store."""
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class DateInWindowField(serializers.DateField):
+    """A date someone types: refused outside 1970 to 2200, where it can only be a typo."""
+
+    def to_internal_value(self, value: Any) -> date:
+        day = super().to_internal_value(value)
+        if not in_date_window(day):
+            raise serializers.ValidationError(DATE_WINDOW_MESSAGE, code="date_window")
+        return day
+
+
+class DateTimeInWindowField(serializers.DateTimeField):
+    """A moment someone types, on a day between 1970 and 2200."""
+
+    # A moment too far out for its time zone overflows before its day can be checked.
+    default_error_messages = {"overflow": DATE_WINDOW_MESSAGE}
+
+    def to_internal_value(self, value: Any) -> datetime:
+        moment = super().to_internal_value(value)
+        if not in_date_window(moment.date()):
+            raise serializers.ValidationError(DATE_WINDOW_MESSAGE, code="date_window")
+        return moment
 
 
 class VersionedSerializer(serializers.Serializer):
@@ -173,7 +198,7 @@ class KeyResultSerializer(VersionedSerializer):
     )
     owner = id_field(allow_null=True)
     owner_name = serializers.CharField(read_only=True)
-    due_on = serializers.DateField(required=False, allow_null=True)
+    due_on = DateInWindowField(required=False, allow_null=True)
     progress = serializers.IntegerField(read_only=True, help_text="0 to 100")
     change_reason = serializers.CharField(
         write_only=True,
@@ -201,10 +226,10 @@ class GoalSerializer(VersionedSerializer):
     owner = id_field(required=False, allow_null=True)
     owner_name = serializers.CharField(read_only=True, allow_null=True)
     status = serializers.ChoiceField(choices=Status.choices, required=False)
-    starts_on = serializers.DateField(required=False, allow_null=True)
-    ends_on = serializers.DateField(required=False, allow_null=True)
+    starts_on = DateInWindowField(required=False, allow_null=True)
+    ends_on = DateInWindowField(required=False, allow_null=True)
     confidence = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
-    next_review_on = serializers.DateField(required=False, allow_null=True)
+    next_review_on = DateInWindowField(required=False, allow_null=True)
     outcome_note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     sprint_verdict = serializers.ChoiceField(
         choices=SprintVerdict.choices,
@@ -256,7 +281,7 @@ class AgreementInputSerializer(serializers.Serializer):
             )
         if by_round and "reason" in attrs:
             raise serializers.ValidationError(
-                {"reason": ["A reason goes with agreed_by, not with a feedback round."]}
+                {"reason": ["A reason goes with the people who agreed, not with a feedback round."]}
             )
         return attrs
 

@@ -25,6 +25,7 @@ from goals.api.common import (
 )
 from goals.errors import DomainError, Forbidden, NotFound
 from goals.models import Goal, User
+from goals.rules import whole_number
 from workshops import events, selectors, services
 from workshops.models import Participant
 from workshops.serializers import (
@@ -271,13 +272,11 @@ async def workshop_events(request: HttpRequest, pk: int) -> HttpResponseBase:
     except NotFound:
         return JsonResponse({"detail": "Not found."}, status=404)
     last = request.headers.get("Last-Event-ID") or request.GET.get("after")
-    try:
-        last_id = int(last) if last else await sync_to_async(events.latest_event_id)(pk)
-    except ValueError:
+    last_id = whole_number(last) if last else await sync_to_async(events.latest_event_id)(pk)
+    if last_id is None:
         return JsonResponse({"after": ["Give a whole number."]}, status=400)
-    seconds = events.STREAM_SECONDS
-    if request.GET.get("seconds", "").isdigit():
-        seconds = max(1, min(int(request.GET["seconds"]), events.STREAM_SECONDS))
+    asked = whole_number(request.GET.get("seconds", ""))
+    seconds = events.STREAM_SECONDS if asked is None else max(1, min(asked, events.STREAM_SECONDS))
     response = StreamingHttpResponse(
         events.stream(pk, last_id, seconds=seconds, allowed=_may_enter(user, pk)),
         content_type="text/event-stream",

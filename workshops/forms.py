@@ -8,9 +8,18 @@ from typing import Any
 from django import forms
 from django.forms import BoundField
 
-from goals.forms import PageForm, _choice_field, _date, _people, _text, _version
+from goals.forms import (
+    DateTimeInWindowField,
+    PageForm,
+    _choice_field,
+    _date,
+    _people,
+    _text,
+    _version,
+)
 from goals.models import Goal, Level, User
-from goals.selectors import plain_number
+from goals.rules import whole_number
+from goals.wording import plain_number
 from workshops.models import (
     STRATEGIC_LEVELS,
     DecisionRule,
@@ -28,7 +37,7 @@ TIMEBOXED = {
     Phase.VOTING: "Voting",
     Phase.REVEALED: "Discussing the results",
 }
-KEY_RESULT_COLUMNS = ("title", "baseline", "target", "unit", "owner")
+KEY_RESULT_COLUMNS = ("title", "baseline", "target", "unit", "owner", "due_on")
 EMPTY_KEY_RESULT_ROWS = 1
 
 
@@ -87,11 +96,7 @@ class WorkshopForm(PageForm):
         coerce=int,
         help_text="Runs the room: phases, timer, reveal and decisions.",
     )
-    scheduled_at = forms.DateTimeField(
-        label="When",
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    scheduled_at = DateTimeInWindowField(label="When", required=False)
     agenda = _text("Agenda and notes", rows=4, help_text="Markdown.")
     ground_rules = _text(
         "Ground rules", rows=3, help_text="e.g. Everyone speaks once before anyone speaks twice."
@@ -104,7 +109,10 @@ class WorkshopForm(PageForm):
     )
     decision_rule = forms.ChoiceField(label="Decision rule", choices=DecisionRule.choices)
     dots_per_voter = forms.IntegerField(
-        label="Dots per voter", initial=3, help_text="For dot voting.", required=False
+        label="Dots per voter",
+        initial=3,
+        help_text="How many dots each voter places across the proposals.",
+        required=False,
     )
     anonymous = forms.BooleanField(
         label="Anonymous: never show who voted what, not even after the reveal", required=False
@@ -142,6 +150,18 @@ class WorkshopForm(PageForm):
         )
         self.people = {user.pk: user for user in facilitators}
         _choice_field(self, "facilitator").choices = _people(facilitators, None)
+
+    @property
+    def dots_shown(self) -> bool:
+        """Dots per voter mean something to dot voting only: the box shows for it alone."""
+        return self["voting_method"].value() == VotingMethod.DOT
+
+    def full_clean(self) -> None:
+        if self.is_bound and not self.dots_shown:
+            # The box was hidden, so what it holds is nobody's choice: the number saved (or
+            # the default) stays, and nothing in it can stand in the way of saving.
+            self.fields["dots_per_voter"].disabled = True
+        super().full_clean()
 
     def clean_parent_goal(self) -> Goal | None:
         pk = self.cleaned_data["parent_goal"]
@@ -285,10 +305,7 @@ class KeyResultsField(forms.Field):
     """Draft key results as the service takes them; it checks the numbers and owners."""
 
     def to_python(self, value: Any) -> list[dict[str, Any]]:
-        return [
-            {**row, "owner": int(row["owner"]) if row.get("owner", "").isdigit() else None}
-            for row in value or []
-        ]
+        return [{**row, "owner": whole_number(row.get("owner", ""))} for row in value or []]
 
 
 class CheckedBoundField(BoundField):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count
@@ -277,7 +277,12 @@ def load_room(workshop: Workshop, user: User) -> Room:
             result=results.get(proposal.pk),
             decisions=decisions[proposal.pk],
             key_results=[
-                {**draft, "owner_name": names.get(draft.get("owner") or 0, "")}
+                {
+                    **draft,
+                    "owner_name": names.get(draft.get("owner") or 0, ""),
+                    # Kept as text in the draft; a day to print as people write dates.
+                    "due": date.fromisoformat(draft["due_on"]) if draft.get("due_on") else None,
+                }
                 for draft in proposal.key_results
                 if isinstance(draft, dict)
             ],

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from goals.models import Level
+from goals.wording import amount, counted
 from workshops.models import STRATEGIC_LEVELS, DecisionRule, VotingMethod
 
 CONSENT_VALUES = ("agree", "abstain", "object")
@@ -225,5 +226,5 @@ def ahead_of(method: str, tallies: dict[int, Tally], proposal_id: int) -> int | 
 def rank_text(method: str, count: Tally) -> str:
     """A proposal's rank in words: "6 dots", "an average of 4.5"."""
     if method == VotingMethod.DOT:
-        return "1 dot" if count.dots == 1 else f"{count.dots} dots"
-    return "no score" if count.average is None else f"an average of {count.average:g}"
+        return counted(count.dots, "dot")
+    return "no score" if count.average is None else f"an average of {amount(count.average)}"

@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from goals.access import Role, object_id, role_of, with_roles
 from goals.errors import NotFound
 from goals.models import Goal, Product, User
-from goals.selectors import plain_number
+from goals.wording import amount, counted
 from workshops import rules
 from workshops.models import (
     Decision,
@@ -255,9 +255,9 @@ def vote_label(method: str, value: str) -> str:
     if method == VotingMethod.CONSENT:
         return value.capitalize()
     if method == VotingMethod.DOT:
-        return "1 dot" if value == "1" else f"{value} dots"
+        return counted(value, "dot")
     if method == VotingMethod.FIST_OF_FIVE:
-        return "1 finger" if value == "1" else f"{value} fingers"
+        return counted(value, "finger")
     return value
 
 
@@ -355,8 +355,10 @@ def _revision_text(name: str, value: Any, owners: dict[int, str]) -> str:
 
 
 def _key_result_text(kr: dict[str, Any], owners: dict[int, str]) -> str:
-    baseline, target = (plain_number(kr.get(name)) for name in ("baseline", "target"))
-    text = f"{kr.get('title')}: {baseline} → {target} {kr.get('unit') or ''}"
+    baseline, target = (amount(kr.get(name)) for name in ("baseline", "target"))
+    text = f"{kr.get('title')}: {baseline} → {target} {kr.get('unit') or ''}".strip()
+    if kr.get("due_on"):
+        text += f", due {date_format(date.fromisoformat(kr['due_on']), 'j M Y')}"
     owner = owners.get(kr.get("owner") or 0)
     return f"{text.strip()} ({owner})" if owner else text.strip()
 
@@ -380,6 +382,8 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
 @dataclass
 class DecisionRecord:
     decision: Decision
+    count: rules.Tally
+    objections: list[dict[str, str]]
     bars: list[Bar]
 
 
@@ -392,11 +396,43 @@ def decision_record(goal: Goal) -> DecisionRecord | None:
     )
     if decision is None:
         return None
-    tallies = decision.tallies
-    count = rules.Tally(
-        method=decision.voting_method,
-        voters=tallies.get("voters", 0),
-        counts=tallies.get("counts", {}),
-        dots=tallies.get("dots", 0),
+    count = stored_tally(decision.voting_method, decision.tallies)
+    objections = stored_objections(decision.objections)
+    return DecisionRecord(decision, count, objections, tally_bars(decision.voting_method, count))
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
+
+def stored_tally(method: str, tallies: Any) -> rules.Tally:
+    """A decision's kept tallies as a tally, whatever shape an old row or import left them
+    in: what is not a count reads as none, so a goal's page never fails on it."""
+    tallies = tallies if isinstance(tallies, dict) else {}
+    counts = tallies.get("counts")
+    return rules.Tally(
+        method=method,
+        voters=_count(tallies.get("voters")),
+        supporters=_count(tallies.get("supporters")),
+        objectors=_count(tallies.get("objectors")),
+        counts={key: _count(n) for key, n in counts.items() if isinstance(key, str)}
+        if isinstance(counts, dict)
+        else {},
+        dots=_count(tallies.get("dots")),
     )
-    return DecisionRecord(decision, tally_bars(decision.voting_method, count))
+
+
+def stored_objections(objections: Any) -> list[dict[str, str]]:
+    """A decision's kept objections as name and reason texts, skipping what is neither."""
+    shown = []
+    for objection in objections if isinstance(objections, list) else []:
+        if not isinstance(objection, dict):
+            continue
+        name, reason = objection.get("name"), objection.get("reason")
+        shown.append(
+            {
+                "name": name if isinstance(name, str) else "",
+                "reason": reason if isinstance(reason, str) else "",
+            }
+        )
+    return [o for o in shown if o["reason"] or o["name"]]

@@ -10,7 +10,8 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from goals.models import MEASURE_DIGITS, MEASURE_PLACES, Level
-from goals.selectors import json_number
+from goals.serializers import DateInWindowField, DateTimeInWindowField
+from goals.wording import json_number
 from workshops.models import (
     DecisionRule,
     Phase,
@@ -45,7 +46,7 @@ class WorkshopSerializer(serializers.Serializer):
     parent_goal = serializers.IntegerField(required=False, allow_null=True)
     facilitator = serializers.IntegerField(required=False, help_text="Defaults to you.")
     facilitator_name = serializers.CharField(read_only=True)
-    scheduled_at = serializers.DateTimeField(required=False, allow_null=True)
+    scheduled_at = DateTimeInWindowField(required=False, allow_null=True)
     agenda = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     ground_rules = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     voting_method = serializers.ChoiceField(
@@ -117,7 +118,7 @@ class WorkshopUpdateSerializer(serializers.Serializer):
 
     title = serializers.CharField(max_length=200)
     facilitator = serializers.IntegerField()
-    scheduled_at = serializers.DateTimeField(allow_null=True)
+    scheduled_at = DateTimeInWindowField(allow_null=True)
     agenda = serializers.CharField(allow_blank=True, max_length=20000)
     ground_rules = serializers.CharField(allow_blank=True, max_length=5000)
     timeboxes = serializers.DictField(child=serializers.IntegerField(min_value=1, max_value=480))
@@ -171,6 +172,7 @@ class DraftKeyResultSerializer(serializers.Serializer):
     baseline = serializers.DecimalField(max_digits=MEASURE_DIGITS, decimal_places=MEASURE_PLACES)
     target = serializers.DecimalField(max_digits=MEASURE_DIGITS, decimal_places=MEASURE_PLACES)
     owner = serializers.IntegerField(required=False, allow_null=True)
+    due_on = DateInWindowField(required=False, allow_null=True)
 
 
 class ProposalSerializer(serializers.Serializer):
@@ -181,8 +183,8 @@ class ProposalSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=300)
     description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     description_html = serializers.CharField(read_only=True)
-    starts_on = serializers.DateField(required=False, allow_null=True)
-    ends_on = serializers.DateField(required=False, allow_null=True)
+    starts_on = DateInWindowField(required=False, allow_null=True)
+    ends_on = DateInWindowField(required=False, allow_null=True)
     key_results = serializers.ListField(
         child=DraftKeyResultSerializer(), required=False, max_length=10
     )

@@ -23,7 +23,13 @@ from goals.models import (
     Status,
     User,
 )
-from goals.rules import timeframe_errors
+from goals.rules import (
+    EARLIEST_DAY,
+    LATEST_DAY,
+    in_date_window,
+    timeframe_errors,
+    whole_number,
+)
 from goals.services import notifications
 from goals.services.agreement import goal_agreed_by_decision
 from goals.services.goals import goal_create
@@ -480,16 +486,25 @@ def _clean_key_results(workshop: Workshop, drafts: Any, errors: Errors) -> list[
         title = str(draft.get("title") or "").strip()
         baseline, target = _decimal(draft.get("baseline")), _decimal(draft.get("target"))
         owner = draft.get("owner")
+        # Named by its title once it has one, else by its place among the rows of the form.
+        name = f"“{title}”" if title and len(title) <= 300 else f"Key result {number}"
         if not title or len(title) > 300:
-            errors.add("key_results", f"Key result {number}: name what you will measure.")
+            errors.add("key_results", f"{name}: name what you will measure.")
         if baseline is None or target is None:
-            errors.add("key_results", f"Key result {number}: baseline and target are numbers.")
+            errors.add("key_results", f"{name}: baseline and target are numbers.")
         elif baseline == target:
-            errors.add(
-                "key_results", f"Key result {number}: the target must differ from the baseline."
-            )
+            errors.add("key_results", f"{name}: the target must differ from the baseline.")
         if owner is not None and (not isinstance(owner, int) or owner not in member_ids):
-            errors.add("key_results", f"Key result {number}: the owner must be a product member.")
+            errors.add("key_results", f"{name}: the owner must be a product member.")
+        try:
+            due_on = _draft_day(draft.get("due_on"))
+        except ValueError:
+            due_on = None
+            errors.add(
+                "key_results",
+                f"{name}: give the due date as a day between "
+                f"{EARLIEST_DAY.year} and {LATEST_DAY.year}.",
+            )
         cleaned.append(
             {
                 "title": title,
@@ -497,9 +512,26 @@ def _clean_key_results(workshop: Workshop, drafts: Any, errors: Errors) -> list[
                 "baseline": str(baseline) if baseline is not None else None,
                 "target": str(target) if target is not None else None,
                 "owner": owner,
+                "due_on": due_on.isoformat() if due_on else None,
             }
         )
     return cleaned
+
+
+def _draft_day(value: Any) -> date | None:
+    """A draft key result's due date, typed or sent as text (None if none); ValueError if
+    it is not a day in the window every date keeps to."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        day = value
+    elif isinstance(value, str):
+        day = datetime.strptime(value, "%Y-%m-%d").date()
+    else:
+        raise ValueError(value)
+    if not in_date_window(day):
+        raise ValueError(value)
+    return day
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -578,8 +610,8 @@ def _check_vote(
         number = None
     elif isinstance(value, int):
         number = value
-    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        number = int(value.strip())
+    elif isinstance(value, str):
+        number = whole_number(value)
     else:
         number = None
     if method == VotingMethod.DOT:
@@ -741,6 +773,7 @@ def _adopt(actor: User, workshop: Workshop, proposal: Proposal) -> Goal:
                 baseline=Decimal(draft["baseline"]),
                 target=Decimal(draft["target"]),
                 owner=owner,
+                due_on=date.fromisoformat(draft["due_on"]) if draft.get("due_on") else None,
             )
         goal = goal_agreed_by_decision(actor=actor, goal=goal, workshop_title=workshop.title)
     except DomainError as error:

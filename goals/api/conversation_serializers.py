@@ -21,8 +21,8 @@ from goals.models import (
     Notification,
     NotificationKind,
 )
-from goals.selectors import json_number
-from goals.serializers import id_field
+from goals.serializers import DateInWindowField, id_field
+from goals.wording import json_number
 
 
 class CommentSerializer(serializers.Serializer):
@@ -135,7 +135,7 @@ class FeedbackRoundInputSerializer(serializers.Serializer):
     people = serializers.ListField(
         child=id_field(), max_length=200, help_text="User ids of the product members to ask."
     )
-    deadline = serializers.DateField(help_text="Answers are due by the end of this day.")
+    deadline = DateInWindowField(help_text="Answers are due by the end of this day.")
     question = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -279,13 +279,17 @@ class PreferencesSerializer(serializers.Serializer):
 
 class ActivitySerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
-        choices=["goal_change", "check_in", "comment", "insight", "decision"]
+        choices=["goal_change", "check_in", "comment", "insight", "feedback_round", "decision"]
     )
     at = serializers.DateTimeField()
     actor = serializers.IntegerField(allow_null=True)
     actor_name = serializers.CharField(allow_null=True)
     action = serializers.CharField(help_text='What the actor did, e.g. "commented on".')
     subject = serializers.CharField(help_text="The goal's or proposal's title.")
+    after = serializers.CharField(
+        help_text='What follows the subject, e.g. " as achieved": actor_name, action, subject '
+        "and after read as one sentence."
+    )
     goal = serializers.IntegerField(allow_null=True)
     url = serializers.CharField()
     detail = serializers.CharField(help_text="A short quote: the comment, reason or finding.")
@@ -298,6 +302,7 @@ class ActivitySerializer(serializers.Serializer):
             "actor_name": instance.actor.name if instance.actor else None,
             "action": instance.action,
             "subject": instance.subject,
+            "after": instance.after,
             "goal": instance.goal_id,
             "url": instance.url,
             "detail": instance.detail,

@@ -89,6 +89,12 @@ class ProductExport(APIView):
 class ImportInput(serializers.Serializer):
     organization = id_field()
     document = serializers.JSONField(help_text="A JSON export (the object, or its text).")
+    name = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="The new product's name; by default the exported name followed by "
+        "“(imported)”. No two products of an organisation share a name.",
+    )
 
 
 class ProductImport(APIView):
@@ -124,7 +130,10 @@ class ProductImport(APIView):
             except ValueError:
                 raise DomainError({"document": ["This is not JSON."]}) from None
         imported = exchange.import_document(
-            actor=request.user, organization=organization, document=document
+            actor=request.user,
+            organization=organization,
+            document=document,
+            name=data.get("name", ""),
         )
         product = access.get_product(request.user, imported.product.pk)
         return Response(

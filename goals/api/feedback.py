@@ -36,7 +36,7 @@ def _people(goal: Goal, ids: list[int]) -> list[User]:
     }
     missing = [pk for pk in ids if pk not in found]
     if missing:
-        raise DomainError({"people": [f"Unknown person {pk}." for pk in missing]})
+        raise DomainError({"people": ["One of the people to ask is not in this organisation."]})
     return [found[pk] for pk in ids]
 
 

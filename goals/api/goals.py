@@ -98,9 +98,8 @@ def _resolve_refs(product: Product, data: dict[str, Any], errors: Errors) -> dic
                 pk__in=ids, product__organization_id=product.organization_id
             )
         }
-        for pk in ids:
-            if pk not in found:
-                errors.add("parents", f"Unknown goal {pk}.")
+        if any(pk not in found for pk in ids):
+            errors.add("parents", "One of the goals to serve is not in this organisation.")
         resolved["parents"] = [found[pk] for pk in ids if pk in found]
     if data.get("owner") is not None:
         resolved["owner"] = _owner(product, data["owner"], errors)
@@ -243,7 +242,9 @@ def _people(product: Product, ids: list[int]) -> list[User]:
     ).in_bulk()
     unknown = [pk for pk in ids if pk not in found]
     if unknown:
-        raise DomainError({"agreed_by": [f"Unknown person {pk}." for pk in dict.fromkeys(unknown)]})
+        raise DomainError(
+            {"agreed_by": ["One of the people who agreed is not in this organisation."]}
+        )
     return [found[pk] for pk in ids]
 
 

@@ -18,10 +18,10 @@ from goals.models import (
     SprintVerdict,
 )
 from goals.schedule import Cadence
-from goals.selectors import json_number
 from goals.services.check_ins import NOTE_MAX_LENGTH, Value
 from goals.services.outcomes import TEXT_MAX_LENGTH
 from goals.services.reviews import MAX_REMIND_DAYS_BEFORE
+from goals.wording import json_number
 
 MAX_VALUES = 200
 

@@ -116,12 +116,15 @@ def _check(
         errors.add("confidence", "Confidence is 1 (not sure at all) to 5 (certain).")
     seen: set[int] = set()
     for item in values:
-        if not item.value.is_finite() or abs(item.value) >= MAX_VALUE:
-            errors.add("values", f"Give key result {item.key_result} a number below 10¹².")
-        if item.key_result not in key_results:
-            errors.add("values", f"Key result {item.key_result} is not one of this goal's.")
+        kr = key_results.get(item.key_result)
+        # Named by its title; a key result of another goal stays unnamed, as it is not this
+        # goal's to show.
+        if kr is None:
+            errors.add("values", "A value is for a key result that is not one of this goal's.")
         elif item.key_result in seen:
-            errors.add("values", f"Key result {item.key_result} has more than one value.")
+            errors.add("values", f"“{kr.title}” has more than one value.")
+        if kr is not None and (not item.value.is_finite() or abs(item.value) >= MAX_VALUE):
+            errors.add("values", f"Give “{kr.title}” a number below 10¹².")
         seen.add(item.key_result)
     missing = [kr for pk, kr in key_results.items() if pk not in seen]
     if missing:
@@ -130,6 +133,10 @@ def _check(
     if len(note) > NOTE_MAX_LENGTH:
         errors.add("note", f"Keep the note to {NOTE_MAX_LENGTH:,} characters.")
     errors.raise_if_any()
+
+
+# The reason of the history entry a check-in makes (the activity feed tells the check-in).
+CHECK_IN_REASON = "Check-in"
 
 
 def _move_review(actor: User, goal: Goal, check_in: CheckIn) -> None:
@@ -142,7 +149,7 @@ def _move_review(actor: User, goal: Goal, check_in: CheckIn) -> None:
             setattr(goal, field, new)
     if changes:
         save_versioned(goal, list(changes))
-        GoalChange.objects.create(goal=goal, by=actor, changes=changes, reason="Check-in")
+        GoalChange.objects.create(goal=goal, by=actor, changes=changes, reason=CHECK_IN_REASON)
 
 
 def _json(value: object) -> object:

@@ -29,6 +29,7 @@ from goals.models import (
     User,
 )
 from goals.services.notifications import notify, preference_links
+from goals.wording import amount
 
 REMINDER_HOUR = 8  # the "morning" of a reminder day, in the app's time zone
 MAX_DAYS_AHEAD = 90
@@ -313,6 +314,6 @@ def _morning(day: date) -> datetime:
 
 def _counts_text(counts: dict[str, int]) -> str:
     return (
-        f"{counts['support']} support, {counts['concerns']} with concerns, "
-        f"{counts['object']} object, {counts['no_answer']} did not answer"
+        f"{amount(counts['support'])} support, {amount(counts['concerns'])} with concerns, "
+        f"{amount(counts['object'])} object, {amount(counts['no_answer'])} did not answer"
     )

@@ -32,6 +32,14 @@ from goals.services.versioning import check_version, save_versioned
 
 # Fields of an agreed goal that only change with a stated reason.
 REASON_REQUIRED_FIELDS = ("title", "description", "starts_on", "ends_on", "parents")
+# Those fields in the words of the goal form, for the messages that name them.
+REASON_REQUIRED_WORDS = {
+    "title": "title",
+    "description": "description",
+    "starts_on": "start date",
+    "ends_on": "end date",
+    "parents": "the goals it serves",
+}
 EDITABLE_FIELDS = (
     "title",
     "description",
@@ -145,11 +153,10 @@ def goal_update(
 
         errors = Errors()
         if old_status == Status.AGREED and not change_reason.strip():
-            needing = [f for f in REASON_REQUIRED_FIELDS if f in changes]
+            needing = [REASON_REQUIRED_WORDS[f] for f in REASON_REQUIRED_FIELDS if f in changes]
             if needing:
                 errors.add(
-                    "change_reason",
-                    f"This goal is agreed: say why you change its {', '.join(needing)}.",
+                    "change_reason", f"This goal is agreed: say why you change {_listed(needing)}."
                 )
         if "status" in changes:
             _check_status_change(old_status, current, errors)
@@ -253,16 +260,17 @@ def _check_parents(
         errors.add("parents", "Each parent goal may be named once.")
     for parent in parents:
         if parent.product_id != goal.product_id:
-            errors.add("parents", f"Goal {parent.pk} belongs to another product.")
+            # Named by no title: the other product's goals may be none of this person's business.
+            errors.add("parents", "A goal it serves belongs to another product.")
         elif parent.level not in allowed:
             wanted = " or ".join(Level(lv).label.lower() for lv in allowed)
             errors.add(
                 "parents",
-                f"A {label} links to a {wanted}; goal {parent.pk} is a "
+                f"A {label} links to a {wanted}; “{parent.title}” is a "
                 f"{Level(parent.level).label.lower()}.",
             )
         elif parent.status == Status.DROPPED and parent.pk not in linked:
-            errors.add("parents", f"Goal {parent.pk} was dropped; link to a live goal.")
+            errors.add("parents", f"“{parent.title}” was dropped; link to a live goal.")
         elif parent.pk == goal.pk:
             errors.add("parents", "A goal cannot serve itself.")
     if len(parents) > MAX_PARENTS[goal.level]:
@@ -340,3 +348,9 @@ def _save_existing(goal: Goal, fields: list[str]) -> None:
         if goal.level == Level.VISION:
             raise DomainError({"level": ["This product already has a vision."]}) from error
         raise
+
+
+def _listed(words: list[str]) -> str:
+    """ "its title", "its start date and end date", "its title, description and end date"."""
+    text = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    return text if text.startswith("the ") else f"its {text}"

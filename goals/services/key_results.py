@@ -18,6 +18,7 @@ from goals.errors import DomainError, Errors
 from goals.models import Goal, GoalChange, KeyResult, ProductMembership, Status, User
 from goals.services.progress import recompute_progress
 from goals.services.versioning import check_version, save_versioned
+from goals.wording import json_number
 
 EDITABLE_FIELDS = ("title", "unit", "baseline", "target", "current", "owner", "due_on")
 
@@ -155,7 +156,7 @@ def _kept(key_result: KeyResult) -> dict[str, Any]:
 
 def _json(field: str, value: Any) -> Any:
     if field in ("baseline", "target"):
-        return key_result_history.number(value)
+        return json_number(value)
     if isinstance(value, date):
         return value.isoformat()
     return value

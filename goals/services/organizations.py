@@ -28,13 +28,15 @@ from goals.services.versioning import check_version, save_versioned
 from workshops import services as workshop_services
 
 EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length or 254
+# Organisations and products alike.
+NAME_MAX_LENGTH = Product._meta.get_field("name").max_length or 200
 
 
 def organization_create(
     *, actor: User, name: str, business_strategy: str = "", time_zone: str = DEFAULT_TIME_ZONE
 ) -> Organization:
     """Create an organisation; its creator becomes its first admin."""
-    name = _required_name(name)
+    name = required_name(name)
     _check_time_zone(time_zone)
     with transaction.atomic():
         org = Organization.objects.create(
@@ -56,7 +58,7 @@ def organization_update(
         check_version(org, version)
         fields = []
         if "name" in data:
-            org.name = _required_name(data["name"])
+            org.name = required_name(data["name"])
             fields.append("name")
         if "business_strategy" in data:
             org.business_strategy = data["business_strategy"]
@@ -157,9 +159,11 @@ def invitation_accept(*, invitation: Invitation, password: str, display_name: st
 def product_create(
     *, actor: User, organization: Organization, name: str, portfolio_strategy: str = ""
 ) -> Product:
-    """Create a product; its creator becomes its first leader."""
-    name = _required_name(name)
+    """Create a product; its creator becomes its first leader. Names are unique in an
+    organisation, whatever their case."""
+    name = required_name(name)
     with transaction.atomic():
+        check_product_name_free(organization, name)
         product = Product.objects.create(
             organization=organization,
             name=name,
@@ -179,7 +183,12 @@ def product_update(
         check_version(current, version)
         fields = []
         if "name" in data:
-            current.name = _required_name(data["name"])
+            name = required_name(data["name"])
+            # Only a new name is checked: a product kept under a name shared before names
+            # were unique can still be saved.
+            if name != current.name:
+                check_product_name_free(current.organization, name, renaming=current)
+            current.name = name
             fields.append("name")
         if "portfolio_strategy" in data:
             current.portfolio_strategy = data["portfolio_strategy"]
@@ -268,12 +277,35 @@ def _keep_a_leader(membership: ProductMembership) -> None:
         raise DomainError({"role": ["A product needs at least one leader."]})
 
 
-def _required_name(name: str) -> str:
+def check_product_name_free(
+    organization: Organization, name: str, *, renaming: Product | None = None
+) -> None:
+    """Refuse a product name the organisation already uses, in any case: two products of one
+    name cannot be told apart in menus, links and exports. Call it inside the transaction
+    that writes the name; it locks the organisation so two requests cannot both take it."""
+    Organization.objects.select_for_update().only("pk").get(pk=organization.pk)
+    taken = Product.objects.filter(organization=organization, name__iexact=name)
+    if renaming is not None:
+        taken = taken.exclude(pk=renaming.pk)
+    existing = taken.only("name").first()
+    if existing is not None:
+        raise DomainError(
+            {
+                "name": [
+                    f"{organization.name} already has a product called “{existing.name}”. "
+                    "Choose another name."
+                ]
+            }
+        )
+
+
+def required_name(name: str) -> str:
+    """A name trimmed, refused when empty or longer than a name may be."""
     name = (name or "").strip()
     if not name:
         raise DomainError({"name": ["Give it a name."]})
-    if len(name) > 200:
-        raise DomainError({"name": ["Keep the name under 200 characters."]})
+    if len(name) > NAME_MAX_LENGTH:
+        raise DomainError({"name": [f"Keep the name under {NAME_MAX_LENGTH} characters."]})
     return name
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django_htmx.http import reswap, retarget
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from goals.errors import Forbidden, NotFound
 from goals.models import User
@@ -51,6 +52,23 @@ def invalid_status(request: HttpRequest) -> int:
 def swap(response: HttpResponse, target: str) -> HttpResponse:
     """Send an htmx response somewhere else than the element that asked, replacing it."""
     return reswap(retarget(response, target), "outerHTML")
+
+
+def came_from(request: HttpRequest, url: str) -> bool:
+    """Whether an htmx request was sent by the page at `url`.
+
+    Only then are that page's elements there to redraw: htmx drops an answer aimed at an
+    id the page lacks, and the user is left on a form that was in fact saved.
+    """
+    if not is_htmx(request):
+        return False
+    here = request.htmx.current_url or ""  # type: ignore[attr-defined]
+    return urlsplit(here).path == urlsplit(url).path
+
+
+def go_to(request: HttpRequest, url: str) -> HttpResponse:
+    """Another page after a save: htmx is told to load it whole, a plain form redirected."""
+    return HttpResponseClientRedirect(url) if is_htmx(request) else redirect(url)
 
 
 def back_to(url: str, anchor: str = "") -> HttpResponse:

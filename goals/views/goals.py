@@ -30,6 +30,8 @@ from goals.views.comments import goal_conversation
 from goals.views.common import (
     AuthedRequest,
     back_to,
+    came_from,
+    go_to,
     invalid_status,
     is_htmx,
     page,
@@ -218,21 +220,18 @@ def key_result_delete(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _key_results_saved(request: AuthedRequest, page_data: _GoalPage, message: str) -> HttpResponse:
-    if is_htmx(request):
+    goal_url = reverse("goal", args=[page_data.goal.pk])
+    if came_from(request, goal_url):
         page_data.reload()
         response = page_data.render_key_results(notice=message)
         return swap(response, "#key-results")
     messages.success(request, message)
-    return back_to(reverse("goal", args=[page_data.goal.pk]), "key-results")
+    return go_to(request, f"{goal_url}#key-results")
 
 
 def _kr_initial(key_result: KeyResult) -> dict[str, Any]:
-    fields = ("title", "unit", "due_on", "version")
-    # Numbers as people write them: 1000, not the column's 1000.0000.
-    numbers = {
-        f: selectors.plain_number(getattr(key_result, f)) for f in ("baseline", "target", "current")
-    }
-    return {**{f: getattr(key_result, f) for f in fields}, **numbers, "owner": key_result.owner_id}
+    fields = ("title", "unit", "baseline", "target", "current", "due_on", "version")
+    return {**{f: getattr(key_result, f) for f in fields}, "owner": key_result.owner_id}
 
 
 class _GoalPage:

@@ -24,6 +24,9 @@ from goals.services import organizations as services
 from goals.views.common import AuthedRequest, page, stale_form
 from goals.wording import full_stop
 
+# The new product's form sits beside the organisation's, which has a name field too.
+NEW_PRODUCT_IDS = "product_%s"
+
 
 @page
 def organization(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -114,7 +117,7 @@ def member_remove(request: AuthedRequest, pk: int, member_id: int) -> HttpRespon
 def product_new(request: AuthedRequest, pk: int) -> HttpResponse:
     org = access.get_organization(request.user, pk)
     access.require_org_admin(org)
-    form = ProductForm(request.POST)
+    form = ProductForm(request.POST, auto_id=NEW_PRODUCT_IDS)
     if form.is_valid():
         try:
             product = services.product_create(
@@ -144,12 +147,18 @@ def product_import(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             try:
                 imported = exchange.import_document(
-                    actor=request.user, organization=org, document=document
+                    actor=request.user,
+                    organization=org,
+                    document=document,
+                    name=form.cleaned_data["name"],
                 )
             except DomainError as error:
                 for where, problems in error.errors.items():
                     for problem in problems:
-                        form.add_error("document", f"{where}: {problem}")
+                        if where == "name":
+                            form.add_error("name", problem)
+                        else:
+                            form.add_error("document", f"{where}: {problem}")
             else:
                 note = ""
                 if imported.unmatched_people:
@@ -196,7 +205,7 @@ def _render(
             }
         ),
         "invite_form": forms.get("invite_form") or InviteForm(),
-        "product_form": forms.get("product_form") or ProductForm(),
+        "product_form": forms.get("product_form") or ProductForm(auto_id=NEW_PRODUCT_IDS),
         "import_form": forms.get("import_form") or ProductImportForm(),
     }
     return render(request, "goals/organization.html", context, status=status)

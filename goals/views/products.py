@@ -20,12 +20,21 @@ from goals.forms import (
     ProductMemberForm,
     ProductRoleForm,
 )
-from goals.models import Goal, Level, Product, ProductMembership, User
+from goals.models import Level, Product, ProductMembership, User
 from goals.services import organizations as org_services
 from goals.services import outcomes
 from goals.services.goals import goal_create
 from goals.services.reviews import product_today
-from goals.views.common import AuthedRequest, invalid_status, is_htmx, page, stale_form, swap
+from goals.views.common import (
+    AuthedRequest,
+    came_from,
+    go_to,
+    invalid_status,
+    is_htmx,
+    page,
+    stale_form,
+    swap,
+)
 from goals.views.tree import HEALTH_LABELS, build_tree
 from goals.wording import full_stop
 
@@ -44,31 +53,35 @@ def goal_new(request: AuthedRequest, pk: int) -> HttpResponse:
     access.require_role(product, access.EDITORS, "add goals")
     people = _people(product)
     slot = _slot(request.POST.get("slot") or request.GET.get("slot"))
+    level = request.POST.get("level") or request.GET.get("level") or Level.VISION
+    options = selectors.parent_options(product, level) if level in Level.values else []
     # Several add forms can be open on the chain page at once: keep their ids apart.
     auto_id = f"new-{slot}-%s" if slot else "id_%s"
     if request.method != "POST":
         me = request.user.pk if any(u.pk == request.user.pk for u in people) else None
-        level = request.GET.get("level") or Level.VISION
-        initial = {"level": level, "parent": request.GET.get("parent"), "owner": me}
-        form = GoalCreateForm(initial=initial, people=people, auto_id=auto_id)
+        initial = {"level": level, "parent": request.GET.getlist("parent"), "owner": me}
+        form = GoalCreateForm(
+            initial=initial, people=people, parent_options=options, auto_id=auto_id
+        )
         form.fields["title"].widget.attrs["autofocus"] = True
         return _render_goal_form(request, product, form, slot)
-    form = GoalCreateForm(request.POST, people=people, auto_id=auto_id)
+    form = GoalCreateForm(request.POST, people=people, parent_options=options, auto_id=auto_id)
     if form.is_valid():
         data = dict(form.cleaned_data)
-        parent_id = data.pop("parent")
+        parents = data.pop("parent", [])
         try:
-            parents = _parents(product, parent_id)
             goal = goal_create(actor=request.user, product=product, parents=parents, **data)
         except DomainError as error:
             form.show_errors(error)
         else:
-            if not is_htmx(request):
-                messages.success(request, f"“{goal.title}” was added to the chain.")
-                return redirect(f"{reverse('product-chain', args=[product.pk])}#goal-{goal.pk}")
+            added = f"“{goal.title}” was added to the chain."
+            chain_url = reverse("product-chain", args=[product.pk])
+            if not came_from(request, chain_url):
+                messages.success(request, added)
+                return go_to(request, f"{chain_url}#goal-{goal.pk}")
             # Redraw the whole tree: the new goal changes its parents' progress and health too.
             filters = ChainFilterForm(_current_query(request))
-            context = _chain_context(product, filters, focus=goal.pk)
+            context = {**_chain_context(product, filters, focus=goal.pk), "notice": added}
             return swap(render(request, "goals/product_chain.html#chain", context), "#chain")
     return _render_goal_form(request, product, form, slot, status=invalid_status(request))
 
@@ -193,15 +206,6 @@ def _slot(value: str | None) -> str:
     """The node key an add form belongs to: ids joined by dashes, or "vision"."""
     value = value or ""
     return value if value == "vision" or value.replace("-", "").isdigit() else ""
-
-
-def _parents(product: Product, parent_id: int | None) -> list[Goal]:
-    if parent_id is None:
-        return []
-    parent = Goal.objects.filter(pk=parent_id, product=product).first()
-    if parent is None:
-        raise DomainError({"parents": ["The goal to serve is no longer in this product."]})
-    return [parent]
 
 
 def _people(product: Product) -> list[User]:

@@ -1,7 +1,9 @@
 """The chain page's tree, built in Python from a loaded Chain (no queries here).
 
 A product goal serving two user or business goals appears under both, so every place a
-goal appears gets its own `key` (the path of ids from the top) for element ids.
+goal appears gets its own `key` (the path of ids from the top) for element ids. Its first
+place carries its anchor; every later one says where else it is shown, and the count above
+the tree says why there are more cards than goals.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from goals.health import Finding
 from goals.models import CHILD_LEVELS, Goal, Level
 from goals.quality import LABELS as QUALITY_LABELS
 from goals.selectors import Chain
+from goals.wording import counted
 
 # Friendly words for chain health codes; the finding's message says the rest.
 HEALTH_LABELS = {
@@ -57,6 +60,8 @@ class Node:
     badges: list[Badge] = field(default_factory=list)
     children: list[Node] = field(default_factory=list)
     insights: int = 0
+    # In a later place of a goal shown more than once: the goal under which it was shown first.
+    also_under: Goal | None = None
 
     @property
     def child_levels(self) -> list[tuple[str, str]]:
@@ -67,7 +72,7 @@ class Node:
         count = len(self.children)
         levels = {child.goal.level for child in self.children}
         noun = Level(levels.pop()).label.lower() if len(levels) == 1 else "goal"
-        return f"{count} {noun}{'s' if count != 1 else ''}"
+        return counted(count, noun)
 
 
 @dataclass
@@ -79,6 +84,24 @@ class Tree:
     filtered: bool
     product_badges: list[Badge]  # findings about the product, e.g. no vision
     all_badges: list[tuple[Goal | None, Badge]]
+    cards: int = 0  # the places goals are drawn: more than the goals when one serves two
+    shared: list[Goal] = field(default_factory=list)  # goals drawn under more than one goal
+
+    @property
+    def shared_note(self) -> str:
+        """Why more cards show than the count of goals says ("" when they agree)."""
+        if not self.shared:
+            return ""
+        cards = counted(self.cards, "card")
+        if len(self.shared) == 1:
+            return (
+                f"“{self.shared[0].title}” serves more than one goal and is shown under each, "
+                f"so {cards} show."
+            )
+        return (
+            f"{counted(len(self.shared), 'goal')} serve more than one goal and are shown under "
+            f"each, so {cards} show."
+        )
 
 
 def build_tree(
@@ -99,14 +122,17 @@ def build_tree(
             findings.setdefault(finding.goal, []).append(finding)
     filtered = bool(level or status)
     fold_sprints = len(chain.goals) > FOLD_SPRINTS_ABOVE and not filtered
-    seen: set[int] = set()
     shown: set[int] = set()
+    first_paths: dict[int, tuple[int, ...]] = {}
+    drawn_under: dict[int, set[int | None]] = {}
+    cards = 0
     unfold = _ancestors(chain, focus) if focus is not None else set()
 
     def matches(goal: Goal) -> bool:
         return (not level or goal.level == level) and (not status or goal.status == status)
 
     def node(goal: Goal, path: tuple[int, ...]) -> Node | None:
+        nonlocal cards
         key = "-".join(map(str, (*path, goal.pk)))
         children = [
             child_node
@@ -118,14 +144,24 @@ def build_tree(
         match = matches(goal)
         if not match and not children:
             return None
+        cards += 1
         if match:
             shown.add(goal.pk)
-        first = goal.pk not in seen
-        seen.add(goal.pk)
+        first = goal.pk not in first_paths
+        first_path = first_paths.setdefault(goal.pk, path)
+        drawn_under.setdefault(goal.pk, set()).add(path[-1] if path else None)
         is_open = goal.pk in unfold or not (fold_sprints and goal.level == Level.PRODUCT)
         insights = insight_counts.get(goal.pk, 0) if insight_counts else 0
         return Node(
-            goal, key, first, match, is_open, badges(findings.get(goal.pk, [])), children, insights
+            goal,
+            key,
+            first,
+            match,
+            is_open,
+            badges(findings.get(goal.pk, [])),
+            children,
+            insights,
+            also_under=None if first else _branch_of(chain, first_path, path),
         )
 
     vision = chain.vision
@@ -136,9 +172,27 @@ def build_tree(
         (chain.by_id.get(f.goal) if f.goal is not None else None, badge)
         for f, badge in zip(chain.findings, badges(chain.findings), strict=True)
     ]
+    shared = [chain.by_id[pk] for pk, parents in drawn_under.items() if len(parents) > 1]
     return Tree(
-        vision_node, orphans, len(shown), len(chain.goals), filtered, product_badges, all_badges
+        vision_node,
+        orphans,
+        len(shown),
+        len(chain.goals),
+        filtered,
+        product_badges,
+        all_badges,
+        cards,
+        shared,
     )
+
+
+def _branch_of(chain: Chain, first: tuple[int, ...], here: tuple[int, ...]) -> Goal | None:
+    """The goal under which the first place lies, where its path parts from this one's: for
+    a product goal, the other goal it serves; for its sprint goals, the same."""
+    for there, this in zip(first, here, strict=False):
+        if there != this:
+            return chain.by_id.get(there)
+    return chain.by_id.get(first[len(here)]) if len(first) > len(here) else None
 
 
 def _ancestors(chain: Chain, goal_id: int) -> set[int]:

@@ -25,6 +25,19 @@
     }
   });
 
+  // A link that opens a form in place (hx-get) is still a link: Ctrl/⌘/Shift-click opens
+  // its own page in a new tab or window, as people expect. Stopped while capturing, so
+  // htmx, listening on the link itself, never sees the click; the browser then follows it.
+  document.addEventListener(
+    "click",
+    function (event) {
+      if (!(event.ctrlKey || event.metaKey || event.shiftKey)) return;
+      var link = event.target.closest && event.target.closest("a[hx-get][href]");
+      if (link) event.stopPropagation();
+    },
+    true
+  );
+
   // Escape closes an add form that was opened in place.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;

@@ -215,6 +215,11 @@ def test_a_workshop_from_the_invitation_email_to_an_adopted_goal(
     form = tom_page.locator("#proposal-new-form")
     form.get_by_label("Title").fill(title)
     form.get_by_label("Description").fill("Families pick the whole week's meals at once.")
+    form.get_by_label("What you measure").fill("Families planning weekly")
+    form.get_by_label("Baseline").fill("0")
+    form.get_by_label("Target").fill("400")
+    due_on = today() + timedelta(days=60)
+    form.get_by_label("Due on").fill(due_on.isoformat())
     form.get_by_role("button", name="Add proposal").click()
     expect(tom_page.locator("#new-proposal .message-success")).to_contain_text("was added")
     for page in (ana_page, uma_page, lea_page):
@@ -266,6 +271,10 @@ def test_a_workshop_from_the_invitation_email_to_an_adopted_goal(
     assert (goal.title, goal.level, goal.status) == (title, Level.PRODUCT, Status.AGREED)
     assert server.db(lambda: list(goal.parents.values_list("title", flat=True))) == [
         "Families plan meals fast"
+    ]
+    # The draft key result came along with its due date.
+    assert server.db(lambda: list(goal.key_results.values_list("title", "due_on"))) == [
+        ("Families planning weekly", due_on)
     ]
     assert page_errors == []
 

@@ -240,3 +240,16 @@ def test_it_refuses_to_delete_a_product_a_workshop_still_hangs_goals_under(team,
         assert Product.objects.filter(pk=team.product.pk).exists()
     else:
         assert not Product.objects.filter(pk=team.product.pk).exists()
+
+
+def test_it_answers_400_for_a_product_name_the_organisation_uses(team, api):
+    client = api(team.org_admin)
+    body = {"organization": team.product.organization_id, "name": team.product.name.upper()}
+    response = client.post("/api/products/", body)
+    assert response.status_code == 400
+    assert "already has a product called" in response.json()["name"][0]
+    other = client.post("/api/products/", {**body, "name": "Other app"}).json()
+    response = client.patch(
+        f"/api/products/{other['id']}/", {"name": team.product.name, "version": 1}
+    )
+    assert response.status_code == 400 and "name" in response.json()

@@ -100,7 +100,10 @@ def comparable(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-def test_an_export_imports_into_an_identical_chain(team, api):
+def fill_product(team) -> None:
+    """A product with something of every kind an export holds: an adopted goal with key
+    results, comments, an insight and a check-in, a missed goal with its retrospective, a
+    review schedule and product settings."""
     room = make_room(team)
     room.workshop.parent_goal.title = "Ünïcode vision 🚀 for “everyone”"
     room.workshop.parent_goal.description = "A **bold** line\n\n- a list <script>x</script>"
@@ -154,6 +157,10 @@ def test_an_export_imports_into_an_identical_chain(team, api):
     team.product.quality_rules_off = ["vague_words"]
     team.product.max_live_product_goals = 7
     team.product.save()
+
+
+def test_an_export_imports_into_an_identical_chain(team, api):
+    fill_product(team)
     original = export(api(team.member), team.product).json()
     assert len(original["decisions"]) == 1
 
@@ -178,6 +185,8 @@ def test_an_export_imports_into_an_identical_chain(team, api):
         goal["ref"]: goal["status"] for goal in again["goals"]
     }
     expected = comparable(original)
+    assert again["product"]["name"] == f"{expected['product']['name']} (imported)"
+    expected["product"]["name"] = again["product"]["name"]
     for section in expected:
         assert again[section] == expected[section], section
     assert again["goals"][1]["title"] == "Ünïcode vision 🚀 for “everyone”"
@@ -447,6 +456,72 @@ def test_the_markdown_export_outlines_the_chain(team, chain, api):
     assert f"- Sprint goal: {chain.sprint_goal.title}" in text
 
 
+def test_the_markdown_export_puts_goals_serving_nothing_in_their_own_section(team, chain, api):
+    """An unlinked goal written after the business goal would read as serving it."""
+    lone_product = make_goal(team.product, Level.PRODUCT, title="Lone product goal")
+    lone_sprint = make_goal(team.product, Level.SPRINT, title="Lone sprint goal")
+    text = export(api(team.member), team.product, "markdown").content.decode()
+    chain_part, _, unlinked = text.partition("## Not linked into the chain\n")
+    assert lone_product.title not in chain_part and lone_sprint.title not in chain_part
+    assert f"#### Product goal: {lone_product.title}" in unlinked
+    # The sprint goal is listed before any heading below the section could claim it.
+    assert unlinked.index(lone_sprint.title) < unlinked.index(lone_product.title)
+    assert chain.sprint_goal.title in chain_part
+
+
+def test_the_csv_export_names_each_goals_parents_so_unlinked_ones_show(team, chain, api):
+    lone = make_goal(team.product, Level.PRODUCT, title="Lone product goal")
+    rows = list(csv.DictReader(io.StringIO(export(api(team.member), team.product, "csv").text)))
+    by_title = {row["title"]: row for row in rows if row["kind"] == "goal"}
+    assert by_title[lone.title]["parents"] == ""
+    assert by_title[chain.sprint_goal.title]["parents"] != ""
+
+
+def test_an_import_takes_the_name_given_or_the_exported_one_marked_imported(team, chain, api):
+    document = export(api(team.member), team.product).json()
+    client = api(team.org_admin)
+    response = do_import(client, team, document)
+    assert response.json()["product"]["name"] == f"{team.product.name} (imported)"
+    response = client.post(
+        "/api/products/import/",
+        {"organization": team.product.organization_id, "document": document, "name": " Copy "},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["product"]["name"] == "Copy"
+
+
+@pytest.mark.parametrize("name", ["", "COPY"])
+def test_an_import_refuses_a_name_the_organisation_uses_and_creates_nothing(team, chain, api, name):
+    document = export(api(team.member), team.product).json()
+    client = api(team.org_admin)
+    taken = do_import(client, team, document).json()["product"]["name"]  # "… (imported)"
+    client.patch(f"/api/products/{team.product.pk}/", {"name": "Copy", "version": 1})
+    products = Product.objects.count()
+    response = client.post(
+        "/api/products/import/",
+        {"organization": team.product.organization_id, "document": document, "name": name},
+        format="json",
+    )
+    assert response.status_code == 400
+    clash = taken if name == "" else "Copy"
+    assert response.json() == {
+        "name": [
+            f"{team.product.organization.name} already has a product called “{clash}”. "
+            "Choose another name."
+        ]
+    }
+    assert Product.objects.count() == products
+
+
+def test_an_imported_name_keeps_within_the_length_of_a_name(team, chain, api):
+    document = export(api(team.member), team.product).json()
+    document["product"]["name"] = "N" * 200
+    response = do_import(api(team.org_admin), team, document)
+    assert response.status_code == 201
+    assert response.json()["product"]["name"] == "N" * 189 + " (imported)"
+
+
 @pytest.mark.parametrize("size", [5, 300])
 def test_an_export_costs_the_same_queries_for_any_size(team, api, django_assert_num_queries, size):
     vision = make_goal(team.product, Level.VISION, status=Status.AGREED)
@@ -479,7 +554,7 @@ def test_an_admin_imports_a_file_from_the_organisation_page(team, chain, api, br
     document = export(api(team.member), team.product).json()
     client = browser_client(team.org_admin)
     org_page = client.get(f"/organizations/{team.product.organization_id}/").content.decode()
-    assert 'enctype="multipart/form-data"' in org_page and 'for="id_document"' in org_page
+    assert 'enctype="multipart/form-data"' in org_page and 'for="import_document"' in org_page
     response = client.post(
         f"/organizations/{team.product.organization_id}/products/import/",
         {"document": upload(document)},
@@ -490,6 +565,24 @@ def test_an_admin_imports_a_file_from_the_organisation_page(team, chain, api, br
     assert response.status_code == 302
     assert response["Location"] == f"/products/{product.pk}/"
     assert product.goals.count() == 5
+    assert product.name == f"{team.product.name} (imported)"
+
+
+def test_the_import_form_takes_a_name_and_refuses_one_in_use(team, chain, api, browser_client):
+    document = export(api(team.member), team.product).json()
+    client = browser_client(team.org_admin)
+    org_page = client.get(f"/organizations/{team.product.organization_id}/").content.decode()
+    assert 'for="import_name"' in org_page and "followed by “(imported)”" in org_page
+    url = f"/organizations/{team.product.organization_id}/products/import/"
+    products = Product.objects.count()
+    response = client.post(url, {"document": upload(document), "name": team.product.name})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "already has a product called" in html and "name: " not in html
+    assert Product.objects.count() == products
+    response = client.post(url, {"document": upload(document), "name": "Planner copy"})
+    assert response.status_code == 302
+    assert Product.objects.filter(name="Planner copy").exists()
 
 
 @pytest.mark.parametrize(

@@ -228,6 +228,7 @@ def test_it_adds_a_child_in_place_and_redraws_the_chain(team, chain, browser_cli
             "owner": team.member.pk,
             "slot": f"{chain['vision'].pk}-{parent.pk}",
         },
+        HTTP_HX_CURRENT_URL=f"http://testserver{chain_url(team.product)}",
         **HTMX,
     )
     assert response.status_code == 200
@@ -242,6 +243,101 @@ def test_it_adds_a_child_in_place_and_redraws_the_chain(team, chain, browser_cli
     assert html.strip().startswith('<div id="chain"')
     assert node("Suggest three recipes") in html
     assert "data-focus" in html
+    assert "“Suggest three recipes” was added to the chain." in html
+
+
+def test_it_sends_the_add_page_to_the_chain_with_a_confirmation(team, chain, browser_client):
+    """The add form on a page of its own has no chain to redraw: htmx loads the chain."""
+    client = browser_client(team.member)
+    response = client.post(
+        new_goal_url(team.product),
+        {"level": "user", "parent": chain["vision"].pk, "title": "Cook with kids"},
+        HTTP_HX_CURRENT_URL=f"http://testserver{new_goal_url(team.product)}?level=user",
+        **HTMX,
+    )
+    goal = Goal.objects.get(title="Cook with kids")
+    assert response.status_code == 200
+    assert "HX-Retarget" not in response
+    assert response["HX-Redirect"] == f"{chain_url(team.product)}#goal-{goal.pk}"
+    html = client.get(chain_url(team.product)).content.decode()
+    assert "“Cook with kids” was added to the chain." in html
+
+
+def test_it_offers_every_goal_one_level_up_as_a_checkbox(team, chain, browser_client):
+    response = browser_client(team.member).get(
+        new_goal_url(team.product), {"level": "product", "parent": chain["user"].pk}
+    )
+    html = response.content.decode()
+    assert "<select" not in html.split('class="field field-parent')[1].split("</fieldset>")[0]
+    assert html.count('type="checkbox" name="parent"') == 2
+    assert f'name="parent" value="{chain["user"].pk}" id="id_parent_0_0" checked' in html
+    assert f'name="parent" value="{chain["business"].pk}" id="id_parent_1_0">' in html
+    assert html.index("<legend>User goals</legend>") < html.index("<legend>Business goals</legend>")
+    assert "<span>Plan meals fast</span>" in html
+
+
+def test_it_adds_a_product_goal_serving_every_goal_ticked(team, chain, browser_client):
+    browser_client(team.member).post(
+        new_goal_url(team.product),
+        {
+            "level": "product",
+            "parent": [chain["user"].pk, chain["business"].pk],
+            "title": "Shared shopping list",
+        },
+    )
+    goal = Goal.objects.get(title="Shared shopping list")
+    assert set(goal.parents.all()) == {chain["user"], chain["business"]}
+
+
+def test_it_offers_a_sprint_goal_radio_buttons_for_its_one_product_goal(
+    team, chain, browser_client
+):
+    html = (
+        browser_client(team.member)
+        .get(new_goal_url(team.product), {"level": "sprint", "parent": chain["shared"].pk})
+        .content.decode()
+    )
+    assert 'type="checkbox"' not in html
+    assert f'type="radio" name="parent" value="{chain["shared"].pk}"' in html
+    assert 'type="radio" name="parent" value="' in html
+    assert "Not linked yet" in html
+
+
+def test_it_shows_why_a_goal_cannot_serve_another_under_serves(team, chain, browser_client):
+    Goal.objects.filter(pk=chain["business"].pk).update(status=Status.DROPPED)
+    response = browser_client(team.member).post(
+        new_goal_url(team.product),
+        {"level": "product", "parent": chain["business"].pk, "title": "For a dropped goal"},
+        **HTMX,
+    )
+    html = response.content.decode()
+    serves = html[html.index('class="field field-parent') : html.index("field-starts_on")]
+    assert 'class="errorlist' in serves
+    assert "dropped" in serves
+    assert 'class="form-errors"' not in html
+    assert not Goal.objects.filter(title="For a dropped goal").exists()
+
+
+def test_it_refuses_a_goal_to_serve_that_is_not_one_level_up(team, chain, browser_client):
+    response = browser_client(team.member).post(
+        new_goal_url(team.product),
+        {"level": "product", "parent": chain["sprint"].pk, "title": "Upside down"},
+    )
+    assert response.status_code == 400
+    assert "Choose among the goals one level up in this product." in response.content.decode()
+    assert not Goal.objects.filter(title="Upside down").exists()
+
+
+def test_it_offers_the_vision_a_description(team, browser_client):
+    client = browser_client(team.leader)
+    html = client.get(new_goal_url(team.product), {"level": "vision"}).content.decode()
+    assert 'name="description"' in html
+    assert 'name="parent"' not in html
+    client.post(
+        new_goal_url(team.product),
+        {"level": "vision", "title": "Healthy lives", "description": "Everyone *eats* well."},
+    )
+    assert Goal.objects.get(title="Healthy lives").description == "Everyone *eats* well."
 
 
 def test_it_keeps_the_page_filters_when_redrawing(team, chain, browser_client):
@@ -337,6 +433,22 @@ def test_it_reads_the_chain_in_a_fixed_number_of_queries(
         response = client.get(chain_url(team.product))
     assert response.status_code == 200
     assert response.content.decode().count('class="node') >= size
+
+
+@pytest.mark.parametrize("size", [1, 30])
+def test_it_opens_the_add_form_in_a_fixed_number_of_queries(
+    team, browser_client, django_assert_num_queries, size
+):
+    vision = GoalFactory(product=team.product, level=Level.VISION)
+    for number in range(size):
+        link(GoalFactory(product=team.product, level=Level.USER, title=f"User {number}"), vision)
+    client = browser_client(team.member)
+    url = f"{new_goal_url(team.product)}?level=product&slot=1"
+    # 1 session, 2 user, 3 product with my roles, 4 members (owner choices), 5 the goals
+    # to serve, 6 lessons from missed goals of this level.
+    with django_assert_num_queries(6):
+        response = client.get(url, **HTMX)
+    assert response.content.decode().count('type="checkbox" name="parent"') == size
 
 
 def test_it_answers_400_for_errors_on_the_add_page_without_htmx(team, chain, browser_client):

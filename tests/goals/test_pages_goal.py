@@ -155,11 +155,18 @@ def test_it_offers_only_goals_one_level_up_as_parents(team, goals, browser_clien
         parents=[goals["product"]],
     )  # fmt: skip
     html = browser_client(team.member).get(goal_url(sprint)).content.decode()
-    select = html[
-        html.index('name="parents"') : html.index("</select>", html.index('name="parents"'))
-    ]
-    assert "Fridge planner" in select
-    assert "Plan meals fast" not in select
+    start = html.index('class="serves-options"')
+    serves = html[start : html.index("</fieldset>", start)]
+    assert f'type="radio" name="parents" value="{goals["product"].pk}"' in serves
+    assert "Fridge planner" in serves
+    assert "Plan meals fast" not in serves
+
+
+def test_it_offers_a_product_goal_checkboxes_of_the_goals_it_may_serve(team, goals, browser_client):
+    html = browser_client(team.member).get(goal_url(goals["product"])).content.decode()
+    assert "multiple" not in html[html.index("field-parents") :].split("</fieldset>")[0]
+    assert f'type="checkbox" name="parents" value="{goals["user"].pk}"' in html
+    assert "Ctrl" not in html
 
 
 def test_it_asks_why_an_agreed_goal_changes(team, goals, browser_client):
@@ -228,14 +235,31 @@ def test_it_adds_a_key_result_in_place(team, goals, browser_client):
         f"/goals/{goal.pk}/key-results/",
         {"kr-title": "Weekly plans", "kr-baseline": "0", "kr-target": "10", "kr-unit": "plans",
          "kr-owner": team.member.pk},
-        **HTMX,
+        HTTP_HX_CURRENT_URL=f"http://testserver{goal_url(goal)}", **HTMX,
     )  # fmt: skip
     html = response.content.decode()
     assert response.status_code == 200
     assert response["HX-Retarget"] == "#key-results"
     assert html.strip().startswith('<section class="panel" id="key-results"')
     assert "Weekly plans" in html
+    assert "Key result added." in html
     assert KeyResult.objects.get(goal=goal).current == 0
+
+
+def test_it_sends_a_key_result_added_elsewhere_to_its_goal_with_a_confirmation(
+    team, goals, browser_client
+):
+    goal = goals["product"]
+    client = browser_client(team.member)
+    response = client.post(
+        f"/goals/{goal.pk}/key-results/",
+        {"kr-title": "Weekly plans", "kr-baseline": "0", "kr-target": "10",
+         "kr-owner": team.member.pk},
+        HTTP_HX_CURRENT_URL=f"http://testserver/products/{team.product.pk}/", **HTMX,
+    )  # fmt: skip
+    assert "HX-Retarget" not in response
+    assert response["HX-Redirect"] == f"{goal_url(goal)}#key-results"
+    assert "Key result added." in client.get(goal_url(goal)).content.decode()
 
 
 def test_it_requires_an_owner_for_a_key_result(team, goals, browser_client):

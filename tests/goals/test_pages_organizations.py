@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from goals.models import Invitation, Organization, OrganizationMembership, OrgRole, Product
@@ -32,6 +34,24 @@ def test_it_gives_admins_the_forms(team, browser_client):
     assert "Invite someone" in html
     assert "Create a product" in html
     assert 'for="id_email"' in html
+
+
+def test_every_label_on_the_admins_page_names_its_own_field(team, browser_client):
+    """The organisation's form and the new product's both have a name: each label must lead
+    to its own box, so ids are unique on the page."""
+    html = browser_client(team.org_admin).get(org_url(team)).content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert 'for="product_name"' in html and 'id="product_name"' in html
+    for target in re.findall(r'\sfor="([^"]+)"', html):
+        assert f'id="{target}"' in html
+
+
+def test_a_product_created_with_a_bad_name_shows_the_error_by_its_box(team, browser_client):
+    response = browser_client(team.org_admin).post(org_url(team, "products/"), {"name": " "})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="product_name"' in html and 'aria-invalid="true"' in html
 
 
 def test_it_hides_other_organisations(team, browser_client):
@@ -161,6 +181,16 @@ def test_it_creates_a_product_and_opens_its_chain(team, browser_client):
     )
     product = Product.objects.get(name="Coach")
     assert response["Location"] == f"/products/{product.pk}/"
+
+
+def test_it_shows_a_product_name_in_use_under_the_name_and_creates_nothing(team, browser_client):
+    products = Product.objects.count()
+    response = browser_client(team.org_admin).post(
+        org_url(team, "products/"), {"name": team.product.name.lower()}
+    )
+    assert response.status_code == 400
+    assert f"already has a product called “{team.product.name}”" in response.content.decode()
+    assert Product.objects.count() == products
 
 
 def test_it_refuses_product_creation_to_members(team, browser_client):

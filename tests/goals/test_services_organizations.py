@@ -211,3 +211,54 @@ def test_it_updates_a_product_and_checks_its_version(team):
             actor=team.leader, product=team.product, data={"name": "Again"}, version=1
         )
     assert Product.objects.get(pk=team.product.pk).name == "Renamed"
+
+
+def test_it_refuses_a_second_product_of_the_same_name_in_any_case(team):
+    name = team.product.name
+    with pytest.raises(DomainError) as excinfo:
+        services.product_create(
+            actor=team.org_admin, organization=team.product.organization, name=f" {name.upper()} "
+        )
+    assert excinfo.value.errors == {
+        "name": [
+            f"{team.product.organization.name} already has a product called “{name}”. "
+            "Choose another name."
+        ]
+    }
+    assert Product.objects.filter(name__iexact=name).count() == 1
+
+
+def test_it_allows_the_same_product_name_in_another_organisation(team):
+    other = services.organization_create(actor=team.outsider, name="Elsewhere")
+    product = services.product_create(
+        actor=team.outsider, organization=other, name=team.product.name
+    )
+    assert product.name == team.product.name
+
+
+def test_it_refuses_renaming_a_product_to_a_name_the_organisation_uses(team):
+    second = services.product_create(
+        actor=team.org_admin, organization=team.product.organization, name="Second app"
+    )
+    with pytest.raises(DomainError) as excinfo:
+        services.product_update(
+            actor=team.leader, product=second, data={"name": team.product.name.lower()}, version=1
+        )
+    assert "name" in excinfo.value.errors
+    assert Product.objects.get(pk=second.pk).name == "Second app"
+    # Its own name in another case is no clash.
+    renamed = services.product_update(
+        actor=team.org_admin, product=second, data={"name": "SECOND APP"}, version=1
+    )
+    assert renamed.name == "SECOND APP"
+
+
+def test_it_still_saves_a_product_sharing_a_name_from_before_names_were_unique(team):
+    twin = Product.objects.create(organization=team.product.organization, name=team.product.name)
+    saved = services.product_update(
+        actor=team.leader,
+        product=twin,
+        data={"name": team.product.name, "portfolio_strategy": "Grow"},
+        version=1,
+    )
+    assert saved.portfolio_strategy == "Grow"

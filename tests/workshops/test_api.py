@@ -4,7 +4,7 @@ import pytest
 
 from goals.models import Goal
 from tests.workshops.conftest import make_room
-from workshops.models import VotingMethod
+from workshops.models import Proposal, VotingMethod
 
 pytestmark = pytest.mark.django_db
 
@@ -169,6 +169,25 @@ def test_it_refuses_malformed_votes_without_a_server_error(team, api):
         assert client.put(f"/api/proposals/{proposal.pk}/vote/", body).status_code == 400, body
 
 
+def test_it_keeps_a_draft_key_results_due_date_and_refuses_a_date_out_of_bounds(team, api):
+    room = make_room(team)
+    assert api(team.leader).post(url(room, "phase/"), {"phase": "drafting"}).status_code == 200
+    draft = {"title": "Plans", "baseline": 0, "target": 100, "due_on": "2026-03-15"}
+    drafted = api(room.voters[0]).post(
+        url(room, "proposals/"), {"title": "Meal planning", "key_results": [draft]}
+    )
+    assert drafted.status_code == 201, drafted.json()
+    assert drafted.json()["key_results"][0]["due_on"] == "2026-03-15"
+    for wrong in ("0001-01-01", "15/03/2026"):
+        refused = api(room.voters[0]).post(
+            url(room, "proposals/"),
+            {"title": "Odd dates", "key_results": [{**draft, "due_on": wrong}]},
+        )
+        assert refused.status_code == 400, wrong
+        assert "key_results" in refused.json()
+    assert not Proposal.objects.filter(title="Odd dates").exists()
+
+
 def test_draft_key_results_read_as_numbers_everywhere(team, api, client):
     """Drafts keep exact decimals; the API writes JSON numbers, as for key results, and the
     page and the revision history write them as people do."""
@@ -189,6 +208,6 @@ def test_draft_key_results_read_as_numbers_everywhere(team, api, client):
     assert detail["key_results"] == drafted.json()["key_results"]
     client.force_login(team.leader)
     page = client.get(f"/workshops/{room.workshop.pk}/").content.decode()
-    assert "42.50 plans" in page and "42.5000" not in page
+    assert "42.5 plans" in page and "42.50" not in page
     history = client.get(f"/proposals/{drafted.json()['id']}/history/").content.decode()
     assert "Plans: 42.5 → 100 plans" in history

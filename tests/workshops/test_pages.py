@@ -133,6 +133,7 @@ def test_it_lets_a_voter_draft_a_proposal(room, browser_client):
             "key_results-0-target": "500",
             "key_results-0-unit": "plans",
             "key_results-0-owner": str(room.voters[2].pk),
+            "key_results-0-due_on": "2026-03-15",
         },
     )
     response = client.post(room_url(room, "proposals/"), data, **HTMX)
@@ -147,9 +148,11 @@ def test_it_lets_a_voter_draft_a_proposal(room, browser_client):
             "baseline": "0",
             "target": "500",
             "owner": room.voters[2].pk,
+            "due_on": "2026-03-15",
         }
     ]
     html = html_of(client.get(room_url(room)))
+    assert '<td data-label="Due">15 Mar 2026</td>' in html
     assert "Families <strong>plan</strong> a week." in html
     assert f'id="proposal-{proposal.pk}"' in html
 

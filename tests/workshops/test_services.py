@@ -224,6 +224,37 @@ def test_it_adopts_a_passing_proposal_as_an_agreed_goal_with_a_decision_record(r
     assert proposal.status == ProposalStatus.ADOPTED
 
 
+def test_it_adopts_draft_key_results_with_their_due_dates(room):
+    room.to("drafting")
+    proposal = room.propose(
+        key_results=[
+            {"title": "Weekly plans", "baseline": 0, "target": 500, "due_on": "2026-03-15"},
+            {"title": "Shared lists", "baseline": 0, "target": 50},
+        ],
+    )
+    assert proposal.key_results[0]["due_on"] == "2026-03-15"
+    assert proposal.key_results[1]["due_on"] is None
+    room.to("voting")
+    for voter in room.voters:
+        room.vote(voter, proposal, "agree")
+    room.to("revealed")
+    decision = services.workshop_decide(
+        actor=room.facilitator, workshop=room.workshop, proposal=proposal
+    )
+    due = dict(KeyResult.objects.filter(goal_id=decision.goal_id).values_list("title", "due_on"))
+    assert due == {"Weekly plans": date(2026, 3, 15), "Shared lists": None}
+
+
+@pytest.mark.parametrize("due_on", ["15/03/2026", "0001-01-01", "9999-12-31", 20260315, "soon"])
+def test_it_refuses_a_draft_key_result_due_on_something_not_a_sane_day(room, due_on):
+    room.to("drafting")
+    with pytest.raises(DomainError) as error:
+        room.propose(key_results=[{"title": "Plans", "baseline": 0, "target": 5, "due_on": due_on}])
+    assert error.value.errors["key_results"] == [
+        "“Plans”: give the due date as a day between 1970 and 2200."
+    ]
+
+
 def test_it_refuses_an_objected_proposal_and_allows_another_round(room):
     room.to("drafting")
     proposal = room.propose()
