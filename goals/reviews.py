@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 
 from goals.access import role_of
-from goals.charts import Chart, progress_chart
+from goals.charts import Chart, confidence_chart, progress_chart
 from goals.models import (
     IN_REVIEW_LOOP,
     CheckIn,
@@ -29,7 +29,7 @@ from goals.models import (
     Status,
     User,
 )
-from goals.schedule import Cadence, ReviewDue, local_today, next_review, review_due
+from goals.schedule import Cadence, ReviewDue, local_today, next_review, review_due, zone
 from goals.services.check_ins import may_check_in
 
 HISTORY_SHOWN = 10
@@ -66,6 +66,7 @@ class GoalReview:
     check_ins: list[CheckIn]
     more_check_ins: bool
     charts: list[Chart]
+    confidence: Chart | None  # None before the first check-in
     retrospective: Retrospective | None
     verdict_due: bool  # a sprint goal whose sprint has ended and has no verdict yet
 
@@ -73,15 +74,15 @@ class GoalReview:
 def goal_review(
     goal: Goal, user: User, key_results: Sequence[KeyResult], *, today: date
 ) -> GoalReview:
-    """Check-ins (the latest ones with their values), a chart per key result, the
-    retrospective of a miss: two queries, three for a missed goal."""
+    """Check-ins (the latest ones with their values), a chart per key result and one of
+    confidence, the retrospective of a miss: two queries, three for a missed goal."""
     check_ins = list(check_ins_of(goal))
-    time_zone = goal.product.organization.time_zone
-    series: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
+    local = zone(goal.product.organization.time_zone)
+    series: dict[int, list[tuple[datetime, Decimal]]] = defaultdict(list)
     for check_in in reversed(check_ins):
-        day = local_today(time_zone, check_in.created_at)
+        when = check_in.created_at.astimezone(local)
         for value in check_in.values.all():
-            series[value.key_result_id].append((day, value.value))
+            series[value.key_result_id].append((when, value.value))
     return GoalReview(
         due=review_due(goal.next_review_on, today) if goal.in_review_loop else None,
         can_check_in=goal.status == Status.AGREED
@@ -89,6 +90,7 @@ def goal_review(
         check_ins=check_ins[:HISTORY_SHOWN],
         more_check_ins=len(check_ins) > HISTORY_SHOWN,
         charts=[_chart(goal, kr, series[kr.pk]) for kr in key_results],
+        confidence=_confidence(goal, check_ins[::-1], local),
         retrospective=Retrospective.objects.filter(goal=goal).first()
         if goal.status == Status.MISSED
         else None,
@@ -99,10 +101,10 @@ def goal_review(
     )
 
 
-def _chart(goal: Goal, key_result: KeyResult, values: list[tuple[date, Decimal]]) -> Chart:
+def _chart(goal: Goal, key_result: KeyResult, values: list[tuple[datetime, Decimal]]) -> Chart:
     starts_on = goal.starts_on or key_result.created_at.date()
-    if values and values[0][0] < starts_on:
-        starts_on = values[0][0]
+    if values and values[0][0].date() < starts_on:
+        starts_on = values[0][0].date()
     return progress_chart(
         key=str(key_result.pk),
         title=key_result.title,
@@ -112,6 +114,17 @@ def _chart(goal: Goal, key_result: KeyResult, values: list[tuple[date, Decimal]]
         starts_on=starts_on,
         ends_on=key_result.due_on or goal.ends_on,
         values=values,
+    )
+
+
+def _confidence(goal: Goal, check_ins: Sequence[CheckIn], local: tzinfo) -> Chart | None:
+    """The confidence chart of these check-ins, oldest first; None when there are none."""
+    if not check_ins:
+        return None
+    return confidence_chart(
+        key=str(goal.pk),
+        title=goal.title,
+        values=[(c.created_at.astimezone(local), c.confidence) for c in check_ins],
     )
 
 
@@ -132,6 +145,7 @@ class ReviewItem:
     confidences: list[int] = field(default_factory=list)  # oldest first, the latest few
     open_comments: list[Comment] = field(default_factory=list)
     last_check_in: CheckIn | None = None
+    confidence_chart: Chart | None = None
 
     @property
     def trend(self) -> str:
@@ -154,8 +168,8 @@ def review_meeting(
     product: Product, schedule: ReviewSchedule, *, today: date
 ) -> list[LevelReviews]:
     """Goals in the review loop whose review falls in the next period of their level's
-    cadence (or is overdue), grouped by level, with their latest values, confidence trend and open
-    comments: five queries whatever the number of goals."""
+    cadence (or is overdue), grouped by level, with their latest values, confidence trend and
+    chart, and open comments: five queries whatever the number of goals."""
     until = {
         level: next_review(today, schedule.cadence(level)) or today + UNSCHEDULED_PERIOD
         for level in Level.values
@@ -172,11 +186,16 @@ def review_meeting(
     items = {g.pk: ReviewItem(g, review_due(g.next_review_on, today)) for g in goals}  # type: ignore[arg-type]
     ids = list(items)
     latest: dict[int, CheckIn] = {}
+    history: dict[int, list[CheckIn]] = defaultdict(list)
     for check_in in CheckIn.objects.filter(goal_id__in=ids).select_related("author"):
         item = items[check_in.goal_id]  # newest first
         latest.setdefault(check_in.goal_id, check_in)
+        history[check_in.goal_id].append(check_in)
         if len(item.confidences) < TREND_LENGTH:
             item.confidences.insert(0, check_in.confidence)
+    local = zone(product.organization.time_zone)
+    for goal_id, check_ins in history.items():
+        items[goal_id].confidence_chart = _confidence(items[goal_id].goal, check_ins[::-1], local)
     changes = {
         v.key_result_id: v.value - v.previous
         for v in CheckInValue.objects.filter(check_in_id__in=[c.pk for c in latest.values()])

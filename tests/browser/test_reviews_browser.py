@@ -65,7 +65,8 @@ def test_a_check_in_on_a_phone(live_server, goal, open_page, page_errors, screen
 
     expect(page.locator(".message-success")).to_contain_text("Check-in saved.")
     expect(page.locator(".check-ins")).to_contain_text("The fridge scan is in beta.")
-    expect(page.locator("svg.chart")).to_have_count(1)
+    expect(page.locator(".kr-chart:not(.confidence-chart) svg.chart")).to_have_count(1)
+    expect(page.locator(".confidence-chart svg.chart")).to_have_count(1)
     assert KeyResult.objects.get(goal=goal).current == 175
     assert CheckIn.objects.get(goal=goal).confidence == 4
     # Nothing wider than the phone.

@@ -110,9 +110,9 @@ def test_each_key_result_has_a_progress_chart_against_its_plan(
     assert "2 check-ins, the latest 175 users" in svg
     points = re.search(r'<polyline class="chart-line" points="([^"]+)"', svg).group(1).split()
     assert len(points) == 3  # the baseline at the start, then two check-ins
-    assert points[0].startswith("12.0,")  # the goal's start is the left edge
+    assert points[0].startswith("16.0,")  # the goal's start is the left edge
     assert '<line class="chart-plan"' in svg
-    assert 'x2="308.0"' in svg  # the plan reaches the target at the key result's due date
+    assert 'x2="424.0"' in svg  # the plan reaches the target at the key result's due date
     section = html[html.index('id="check-ins"') : html.index('id="check-ins"') + 20000]
     assert "style=" not in section  # CSP: no inline styles,
     assert "<script" not in section  # and no inline script
@@ -121,6 +121,41 @@ def test_each_key_result_has_a_progress_chart_against_its_plan(
 def test_the_chart_values_are_also_a_table(team, chain, charted, browser_client):
     html = browser_client(team.member).get(f"/goals/{chain.product_goal.pk}/").content.decode()
     assert '<td class="num">175 users</td>' in html
+
+
+def test_the_goal_page_charts_confidence_over_time_with_a_table(
+    team, chain, charted, browser_client
+):
+    html = browser_client(team.member).get(f"/goals/{chain.product_goal.pk}/").content.decode()
+
+    figure = re.search(r'<figure class="kr-chart confidence-chart">.*?</figure>', html, re.S)
+    svg = figure.group(0)
+    goal = chain.product_goal
+    assert (
+        f'aria-labelledby="chart-confidence-{goal.pk}-title chart-confidence-{goal.pk}-desc"' in svg
+    )
+    assert 'role="img"' in svg
+    assert f"Confidence in “{goal.title}”" in svg
+    assert "2 check-ins, from 4 of 5 on 21 May 2026, now 3 of 5 on 4 Jun 2026." in svg
+    points = re.search(r'<polyline class="chart-line" points="([^"]+)"', svg).group(1).split()
+    assert len(points) == 2
+    assert "<summary>The values" in svg
+    assert '<td>4 Jun 2026, 10:00</td><td class="num">3 of 5</td>' in svg
+
+
+def test_the_goal_page_spreads_one_days_check_ins_along_the_time_axis(
+    team, chain, charted, browser_client
+):
+    morning = check_in(chain.product_goal, team.member, 2, {charted: (175, 180)}, days_ago=1)
+    check_in(chain.product_goal, team.member, 4, {charted: (180, 190)}, days_ago=1)
+    CheckIn.objects.filter(pk=morning.pk).update(created_at=NOW - timedelta(days=1, hours=6))
+
+    html = browser_client(team.member).get(f"/goals/{chain.product_goal.pk}/").content.decode()
+
+    for figure in re.findall(r'<figure class="kr-chart.*?</figure>', html, re.S):
+        points = re.search(r'class="chart-line" points="([^"]+)"', figure).group(1).split()
+        xs = [float(point.split(",")[0]) for point in points[-2:]]
+        assert xs[0] < xs[1]  # the morning's check-in left of the evening's
 
 
 def test_the_goal_page_lists_check_ins_with_their_values(team, chain, charted, browser_client):
@@ -195,6 +230,23 @@ def test_the_review_meeting_shows_latest_values_confidence_trend_and_open_commen
     assert "Can we test with families?" in item
     assert "Done." not in item
     assert f'href="/goals/{chain.product_goal.pk}/check-in/"' in item
+
+
+def test_the_review_meeting_charts_each_goals_confidence_with_a_table(team, chain, browser_client):
+    check_in(chain.product_goal, team.member, 4, {}, days_ago=14)
+    check_in(chain.product_goal, team.member, 2, {}, days_ago=1)
+
+    html = browser_client(team.leader).get(meeting(team.product)).content.decode()
+
+    item = html[html.index(chain.product_goal.title) :]
+    figure = re.search(r'<figure class="kr-chart confidence-chart">.*?</figure>', item, re.S)
+    svg = figure.group(0)
+    assert 'role="img"' in svg
+    assert "2 check-ins, from 4 of 5 on 27 May 2026, now 2 of 5 on 9 Jun 2026." in svg
+    assert '<td>9 Jun 2026, 10:00</td><td class="num">2 of 5</td>' in svg
+    assert "style=" not in item and "<script" not in item.split("</main>")[0]
+    user_goal = html[html.index(chain.user_goal.title) : html.index(chain.product_goal.title)]
+    assert "confidence-chart" not in user_goal  # no check-ins, no chart
 
 
 def test_the_review_meeting_costs_a_fixed_number_of_queries(
