@@ -104,11 +104,21 @@ def goal_findings(
             f"The review of “{goal.title}” was due on {goal.next_review_on:%d %b %Y}: "
             "check in on its key results and confidence.",
         )
+    settings = quality or QualitySettings.of(goal.product)
+    advice = goal_advice(GoalDraft.of(goal, key_results), settings)
     if goal.confidence is not None and goal.confidence <= LOW_CONFIDENCE:
-        add(
-            "low_confidence",
-            f"The team's confidence in “{goal.title}” is {goal.confidence} of 5: talk about "
-            "what would make it realistic.",
+        # On a sprint goal the quality rule "stretch sprint goal" says the same: one warning,
+        # not two. The API's low_confidence code stays, with the rule's suggestion.
+        stretch = next((a for a in advice if a.code == "sprint_stretch"), None)
+        advice = [a for a in advice if a is not stretch]
+        found.append(
+            Finding(
+                goal.pk,
+                "low_confidence",
+                f"The team's confidence in “{goal.title}” is {goal.confidence} of 5: talk "
+                "about what would make it realistic.",
+                stretch.suggestion if stretch else "",
+            )
         )
     if goal.owner_id is None:
         add("no_owner", f"“{goal.title}” has no owner: name who looks after it.")
@@ -123,11 +133,9 @@ def goal_findings(
             "goals this high up are best agreed together, in a workshop or a feedback round "
             "where everyone supports them.",
         )
-    settings = quality or QualitySettings.of(goal.product)
-    for advice in goal_advice(GoalDraft.of(goal, key_results), settings):
-        found.append(
-            Finding(goal.pk, advice.code, f"“{goal.title}”: {advice.message}", advice.suggestion)
-        )
+    found += [
+        Finding(goal.pk, a.code, f"“{goal.title}”: {a.message}", a.suggestion) for a in advice
+    ]
     return found
 
 

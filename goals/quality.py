@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cache
+from itertools import pairwise
 
 from goals.models import OPEN_STATUSES, Goal, KeyResult, Level, Product, Status
-from goals.rules import WINDOWS, years
+from goals.rules import WINDOWS, timeframe_warning, years
 
 DEFAULT_MAX_LIVE_PRODUCT_GOALS = 5
 STRETCH_CONFIDENCE = 2  # fist of five: 1 or 2 fingers is a stretch, not a plan
@@ -60,8 +61,14 @@ VAGUE_WORDS = frozenset({
 NUMBER_WORDS = frozenset({
     "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
     "fifteen", "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "million", "half",
-    "double", "twice", "triple", "percent",
+    "double", "twice", "triple", "percent", "halve", "halved", "doubled", "tripled", "thrice",
 })  # fmt: skip
+# Fractions count as numbers after a count ("a third less", "two thirds of families"); alone,
+# "quarter" and "third" are more often a time or a position ("next quarter", "third party").
+FRACTION_WORDS = frozenset({
+    "third", "thirds", "quarter", "quarters", "fifth", "fifths", "tenth", "tenths",
+})  # fmt: skip
+FRACTION_COUNTS = frozenset({"a", "one", "two", "three", "four", "nine"})
 DIGIT = re.compile(r"\d")
 WORD = re.compile(r"[a-z]+")  # on lower-case text: the word lists are plain ASCII
 
@@ -120,8 +127,15 @@ class GoalDraft:
                 bool(self.key_results)
                 or DIGIT.search(self.text) is not None
                 or not NUMBER_WORDS.isdisjoint(self.words())
+                or self._has_fraction()
             )
         return self._measured
+
+    def _has_fraction(self) -> bool:
+        words = self.words()
+        return any(
+            word in FRACTION_WORDS and before in FRACTION_COUNTS for before, word in pairwise(words)
+        )
 
     @property
     def label(self) -> str:
@@ -195,7 +209,7 @@ class Advice:
 
     @property
     def label(self) -> str:
-        return LABELS[self.code]
+        return LABELS.get(self.code) or TIMEFRAME_LABEL
 
 
 @dataclass(frozen=True)
@@ -389,6 +403,13 @@ RULES: tuple[GoalRule | ProductRule, ...] = (
 LABELS: dict[str, str] = {rule.code: rule.label for rule in RULES}
 SUGGESTIONS: dict[str, str] = {rule.code: rule.suggestion for rule in RULES}
 
+# A timeframe outside its level's window is a chain health finding (goals/health.py, code
+# "timeframe"), not a rule a product switches off; forms show it as people type, beside the
+# rules' advice, so that every goal and proposal form gives the same advice in one place.
+TIMEFRAME = "timeframe"
+TIMEFRAME_LABEL = "Unusual timeframe"
+TIMEFRAME_SUGGESTION = "Check the dates, or pick the level whose timeframe fits the goal."
+
 
 @cache
 def _rules_in_use(level: str, off: frozenset[str]) -> tuple[GoalRule, ...]:
@@ -427,10 +448,15 @@ def draft_advice(
     draft: GoalDraft, settings: QualitySettings, others: Surroundings, *, today: date
 ) -> list[Advice]:
     """Everything worth saying about a goal as it is typed, `others` being the rest of the
-    product's open goals: the goal rules, and the product rules that speak to its level."""
+    product's open goals: the goal rules, its timeframe, and the product rules that speak to
+    its level."""
     if draft.status not in OPEN_STATUSES or not draft.title.strip():
         return []
     found = goal_advice(draft, settings)
+    if draft.level in Level.values:
+        warning = timeframe_warning(draft.level, draft.starts_on, draft.ends_on)
+        if warning:
+            found.append(Advice(TIMEFRAME, warning, TIMEFRAME_SUGGESTION))
     around = others.with_draft(draft, today=today)
     found += [
         advice

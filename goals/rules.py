@@ -73,8 +73,10 @@ def timeframe_errors(level: str, starts_on: date | None, ends_on: date | None) -
 
 
 def timeframe_warning(level: str, starts_on: date | None, ends_on: date | None) -> str | None:
-    """Advice: a timeframe outside its level's window (the sprint case is refused instead)."""
-    if starts_on is None or ends_on is None or ends_on <= starts_on:
+    """Advice: a timeframe outside its level's window. None where timeframe_errors refuses
+    it (an end before the start, a sprint outside one to four weeks): saying it twice, once
+    as a rule and once as advice, reads as two problems."""
+    if starts_on is None or ends_on is None or timeframe_errors(level, starts_on, ends_on):
         return None
     window = WINDOWS[level]
     days = (ends_on - starts_on).days

@@ -349,16 +349,12 @@ def _move(workshop: Workshop, phase: str, actor: User, fields: Sequence[str] = (
     emit(workshop, "phase", phase=phase, round=workshop.round)
 
 
-def proposal_check(
-    *, workshop: Workshop, data: dict[str, Any]
-) -> tuple[dict[str, list[str]], list[str]]:
-    """Check a proposal against the target level's chain rules: (errors, warnings)."""
-    from goals.rules import timeframe_warning
-
+def proposal_check(*, workshop: Workshop, data: dict[str, Any]) -> dict[str, list[str]]:
+    """Check a proposal against the target level's chain rules: the errors by field. Advice
+    (the timeframe's among it) comes from the goal-quality check every goal form uses."""
     errors = Errors()
     _check_proposal_fields(workshop, data, errors)
-    warning = timeframe_warning(workshop.target_level, data.get("starts_on"), data.get("ends_on"))
-    return errors.by_field, [warning] if warning else []
+    return errors.by_field
 
 
 def proposal_create(

@@ -84,7 +84,7 @@ def test_two_participants_draft_vote_and_see_the_revealed_tallies_live(
     start = today()
     form.get_by_label("Starts on").fill(start.isoformat())
     form.get_by_label("Ends on").fill((start + timedelta(days=730)).isoformat())
-    advice = form.locator(".field-ends_on").locator("xpath=..").locator(".check-warning")
+    advice = form.locator("[data-quality-check] [data-code=timeframe]")
     expect(advice).to_contain_text("usually spans two to six months")
     form.get_by_label("Ends on").fill((start + timedelta(days=90)).isoformat())
     expect(advice).to_have_count(0)

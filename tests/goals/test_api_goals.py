@@ -320,6 +320,7 @@ def test_it_updates_a_goal_and_increments_its_version(team, chain, leader):
     body = response.json()
     assert (body["confidence"], body["owner"], body["version"]) == (2, team.member.pk, 2)
     assert "low_confidence" in body["health"]
+    assert "sprint_stretch" not in body["health"]  # a sprint's low confidence, said once
 
 
 def test_it_refuses_a_stale_version_with_a_409_and_changes_nothing(team, chain, leader, api):

@@ -97,7 +97,7 @@ def test_the_health_page_folds_long_groups_after_twenty(team, chain, browser_cli
     for n in range(25):
         make_goal(team.product, Level.SPRINT, chain.product_goal, title=f"Sprint {n}", confidence=1)
     html = browser_client(team.member).get(url(team.product, "health")).content.decode()
-    group = html[html.index('id="kind-sprint_stretch"') :]
+    group = html[html.index('id="kind-low_confidence"') :]
     group = group[: group.index("</section>")]
     shown, folded = group.split('<details class="disclosure finding-more">')
     assert shown.count('class="finding-goal') == 20
@@ -236,6 +236,29 @@ def test_the_quality_check_counts_the_goal_being_edited_once(team, chain, browse
     assert "2 product goals are live at once" in html
 
 
+def test_the_quality_check_gives_timeframe_advice_on_typed_dates(team, chain, browser_client):
+    client = browser_client(team.member)
+    draft = {"level": "product", "title": "Plan meals in 10 minutes", "starts_on": "2026-03-02"}
+    html = check(client, team.product, ends_on="2028-03-02", **draft)
+    assert 'data-code="timeframe"' in html and "Unusual timeframe" in html
+    assert "A product goal usually spans two to six months; this one spans 2 years." in html
+    assert check(client, team.product, ends_on="2026-05-04", **draft) == ""
+
+
+def test_the_quality_check_leaves_a_refused_sprint_timeframe_to_the_rule(
+    team, chain, browser_client
+):
+    html = check(
+        browser_client(team.member),
+        team.product,
+        level="sprint",
+        title="Scan the fridge in 10 seconds",
+        starts_on="2026-03-02",
+        ends_on="2026-05-11",  # ten weeks: the form refuses it
+    )
+    assert html == ""
+
+
 def test_the_quality_check_ignores_what_does_not_parse_yet(team, chain, browser_client):
     html = check(
         browser_client(team.member),
@@ -281,6 +304,17 @@ def test_the_goal_page_shows_quality_findings_with_suggestions(team, chain, brow
     html = browser_client(team.member).get(f"/goals/{goal.pk}/").content.decode()
     assert "“Launch” describes an output" in html
     assert '<span class="finding-suggestion">Name the change you want to see' in html
+
+
+def test_the_goal_page_warns_once_about_a_low_confidence_sprint_goal(team, chain, browser_client):
+    chain.sprint_goal.confidence = 1
+    chain.sprint_goal.save()
+    html = browser_client(team.member).get(f"/goals/{chain.sprint_goal.pk}/").content.decode()
+    start = html.index('id="health-title"')
+    box = html[start : html.index("</section>", start)]
+    assert box.count("confidence in") == 1
+    assert "is 1 of 5: talk about what would make it realistic" in box
+    assert "Stretch is for the vision." in box  # the sprint rule's suggestion, said once
 
 
 # Product Vision Board --------------------------------------------------------------------------

@@ -121,10 +121,37 @@ def test_it_does_not_report_a_review_due_today(team, healthy):
 
 @pytest.mark.parametrize(("confidence", "warned"), [(1, True), (2, True), (3, False), (5, False)])
 def test_it_reports_low_confidence(team, healthy, confidence, warned):
+    healthy.product_goal.confidence = confidence
+    healthy.product_goal.save()
+    codes = codes_by_goal(team.product).get(healthy.product_goal.pk, set())
+    assert ("low_confidence" in codes) is warned
+
+
+@pytest.mark.parametrize("confidence", [1, 2])
+def test_it_warns_once_about_a_low_confidence_sprint_goal(team, healthy, confidence):
     healthy.sprint_goal.confidence = confidence
     healthy.sprint_goal.save()
-    codes = codes_by_goal(team.product).get(healthy.sprint_goal.pk, set())
-    assert ("low_confidence" in codes) is warned
+    codes = codes_by_goal(team.product)[healthy.sprint_goal.pk]
+    assert codes & {"low_confidence", "sprint_stretch"} == {"low_confidence"}
+    finding = next(
+        f
+        for f in load_chain(team.product).findings
+        if f.goal == healthy.sprint_goal.pk and f.code == "low_confidence"
+    )
+    assert finding.suggestion.startswith("Stretch is for the vision.")
+
+
+def test_it_reports_low_confidence_on_a_sprint_goal_when_stretch_advice_is_off(team, healthy):
+    team.product.quality_rules_off = ["sprint_stretch"]
+    team.product.save()
+    healthy.sprint_goal.confidence = 1
+    healthy.sprint_goal.save()
+    finding = next(
+        f
+        for f in load_chain(team.product).findings
+        if f.goal == healthy.sprint_goal.pk and f.code == "low_confidence"
+    )
+    assert finding.suggestion == ""
 
 
 def test_it_reports_a_goal_without_owner(team, healthy):

@@ -198,6 +198,21 @@ def test_it_checks_a_proposal_against_the_chain_rules_as_you_type(team, browser_
     assert not Proposal.objects.exists()
 
 
+def test_a_refused_sprint_proposal_gets_the_rule_and_no_advice_beside_it(team, browser_client):
+    room = sprint_room(team)
+    client = browser_client(room.voters[0])
+    data = proposal_data(title="Ten weeks", starts_on="2026-03-02", ends_on="2026-05-11")
+    checks = html_of(client.post(room_url(room, "proposals/check/?prefix=new"), data, **HTMX))
+    assert checks.count("<li") == 1
+    assert "A sprint goal spans one to four weeks" in checks
+    advice = client.post(
+        f"/products/{team.product.pk}/quality-check/",
+        {**data, "level": "sprint", "prefix": "new"},
+        **HTMX,
+    )
+    assert html_of(advice).strip() == ""
+
+
 def test_the_checked_fields_are_described_by_their_check(room, browser_client):
     room.to("drafting")
     html = html_of(browser_client(room.voters[0]).get(room_url(room)))

@@ -95,7 +95,7 @@ def test_it_checks_proposals_against_the_target_levels_rules(team):
         parent_goal=sprint_parent,
         facilitator=team.leader,
     )
-    errors, _ = services.proposal_check(
+    errors = services.proposal_check(
         workshop=sprint,
         data={"title": "x", "starts_on": date(2026, 1, 1), "ends_on": date(2026, 2, 12)},
     )

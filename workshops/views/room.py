@@ -281,15 +281,8 @@ def proposal_check(request: AuthedRequest, pk: int) -> HttpResponse:
     if not (prefix == "new" or (prefix.startswith("p") and prefix[1:].isdigit())):
         raise NotFound()
     form = ProposalForm(request.POST, people=[], prefix=prefix)
-    errors, warnings = services.proposal_check(workshop=workshop, data=form.check_data())
-    checks = [
-        (
-            form[name].auto_id,
-            errors.get(name, []),
-            warnings if name == "ends_on" else [],
-        )
-        for name in ProposalForm.checked
-    ]
+    errors = services.proposal_check(workshop=workshop, data=form.check_data())
+    checks = [(form[name].auto_id, errors.get(name, [])) for name in ProposalForm.checked]
     return render(request, "workshops/_checks.html", {"checks": checks})
 
 

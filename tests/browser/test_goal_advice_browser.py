@@ -1,0 +1,91 @@
+"""Goal advice as people type, in a real browser: the same advice box on goal and proposal
+forms, timeframe advice before saving, and a refused timeframe said once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from goals.models import Goal, Level, ProductRole, Status
+from tests.browser.pages import sign_in
+from tests.factories import ProductFactory, UserFactory, add_member, make_goal, today
+from workshops import services
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    # Static files are served by WhiteNoise, whose file iterator is synchronous.
+    pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous"),
+]
+
+
+@pytest.fixture
+def chain(db):
+    product = ProductFactory(name="Meal Planner", organization__name="Acme Health")
+    lea = add_member(product, UserFactory(display_name="Lea Leader"), ProductRole.LEADER)
+    vision = make_goal(product, Level.VISION, status=Status.AGREED, title="Everyone eats well")
+    user_goal = make_goal(
+        product, Level.USER, vision, status=Status.AGREED, title="Families plan meals fast"
+    )
+    product_goal = make_goal(
+        product, Level.PRODUCT, user_goal, status=Status.AGREED, title="Weekly planner"
+    )
+    return product, lea, user_goal, product_goal
+
+
+def test_the_new_goal_form_gives_timeframe_advice_before_saving(
+    asgi_live_server, chain, open_page, page_errors, screenshot_dir
+):
+    product, lea, user_goal, _ = chain
+    page = open_page(1280, 900)
+    sign_in(page, asgi_live_server.url, lea.email)
+    page.goto(
+        f"{asgi_live_server.url}/products/{product.pk}/goals/new/"
+        f"?level=product&parent={user_goal.pk}"
+    )
+    form = page.locator("form.add-form")
+    form.get_by_label("Title").fill("Families plan a week of meals in 10 minutes")
+    start = today()
+    form.get_by_label("Starts on").fill(start.isoformat())
+    form.get_by_label("Ends on").fill((start + timedelta(days=730)).isoformat())
+    advice = form.locator("[data-quality-check] [data-code=timeframe]")
+    expect(advice).to_contain_text("Unusual timeframe")
+    expect(advice).to_contain_text("A product goal usually spans two to six months")
+    page.screenshot(path=str(screenshot_dir / "goal-advice-timeframe.png"), full_page=True)
+    form.get_by_label("Ends on").fill((start + timedelta(days=90)).isoformat())
+    expect(advice).to_have_count(0)
+    assert asgi_live_server.db(lambda: Goal.objects.filter(level=Level.PRODUCT).count()) == 1
+    assert page_errors == []
+
+
+def test_a_ten_week_sprint_proposal_hears_the_rule_once(
+    asgi_live_server, chain, open_page, page_errors, screenshot_dir
+):
+    product, lea, _, product_goal = chain
+    workshop = services.workshop_create(
+        actor=lea,
+        product=product,
+        title="Sprint 12",
+        target_level=Level.SPRINT,
+        parent_goal=product_goal,
+        facilitator=lea,
+    )
+    services.workshop_set_phase(actor=lea, workshop=workshop, phase="drafting")
+    page = open_page(1280, 900)
+    sign_in(page, asgi_live_server.url, lea.email)
+    page.goto(f"{asgi_live_server.url}/workshops/{workshop.pk}/")
+    form = page.locator("#proposal-new-form")
+    form.get_by_label("Title").fill("Scan the fridge in 10 seconds")
+    start = today()
+    form.get_by_label("Starts on").fill(start.isoformat())
+    with page.expect_response(lambda response: "/quality-check/" in response.url):
+        form.get_by_label("Ends on").fill((start + timedelta(weeks=10)).isoformat())
+    expect(form.locator(".check-error")).to_have_text(
+        "A sprint goal spans one to four weeks (7 to 28 days); this one spans 70 days."
+    )
+    messages = form.locator(".check-list li, [data-quality-check] li")
+    expect(messages).to_have_count(1)
+    page.screenshot(path=str(screenshot_dir / "proposal-sprint-refused.png"), full_page=True)
+    assert page_errors == []
