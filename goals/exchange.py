@@ -53,7 +53,7 @@ from goals.models import (
     User,
 )
 from goals.quality import LABELS
-from goals.rules import timeframe_errors
+from goals.rules import DATE_WINDOW_MESSAGE, in_date_window, timeframe_errors
 from goals.schedule import Cadence
 from goals.services.boards import MAX_LIVE_PRODUCT_GOALS_LIMIT
 from goals.services.organizations import NAME_MAX_LENGTH, check_product_name_free, required_name
@@ -1396,12 +1396,15 @@ def _day(obj: dict[str, Any], key: str, errors: Errors, where: str) -> date | No
     if value is None:
         return None
     try:
-        if isinstance(value, str) and len(value) == 10:
-            return date.fromisoformat(value)
+        day = date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
     except ValueError:
-        pass
-    errors.add(f"{where}.{key}", "Write dates as YYYY-MM-DD.")
-    return None
+        day = None
+    if day is None:
+        errors.add(f"{where}.{key}", "Write dates as YYYY-MM-DD.")
+    elif not in_date_window(day):
+        errors.add(f"{where}.{key}", DATE_WINDOW_MESSAGE)
+        day = None
+    return day
 
 
 def _moment(obj: dict[str, Any], key: str, errors: Errors, where: str) -> datetime:
@@ -1409,6 +1412,9 @@ def _moment(obj: dict[str, Any], key: str, errors: Errors, where: str) -> dateti
     moment = parse_datetime(value) if isinstance(value, str) else None
     if moment is None or moment.tzinfo is None:
         errors.add(f"{where}.{key}", "Write times as ISO 8601 with a zone.")
+        return timezone.now()
+    if not in_date_window(moment.date()):
+        errors.add(f"{where}.{key}", DATE_WINDOW_MESSAGE)
         return timezone.now()
     return moment
 

@@ -614,3 +614,17 @@ def test_only_admins_import_through_the_page(team, chain, api, browser_client):
         {"document": upload(document)},
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1969-12-31", "2201-01-01", "9999-12-31"])
+def test_an_import_refuses_dates_outside_the_ones_the_app_accepts(team, chain, api, day):
+    document = export(api(team.member), team.product).json()
+    document["goals"][0]["ends_on"] = day
+    document["history"][0]["at"] = f"{day}T09:00:00Z"
+    products = Product.objects.count()
+    response = do_import(api(team.org_admin), team, document)
+    assert response.status_code == 400
+    errors = response.json()
+    assert errors["goals[0].ends_on"] == ["Choose a date between 1970 and 2200."]
+    assert errors["history[0].at"] == ["Choose a date between 1970 and 2200."]
+    assert Product.objects.count() == products
