@@ -51,18 +51,6 @@ def chain(team):
 
 
 @pytest.fixture
-def draft(team, chain) -> Goal:
-    """A draft user goal under the (agreed) vision."""
-    return goal_create(
-        actor=team.leader,
-        product=team.product,
-        level=Level.USER,
-        title="Plan meals fast",
-        parents=[chain.vision],
-    )
-
-
-@pytest.fixture
 def sprint_draft(team, chain) -> Goal:
     start, end = sprint_dates()
     return goal_create(

@@ -17,7 +17,6 @@ from goals.models import (
     Status,
 )
 from goals.services.agreement import goal_agreed_by_decision
-from goals.services.goals import goal_create
 from tests.factories import (
     KeyResultFactory,
     UserFactory,
@@ -34,17 +33,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def chain(team):
     return make_chain(team.product)
-
-
-@pytest.fixture
-def draft(team, chain) -> Goal:
-    return goal_create(
-        actor=team.leader,
-        product=team.product,
-        level=Level.USER,
-        title="Plan meals fast",
-        parents=[chain.vision],
-    )
 
 
 def goal_url(goal: Goal) -> str:
