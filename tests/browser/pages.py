@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from tests.factories import PASSWORD
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from goals.models import Goal, KeyResult, Level, ProductRole, Status, User
+from tests.factories import (
+    PASSWORD,
+    KeyResultFactory,
+    ProductFactory,
+    UserFactory,
+    add_member,
+    make_goal,
+)
 
 
 def sign_in(page, base_url: str, email: str) -> None:
@@ -11,3 +24,27 @@ def sign_in(page, base_url: str, email: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base_url}/")
+
+
+def planner_goal(
+    *, started_days_ago: int, days_left: int, target: int
+) -> tuple[User, Goal, KeyResult]:
+    """An agreed product goal of the Meal Planner, owned by the team member Tom Team, with one
+    key result "Families planning weekly" from 100 families towards `target`."""
+    product = ProductFactory(name="Meal Planner", organization__name="Acme Health")
+    member = add_member(product, UserFactory(display_name="Tom Team"), ProductRole.TEAM)
+    today = timezone.localdate()
+    vision = make_goal(product, Level.VISION, status=Status.AGREED, title="Everyone eats well")
+    user_goal = make_goal(product, Level.USER, vision, status=Status.AGREED, title="Plan fast")
+    goal = make_goal(
+        product, Level.PRODUCT, user_goal, status=Status.AGREED, owner=member,
+        title="Weekly planner that reads the fridge",
+        starts_on=today - timedelta(days=started_days_ago),
+        ends_on=today + timedelta(days=days_left), next_review_on=today + timedelta(days=1),
+    )  # fmt: skip
+    key_result = KeyResultFactory(
+        goal=goal, title="Families planning weekly", unit="families", owner=member,
+        baseline=Decimal(100), target=Decimal(target), current=Decimal(100),
+        due_on=today + timedelta(days=days_left),
+    )  # fmt: skip
+    return member, goal, key_result

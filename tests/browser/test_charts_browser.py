@@ -10,30 +10,16 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from goals.models import CheckIn, CheckInValue, KeyResult, Level, ProductRole, Status
+from goals.models import CheckIn, CheckInValue, KeyResult
+from tests.browser.pages import planner_goal
 from tests.browser.test_chain_browser import sign_in
-from tests.factories import KeyResultFactory, ProductFactory, UserFactory, add_member, make_goal
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def goal(db):
-    product = ProductFactory(name="Meal Planner", organization__name="Acme Health")
-    member = add_member(product, UserFactory(display_name="Tom Team"), ProductRole.TEAM)
-    today = timezone.localdate()
-    vision = make_goal(product, Level.VISION, status=Status.AGREED, title="Everyone eats well")
-    user_goal = make_goal(product, Level.USER, vision, status=Status.AGREED, title="Plan fast")
-    goal = make_goal(
-        product, Level.PRODUCT, user_goal, status=Status.AGREED, owner=member,
-        title="Weekly planner that reads the fridge", starts_on=today - timedelta(days=40),
-        ends_on=today + timedelta(days=50), next_review_on=today + timedelta(days=1),
-    )  # fmt: skip
-    kr = KeyResultFactory(
-        goal=goal, title="Families planning weekly", unit="families", owner=member,
-        baseline=Decimal(100), target=Decimal(4000), current=Decimal(100),
-        due_on=today + timedelta(days=50),
-    )  # fmt: skip
+    member, goal, kr = planner_goal(started_days_ago=40, days_left=50, target=4000)
     now = timezone.now()
     history = [(30, 0, 3, 900), (12, 0, 4, 1500), (3, 6, 2, 1700), (3, 0, 3, 2100)]
     previous = Decimal(100)

@@ -2,43 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from decimal import Decimal
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from goals.models import CheckIn, KeyResult, Level, ProductRole, Status
+from goals.models import CheckIn, KeyResult
+from tests.browser.pages import planner_goal
 from tests.browser.test_chain_browser import sign_in
-from tests.factories import (
-    KeyResultFactory,
-    ProductFactory,
-    UserFactory,
-    add_member,
-    make_goal,
-)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def goal(db):
-    product = ProductFactory(name="Meal Planner", organization__name="Acme Health")
-    member = add_member(product, UserFactory(display_name="Tom Team"), ProductRole.TEAM)
-    today = timezone.localdate()
-    vision = make_goal(product, Level.VISION, status=Status.AGREED, title="Everyone eats well")
-    user_goal = make_goal(product, Level.USER, vision, status=Status.AGREED, title="Plan fast")
-    goal = make_goal(
-        product, Level.PRODUCT, user_goal, status=Status.AGREED, owner=member,
-        title="Weekly planner that reads the fridge", starts_on=today - timedelta(days=20),
-        ends_on=today + timedelta(days=70), next_review_on=today + timedelta(days=1),
-    )  # fmt: skip
-    KeyResultFactory(
-        goal=goal, title="Families planning weekly", unit="families", owner=member,
-        baseline=Decimal(100), target=Decimal(400), current=Decimal(100),
-        due_on=today + timedelta(days=70),
-    )  # fmt: skip
+    member, goal, _ = planner_goal(started_days_ago=20, days_left=70, target=400)
     return member, goal
 
 
