@@ -32,7 +32,7 @@ from goals.models import (
     Status,
     User,
 )
-from goals.services import reviews
+from goals.services import notifications, reviews
 from goals.services.feedback import is_open
 from goals.services.versioning import save_versioned
 
@@ -217,4 +217,6 @@ def _agree(
             feedback_round=feedback_round,
         )
         agreement.agreed_by.set(agreed_by)
+        if way != AgreementWay.WORKSHOP:  # a workshop announces its decisions itself
+            notifications.agreement_recorded(agreement=agreement)
     return current

@@ -17,6 +17,7 @@ from goals.errors import DomainError
 from goals.models import (
     Digest,
     EmailFrequency,
+    GoalAgreement,
     Notification,
     NotificationKind,
     OrganizationMembership,
@@ -283,6 +284,32 @@ def workshop_invited(*, actor: User, participant: Participant) -> None:
         + (" as a voter" if participant.can_vote else " as an observer"),
         url=reverse("workshop-room", args=[workshop.pk]),
         emailed=True,
+    )
+
+
+def agreement_recorded(*, agreement: GoalAgreement) -> None:
+    """Tell the goal's owner, its watchers and everyone named as agreeing that a goal was
+    agreed outside a workshop: whoever is said to have agreed hears it and can object."""
+    goal = agreement.goal
+    people = list(agreement.agreed_by.all())
+    recipients = {person.pk for person in people} | watcher_ids(goal)
+    if goal.owner_id:
+        recipients.add(goal.owner_id)
+    if agreement.feedback_round_id:
+        text = f"“{goal.title}” was agreed after a feedback round everyone asked supported"
+    else:
+        names = ", ".join(sorted(person.name for person in people))
+        text = f"{_name(agreement.recorded_by)} recorded that {names} agreed “{goal.title}”"
+    notify(
+        recipients=recipients,
+        kind=NotificationKind.DECISION,
+        event=f"agreement:{agreement.pk}",
+        actor=agreement.recorded_by,
+        product_id=goal.product_id,
+        goal_id=goal.pk,
+        text=text,
+        excerpt=agreement.reason,
+        url=reverse("goal", args=[goal.pk]),
     )
 
 

@@ -17,8 +17,11 @@ from goals.models import (
     Goal,
     GoalAgreement,
     Level,
+    Notification,
+    NotificationKind,
     ProductRole,
     Status,
+    Watch,
 )
 from goals.services.agreement import (
     goal_agreed_by_decision,
@@ -183,6 +186,55 @@ def test_it_agrees_a_goal_after_a_round_everyone_supported(team, draft):
     record = change.agreement
     assert record.feedback_round == feedback_round
     assert set(record.agreed_by.all()) == {team.member, team.stakeholder}
+
+
+def test_a_recorded_agreement_tells_everyone_named_the_owner_and_the_watchers(
+    team, draft, django_capture_on_commit_callbacks, mailoutbox
+):
+    """Whoever is said to have agreed hears it, and can object; the recorder hears nothing."""
+    watcher = add_member(team.product, UserFactory(display_name="Wanda Watcher"))
+    Watch.objects.create(goal=draft, user=watcher)
+    Goal.objects.filter(pk=draft.pk).update(owner=team.member)
+    with django_capture_on_commit_callbacks(execute=True):
+        goal_agreed_by_record(
+            actor=team.leader,
+            goal=draft,
+            agreed_by=[team.stakeholder, team.leader],
+            reason="Agreed at the spring offsite.",
+        )
+    told = Notification.objects.filter(goal=draft, kind=NotificationKind.DECISION)
+    assert sorted(n.recipient.name for n in told) == [
+        "Sam Stakeholder",
+        "Tom Team",
+        "Wanda Watcher",
+    ]
+    assert {n.text for n in told} == {
+        "Lea Leader recorded that Lea Leader, Sam Stakeholder agreed “Plan meals fast”"
+    }
+    assert {n.excerpt for n in told} == {"Agreed at the spring offsite."}
+    assert {n.url for n in told} == {f"/goals/{draft.pk}/"}
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        p.email for p in (team.stakeholder, team.member, watcher)
+    )
+
+
+def test_an_agreement_from_a_round_tells_those_asked_and_the_watchers(team, draft):
+    """The leader who wrote the draft watches it; the team member who marked it agreed is
+    not told of their own doing."""
+    feedback_round = make_closed_round(
+        draft, team.leader, {team.stakeholder: FeedbackAnswer.SUPPORT}
+    )
+    goal_agreed_by_feedback(actor=team.member, goal=draft, feedback_round=feedback_round)
+    told = Notification.objects.filter(goal=draft, kind=NotificationKind.DECISION)
+    assert sorted(n.recipient.name for n in told) == ["Lea Leader", "Sam Stakeholder"]
+    assert {n.text for n in told} == {
+        "“Plan meals fast” was agreed after a feedback round everyone asked supported"
+    }
+
+
+def test_a_workshop_decision_is_announced_once_by_the_workshop(team, draft):
+    goal_agreed_by_decision(actor=team.leader, goal=draft, workshop_title="Spring plan")
+    assert not Notification.objects.filter(goal=draft, text__contains="recorded").exists()
 
 
 def test_it_agrees_a_goal_by_a_workshop_decision(team, draft):
