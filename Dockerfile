@@ -27,4 +27,7 @@ RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
 
 USER goalchain
 EXPOSE 8000
+# --proxy-headers believes X-Forwarded-For only from FORWARDED_ALLOW_IPS, 127.0.0.1 unless
+# set: docker-compose.yml sets it to its proxy's fixed address. Never "*": anyone could then
+# pick the address the sign-in lockout counts.
 CMD ["sh", "-c", "exec uvicorn goalchain.asgi:application --host 0.0.0.0 --port 8000 --workers \"${WEB_CONCURRENCY:-2}\" --proxy-headers"]

@@ -15,7 +15,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
 RUN := $(UV) run --no-sync
 VENV := $(or $(UV_PROJECT_ENVIRONMENT),.venv)
 
-.PHONY: help run test lint fmt bench clean sync chromium
+.PHONY: help run test lint fmt bench clean sync chromium oidc
 
 help: ## list the targets
 	@grep -hE '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## /  make \1\t/' | expand -t 16
@@ -84,7 +84,19 @@ chromium: ## install Debian's chromium for the browser tests when possible (root
 		|| echo "Could not install chromium: the browser tests will skip."; \
 	fi
 
-test: sync chromium ## run the whole test suite (PYTEST_ARGS="-k chain" to pick)
+# The single sign-on tests run a real OpenID provider (tests/oidc: the npm package
+# oidc-provider on node). Its packages come from the lock file, into tests/oidc/node_modules
+# (git-ignored), again only when the lock file is newer. Best effort: without node and npm
+# those tests skip (and fail in CI, where GOALCHAIN_REQUIRE_SERVICES=1).
+oidc: ## install the test OpenID provider's npm packages when node and npm are present
+	@if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+		echo "node or npm is not installed: the single sign-on tests will skip."; \
+	elif [ ! tests/oidc/node_modules/.package-lock.json -nt tests/oidc/package-lock.json ]; then \
+		npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error >/dev/null \
+		|| echo "npm ci in tests/oidc failed: the single sign-on tests will skip."; \
+	fi
+
+test: sync chromium oidc ## run the whole test suite (PYTEST_ARGS="-k chain" to pick)
 	$(RUN) pytest $(PYTEST_ARGS)
 
 lint: sync ## ruff check, ruff format --check and mypy

@@ -140,14 +140,14 @@ def _seed(size: int) -> tuple[list[Run], str]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from rest_framework.authtoken.models import Token
 
+    from accounts.tokens import token_create
     from goals.models import Level
 
     # This process serves requests too (to count queries); static files are not collected.
     warnings.filterwarnings("ignore", "No directory at", UserWarning)
     product, leader, _ = build_product(size)
-    token = Token.objects.create(user=leader).key
+    _, token = token_create(user=leader, name="Bench")
     # A product goal: parents above, key results of its own, sprint goals below.
     goal = product.goals.filter(level=Level.PRODUCT, key_results__isnull=False).first()
     runs = [

@@ -77,8 +77,7 @@ def main() -> int:
 
 def _set_up(voter_count: int, proposal_count: int) -> tuple[int, list[int], dict[int, str]]:
     """A product, a score-voting workshop in its voting phase, voters with API tokens."""
-    from rest_framework.authtoken.models import Token
-
+    from accounts.tokens import token_create
     from goals.models import Level, ProductRole, User
     from goals.services import agreement, goals, organizations
     from workshops import services
@@ -117,7 +116,7 @@ def _set_up(voter_count: int, proposal_count: int) -> tuple[int, list[int], dict
         for i in range(proposal_count)
     ]
     services.workshop_set_phase(actor=leader, workshop=workshop, phase="voting")
-    tokens = {v.pk: Token.objects.create(user=v).key for v in voters}
+    tokens = {v.pk: token_create(user=v, name="Bench")[1] for v in voters}
     return workshop.pk, proposals, tokens
 
 

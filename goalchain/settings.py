@@ -65,13 +65,16 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "goals",
     "workshops",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Members of an organisation that requires two-factor sign-in turn it on first.
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     # Last: it turns a sign-in that axes refused into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -163,16 +168,48 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
+# Password reset links (accounts/password_reset.py), each limit over an hour: asked per email
+# typed and per client address (the page says to wait), sent per account (the task).
+PASSWORD_RESET_PER_EMAIL = env_int("PASSWORD_RESET_PER_EMAIL", 3)
+PASSWORD_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 20)
+PASSWORD_RESET_PER_ACCOUNT = env_int("PASSWORD_RESET_PER_ACCOUNT", 3)
 
 # Login throttling: 5 failures for one account from one address lock that pair out for a
 # cool-off; a success resets the count. The address is REMOTE_ADDR, which uvicorn sets
-# from the proxy's X-Forwarded-For (--proxy-headers in docker-compose.yml).
+# from X-Forwarded-For only when the connection comes from an address in FORWARDED_ALLOW_IPS
+# (--proxy-headers; docker-compose.yml trusts its proxy's fixed address, nothing else).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "goals.lockout.username"
 AXES_LOCKOUT_CALLABLE = "goals.lockout.response"
+
+# Single sign-on with an OpenID Connect provider (accounts/sso.py, mozilla-django-oidc). On
+# when OIDC_ISSUER and OIDC_CLIENT_ID are set; the provider's endpoints come from its discovery
+# document (<issuer>/.well-known/openid-configuration). The redirect URI to register at the
+# provider is <SITE_URL>/sso/callback/. OIDC_ALLOWED_DOMAINS (comma list) limits the emails
+# that may sign in this way; empty allows any.
+OIDC_ISSUER = env_str("OIDC_ISSUER").strip()
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID").strip()
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+OIDC_ALLOWED_DOMAINS = [domain.lower() for domain in env_list("OIDC_ALLOWED_DOMAINS")]
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME").strip() or "single sign-on"
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES").strip() or "openid email profile"
+OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGO").strip() or "RS256"
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = 10
+# client_secret_basic: the client authentication every provider must accept by default.
+OIDC_TOKEN_USE_BASIC_AUTH = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso-callback"
+AUTHENTICATION_BACKENDS.append("accounts.sso.SSOBackend")
+# The lockout counts password guesses; the provider guards its own sign-in.
+AXES_WHITELIST_CALLABLE = "accounts.sso.is_sso_callback"
+
+# Two-factor sign-in (accounts/two_factor.py, django-otp): authenticator apps list the
+# account under this name. A wrong code makes the next try wait 1, 2, 4, 8… seconds.
+OTP_TOTP_ISSUER = "Goal Chain"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -271,7 +308,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Goal Chain <goalchain@localh
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Personal API tokens (accounts/models.py): `Authorization: Token <key>`.
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -300,6 +338,8 @@ SPECTACULAR_SETTINGS = {
         "CadenceEnum": "goals.schedule.Cadence",
         "OrgRoleEnum": "goals.models.OrgRole",
         "ProductRoleEnum": "goals.models.ProductRole",
+        # Organisation and product members alike: a member, or someone invited.
+        "MemberStatusEnum": [("active", "active"), ("pending", "pending")],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

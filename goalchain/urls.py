@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.admin_sign_in import admin_sign_in
 from goalchain.health import bare_json, healthz
 
 urlpatterns = [
@@ -11,9 +12,12 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("goals.api.urls")),
     path("api/", include("workshops.api_urls")),
+    path("api/", include("accounts.api_urls")),
+    path(f"{settings.ADMIN_URL}login/", admin_sign_in, name="admin-sign-in"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("goals.urls")),
     path("", include("workshops.urls")),
+    path("", include("accounts.urls")),
 ]
 
 handler404 = "goals.api_errors.page_not_found"

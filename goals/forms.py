@@ -13,11 +13,12 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.forms import renderers
 from django.utils.functional import cached_property
 
+from accounts.policy import password_sign_in_refusal
 from goals.errors import DomainError
 from goals.models import (
     MAX_PARENTS,
@@ -239,9 +240,21 @@ class LoginForm(_AuthPage, AuthenticationForm):
         self.fields["username"].label = "Email"
         self.fields["username"].widget.attrs.update({"autocomplete": "email"})
 
+    def confirm_login_allowed(self, user: Any) -> None:
+        """Members of an organisation that signs in through SSO only may not use a password."""
+        super().confirm_login_allowed(user)
+        refusal = password_sign_in_refusal(user)
+        if refusal is not None:
+            raise ValidationError(refusal, code="single_sign_on_only")
 
-class ResetForm(_AuthPage, PasswordResetForm):
-    pass
+
+class ResetForm(_AuthPage, forms.Form):
+    """Only the address typed: the page never looks the account up (accounts/password_reset.py
+    explains why), so this is not Django's PasswordResetForm, which does."""
+
+    email = forms.EmailField(
+        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
 
 class NewPasswordForm(_AuthPage, SetPasswordForm):
@@ -281,6 +294,27 @@ class OrganizationEditForm(OrganizationForm):
         choices=_time_zone_choices,
         required=False,
         help_text="Review days and the hour reminders go out follow this time zone.",
+    )
+    # How members sign in (goals/services/organizations.py checks them).
+    email_domain = forms.CharField(
+        label="Email domain",
+        required=False,
+        max_length=253,
+        help_text="People with an email at this domain join as members when they first sign in "
+        "with single sign-on. For example: example.com. Leave it empty for nobody.",
+    )
+    sso_only = forms.BooleanField(
+        label="Members sign in with single sign-on only",
+        required=False,
+        help_text="Members cannot sign in with a password, reset one, or get an API token "
+        "with one.",
+        template_name="forms/checkbox.html",
+    )
+    require_two_factor = forms.BooleanField(
+        label="Members who sign in with a password must use two-factor sign-in",
+        required=False,
+        help_text="A code from an authenticator app, after the password.",
+        template_name="forms/checkbox.html",
     )
     version = _version()
 

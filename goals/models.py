@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import secrets
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -60,6 +60,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
+    # AbstractBaseUser's: the raw password from set_password() until the next save (untyped in
+    # django-stubs).
+    _password: str | None
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -75,6 +78,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     def name(self) -> str:
         return self.display_name or self.email.split("@")[0]
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A new password (set_password keeps it in `_password` until this save, on every path:
+        reset, change, admin) or a deactivation revokes every API token of the person: whoever
+        held the old password, or the account, may have made one."""
+        revoke = self.pk is not None and (self._password is not None or not self.is_active)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if revoke:
+                self.api_tokens.all().delete()
+
 
 class Organization(models.Model):
     name = models.CharField(max_length=200)
@@ -82,6 +95,13 @@ class Organization(models.Model):
     business_strategy_html = models.TextField(blank=True, editable=False)
     # An IANA name ("Europe/Berlin"): the days of reviews and the hour reminders go out.
     time_zone = models.CharField(max_length=64, default="UTC")
+    # Single sign-on: people whose email is at this domain join as members the first time
+    # they sign in through the identity provider ("" for nobody).
+    email_domain = models.CharField(max_length=253, blank=True)
+    # Members sign in through the identity provider only: no password sign-in, reset or token.
+    sso_only = models.BooleanField(default=False)
+    # Members who sign in with a password must use a second factor (an authenticator app).
+    require_two_factor = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -117,15 +137,21 @@ def _invitation_token() -> str:
 
 
 class Invitation(models.Model):
-    """A pending organisation membership for an email that has no account yet."""
+    """A membership someone was offered and has not answered yet: of an organisation, or,
+    with `product` set, of one of its products (then `product_role` is the role offered)."""
 
     organization = models.ForeignKey(Organization, models.CASCADE, related_name="invitations")
+    product = models.ForeignKey(
+        "Product", models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
     email = models.EmailField()
     role = models.CharField(max_length=10, choices=OrgRole.choices, default=OrgRole.MEMBER)
+    product_role = models.CharField(max_length=12, blank=True)
     token = models.CharField(max_length=64, unique=True, default=_invitation_token)
     invited_by = models.ForeignKey(User, models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
     # Claimed by the email task in the transaction that sends it: one email per invitation.
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -133,9 +159,16 @@ class Invitation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "email"],
-                condition=Q(accepted_at__isnull=True),
+                condition=Q(accepted_at__isnull=True, declined_at__isnull=True, product=None),
                 name="one_pending_invitation_per_email",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["product", "email"],
+                condition=Q(
+                    accepted_at__isnull=True, declined_at__isnull=True, product__isnull=False
+                ),
+                name="one_pending_product_invitation_per_email",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -25,6 +25,7 @@ from goals.models import (
     Goal,
     GoalChange,
     GoalLink,
+    Invitation,
     KeyResult,
     Level,
     Organization,
@@ -586,9 +587,30 @@ def organization_members(organization: Any) -> QuerySet[Any]:
     return organization.memberships.select_related("user").order_by("role", "user__email")
 
 
-def pending_invitations(organization: Any) -> QuerySet[Any]:
-    """Invitations of an organisation that nobody has accepted yet."""
-    return organization.invitations.filter(accepted_at__isnull=True).order_by("email")
+def pending_invitations(organization: Organization) -> QuerySet[Invitation]:
+    """Invitations to join an organisation that nobody has answered yet."""
+    return organization.invitations.filter(
+        product=None, accepted_at__isnull=True, declined_at__isnull=True
+    ).order_by("email", "id")
+
+
+def pending_product_invitations(product: Product) -> QuerySet[Invitation]:
+    """Invitations to take a role in a product that nobody has answered yet."""
+    return product.invitations.filter(accepted_at__isnull=True, declined_at__isnull=True).order_by(
+        "email", "id"
+    )
+
+
+def invitations_for(user: User) -> QuerySet[Invitation]:
+    """The invitations waiting for this person's answer, oldest first, with what they are to
+    and who sent them."""
+    return (
+        Invitation.objects.filter(
+            email__iexact=user.email, accepted_at__isnull=True, declined_at__isnull=True
+        )
+        .select_related("organization", "product", "invited_by")
+        .order_by("created_at", "id")
+    )
 
 
 def parent_options(product: Product, level: str) -> list[Goal]:

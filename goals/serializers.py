@@ -81,6 +81,23 @@ class OrganizationSerializer(VersionedSerializer):
         help_text='An IANA time zone such as "Europe/Berlin" (default "UTC"): the days of '
         "reviews and the hour reminders go out.",
     )
+    email_domain = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=253,
+        help_text='A domain such as "example.com" ("" for none): people with an email at it '
+        "join as members when they first sign in with single sign-on. Set with PATCH.",
+    )
+    sso_only = serializers.BooleanField(
+        required=False,
+        help_text="Members sign in with single sign-on only: no password sign-in, reset or "
+        "token. Refused while single sign-on is not set up on the server. Set with PATCH.",
+    )
+    require_two_factor = serializers.BooleanField(
+        required=False,
+        help_text="Members who sign in with a password must use two-factor sign-in. "
+        "Set with PATCH.",
+    )
     role = serializers.CharField(read_only=True, source="my_org_role")
     created_at = serializers.DateTimeField(read_only=True)
 
@@ -95,22 +112,27 @@ class OrganizationMemberInputSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=OrgRole.choices, default=OrgRole.MEMBER)
 
 
-class OrganizationMemberSerializer(serializers.Serializer):
+class MemberSerializer(serializers.Serializer):
+    """A member, or someone invited who has not answered yet (`status: "pending"`, shown by
+    the email typed only; its `id` is the invitation's). Subclasses document the roles."""
+
     id = serializers.IntegerField(read_only=True)
     user = serializers.IntegerField(read_only=True, allow_null=True)
     email = serializers.EmailField(read_only=True)
     name = serializers.CharField(read_only=True)
-    role = serializers.ChoiceField(choices=OrgRole.choices)
     status = serializers.ChoiceField(choices=["active", "pending"], read_only=True)
 
-    def to_representation(self, instance: OrganizationMembership | Invitation) -> dict[str, Any]:
+    def to_representation(
+        self, instance: OrganizationMembership | ProductMembership | Invitation
+    ) -> dict[str, Any]:
         if isinstance(instance, Invitation):
+            role = instance.product_role if instance.product_id else instance.role
             return {
                 "id": instance.pk,
                 "user": None,
                 "email": instance.email,
                 "name": instance.email,
-                "role": instance.role,
+                "role": role,
                 "status": "pending",
             }
         return {
@@ -121,6 +143,10 @@ class OrganizationMemberSerializer(serializers.Serializer):
             "role": instance.role,
             "status": "active",
         }
+
+
+class OrganizationMemberSerializer(MemberSerializer):
+    role = serializers.ChoiceField(choices=OrgRole.choices)
 
 
 def role_field(choices: type[models.TextChoices]) -> serializers.ChoiceField:
@@ -166,20 +192,49 @@ class ProductMemberInputSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=ProductRole.choices)
 
 
-class ProductMemberSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    user = serializers.IntegerField(read_only=True)
-    email = serializers.EmailField(read_only=True)
-    name = serializers.CharField(read_only=True)
+class ProductMemberSerializer(MemberSerializer):
     role = serializers.ChoiceField(choices=ProductRole.choices)
 
-    def to_representation(self, instance: ProductMembership) -> dict[str, Any]:
+
+class InvitationSentSerializer(serializers.Serializer):
+    """The answer to adding someone: the email typed and the role offered, nothing of the
+    account, so that it reads the same whether or not the email has one."""
+
+    email = serializers.EmailField(read_only=True)
+    role = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=["pending"], read_only=True)
+
+    def to_representation(self, instance: Invitation) -> dict[str, Any]:
+        role = instance.role if instance.product_id is None else instance.product_role
+        return {"email": instance.email, "role": role, "status": "pending"}
+
+
+class InvitationSerializer(serializers.Serializer):
+    """An invitation as the invited person sees it: to what, as what, from whom."""
+
+    id = serializers.IntegerField(read_only=True)
+    organization_name = serializers.CharField(read_only=True)
+    product_name = serializers.CharField(read_only=True, allow_null=True)
+    role = serializers.CharField(read_only=True, help_text="The organisation or product role.")
+    invited_by_name = serializers.CharField(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    status = serializers.ChoiceField(choices=["pending", "accepted", "declined"], read_only=True)
+
+    def to_representation(self, instance: Invitation) -> dict[str, Any]:
+        product = instance.product
+        status = "pending"
+        if instance.accepted_at is not None:
+            status = "accepted"
+        elif instance.declined_at is not None:
+            status = "declined"
         return {
             "id": instance.pk,
-            "user": instance.user_id,
-            "email": instance.user.email,
-            "name": instance.user.name,
-            "role": instance.role,
+            "organization_name": instance.organization.name,
+            "product_name": product.name if product is not None else None,
+            "role": instance.role if product is None else instance.product_role,
+            "invited_by_name": instance.invited_by.name if instance.invited_by else None,
+            "created_at": serializers.DateTimeField().to_representation(instance.created_at),
+            "status": status,
         }
 
 
@@ -306,7 +361,16 @@ class GoalChangeSerializer(serializers.Serializer):
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=EMAIL_MAX_LENGTH)
     password = serializers.CharField(trim_whitespace=False)
+    code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="Only for accounts with two-factor sign-in: the 6-digit code from the "
+        "authenticator app, or one of the recovery codes.",
+    )
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="A new read-write API token: shown this once.")
+    id = serializers.IntegerField(help_text="Revoke it with DELETE /api/tokens/{id}/.")
+    name = serializers.CharField(help_text="Named after the client that asked for it.")

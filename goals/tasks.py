@@ -10,21 +10,28 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import password_reset
 from goals.boards import products_without_snapshot
 from goals.emails import send_templated_email
-from goals.models import Invitation
+from goals.models import Invitation, User
 from goals.services import feedback, notifications, reminders
 from goals.services.boards import health_snapshot_record
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=6)
 def send_invitation_email(invitation_id: int) -> None:
-    """Send the invitation once: the row is claimed, mailed and marked in one transaction."""
+    """Send the invitation once: the row is claimed, mailed and marked in one transaction.
+    Someone with an account is asked to sign in and accept, someone without to join."""
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update(of=("self",))
-            .select_related("organization", "invited_by")
-            .filter(pk=invitation_id, accepted_at__isnull=True, sent_at__isnull=True)
+            .select_related("organization", "product", "invited_by")
+            .filter(
+                pk=invitation_id,
+                accepted_at__isnull=True,
+                declined_at__isnull=True,
+                sent_at__isnull=True,
+            )
             .first()
         )
         if invitation is None:
@@ -34,11 +41,21 @@ def send_invitation_email(invitation_id: int) -> None:
             template="invitation",
             context={
                 "invitation": invitation,
+                "has_account": User.objects.filter(email__iexact=invitation.email).exists(),
                 "path": reverse("invitation-accept", args=[invitation.token]),
             },
         )
         invitation.sent_at = timezone.now()
         invitation.save(update_fields=["sent_at"])
+
+
+@shared_task(
+    acks_late=True, autoretry_for=(OSError, SMTPException), retry_backoff=True, max_retries=6
+)
+def send_password_reset_email(email: str) -> None:
+    """Look the account up and mail its reset link: here rather than in the page, so that
+    the page answers alike whether or not the account exists."""
+    password_reset.send_reset_link(email=email)
 
 
 # Notifications and feedback rounds. Each task loads ids and calls a service that claims what

@@ -42,6 +42,11 @@ urlpatterns = [
         organizations.member_remove,
         name="organization-member-remove",
     ),
+    path(
+        "organizations/<int:pk>/invitations/<int:invitation_id>/withdraw/",
+        organizations.invitation_withdraw,
+        name="organization-invitation-withdraw",
+    ),
     path("organizations/<int:pk>/products/", organizations.product_new, name="product-new"),
     path(
         "organizations/<int:pk>/products/import/",
@@ -61,6 +66,11 @@ urlpatterns = [
         "products/<int:pk>/members/<int:member_id>/remove/",
         products.product_member_remove,
         name="product-member-remove",
+    ),
+    path(
+        "products/<int:pk>/invitations/<int:invitation_id>/withdraw/",
+        products.product_invitation_withdraw,
+        name="product-invitation-withdraw",
     ),
     path("goals/<int:pk>/", goals.goal_detail, name="goal"),
     path("goals/<int:pk>/agreement/", goals.agreement_record, name="agreement-record"),

@@ -11,9 +11,11 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.models import ApiToken
+from accounts.tokens import token_create
 from goals.models import OrgRole, Product, ProductRole, User
 from tests.factories import OrganizationMembershipFactory, ProductFactory, UserFactory, add_member
 
@@ -38,7 +40,8 @@ def _celery_eager():
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with no cached chains: ids are reused once a test's rows roll back.
+    """Each test starts with no cached chains (ids are reused once a test's rows roll back)
+    and no counts of tries against the limits of sign-in pages.
 
     On Redis only our keys go: a flush would also drop the tasks queued for Celery workers
     that tests start, which share the database."""
@@ -48,7 +51,11 @@ def _empty_cache():
     cache = caches["default"]
     if isinstance(cache, RedisCache):
         client = cache._cache.get_client(write=True)
-        stale = list(client.scan_iter(cache.make_key("chain:*")))
+        stale = [
+            key
+            for pattern in ("chain:*", "password-reset:*", "two-factor:*", "oidc-discovery:*")
+            for key in client.scan_iter(cache.make_key(pattern))
+        ]
         if stale:
             client.delete(*stale)
     else:
@@ -84,10 +91,15 @@ def team(db) -> Team:
 
 
 def api_client_for(user: User | None) -> APIClient:
+    """An API client signed in by a new read-write API token of `user` (none for None).
+
+    The token counts as used this minute, so no request of the test records its use: the
+    query count of a request is then the same whether it comes first or not."""
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        token, secret = token_create(user=user, name="Tests")
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     return client
 
 

@@ -23,6 +23,7 @@ from goals.models import (
     Goal,
     GoalChange,
     GoalLink,
+    Invitation,
     KeyResult,
     Level,
     Organization,
@@ -61,6 +62,18 @@ class OrganizationMembershipFactory(factory.django.DjangoModelFactory):
 
     organization = factory.SubFactory(OrganizationFactory)
     user = factory.SubFactory(UserFactory)
+    role = OrgRole.MEMBER
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """A pending invitation to join an organisation; pass `product` and `product_role` for
+    one to a product of it."""
+
+    class Meta:
+        model = Invitation
+
+    organization = factory.SubFactory(OrganizationFactory)
+    email = factory.Sequence(lambda n: f"invited{n}@example.com")
     role = OrgRole.MEMBER
 
 

@@ -24,8 +24,8 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import token_create
 from goalchain.renderers import JSONRenderer
 from goalchain.wsgi import application
 from goals.exchange import export_document
@@ -36,7 +36,9 @@ from goals.services.outcomes import retrospective_save
 from tests.conftest import FUZZ_OUTCOMES
 from tests.factories import (
     PASSWORD,
+    InvitationFactory,
     KeyResultFactory,
+    OrganizationFactory,
     OrganizationMembershipFactory,
     make_chain,
     make_goal,
@@ -159,6 +161,23 @@ def world(team) -> dict[tuple[str, str], list[Any]]:
     goals = [chain.vision.pk, chain.product_goal.pk, chain.sprint_goal.pk, draft.pk]
     goals += [proposed.pk, ended.pk, missed.pk]
     people = [team.leader, team.member, team.stakeholder]
+    # A token of each person to revoke (the ones the requests sign in with are others).
+    spare_tokens = [token_create(user=person, name="Spare")[0].pk for person in people]
+    # Invitations: each person's to another organisation (to accept or decline), one to
+    # this organisation (its admin withdraws it) and one to the product (its leader does).
+    invitations = [
+        InvitationFactory(organization=OrganizationFactory(), email=person.email).pk
+        for person in (*people, team.org_admin)
+    ]
+    invitations += [
+        InvitationFactory(organization=team.product.organization).pk,
+        InvitationFactory(
+            organization=team.product.organization,
+            product=team.product,
+            email=team.org_admin.email,
+            product_role="team",
+        ).pk,
+    ]
     document = json.loads(JSONRenderer().render(export_document(team.product)))
     days = [str(today() + timedelta(days=n)) for n in (0, 14, 90)]
     return {
@@ -176,6 +195,7 @@ def world(team) -> dict[tuple[str, str], list[Any]]:
         ("body", "parent"): [comment.pk],
         ("body", "email"): [*(p.email for p in (*people, newcomer)), "new.person@example.com"],
         ("body", "version"): [1],
+        ("body", "expires_on"): [str(today() + timedelta(days=n)) for n in (1, 30)],
         ("body", "password"): [PASSWORD],
         ("body", "document"): [document],
         # Numbers within the stored precision, days near today, a consent vote.
@@ -196,6 +216,8 @@ def world(team) -> dict[tuple[str, str], list[Any]]:
         ("workshops", "id"): workshops,
         ("workshops", "participant_id"): ids(Participant.objects.filter(workshop__in=workshops)),
         ("proposals", "id"): proposals,
+        ("tokens", "id"): spare_tokens,
+        ("invitations", "id"): invitations,
     }
 
 
@@ -232,7 +254,7 @@ def tokens(team) -> dict[str, str]:
         "stakeholder": team.stakeholder,
         "organisation admin": team.org_admin,
     }
-    return {role: Token.objects.get_or_create(user=user)[0].key for role, user in people.items()}
+    return {role: token_create(user=user, name="Fuzz")[1] for role, user in people.items()}
 
 
 @pytest.fixture

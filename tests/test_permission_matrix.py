@@ -20,6 +20,7 @@ import pytest
 from django.test import Client
 from django.urls import get_resolver, resolve
 
+from accounts.tokens import token_create
 from goals.models import (
     CheckIn,
     Comment,
@@ -27,9 +28,11 @@ from goals.models import (
     FeedbackRound,
     Goal,
     Insight,
+    Invitation,
     KeyResult,
     Level,
     Notification,
+    OrganizationMembership,
     Product,
     ProductRole,
     Retrospective,
@@ -42,7 +45,9 @@ from goals.services.insights import insight_create
 from goals.services.notifications import notify
 from tests.conftest import api_client_for
 from tests.factories import (
+    InvitationFactory,
     KeyResultFactory,
+    OrganizationFactory,
     UserFactory,
     add_member,
     make_chain,
@@ -85,6 +90,9 @@ API: dict[str, tuple[int, ...]] = {
     "read notification preferences":      (200, 200, 200, 200, 401),
         "update notification preferences":(200, 200, 200, 200, 401),
     "read product activity":              (200, 200, 200, 404, 401),
+    "read api tokens":                    (200, 200, 200, 200, 401),
+    "create api token":                   (201, 201, 201, 201, 401),
+    "delete api token":                   (204, 404, 404, 404, 401),
     "read review schedule":               (200, 200, 200, 404, 401),
     "update review schedule":             (200, 403, 403, 404, 401),
     "read check-ins":                     (200, 200, 200, 404, 401),
@@ -115,6 +123,11 @@ API: dict[str, tuple[int, ...]] = {
     "read workshop results":              (200, 200, 200, 404, 401),
     "create workshop decision":           (409, 403, 403, 404, 401),
     "read workshop events":               (200, 200, 200, 404, 401),
+    "read invitations":                   (200, 200, 200, 200, 401),
+    "create invitation accept":           (404, 200, 404, 404, 401),
+    "create invitation decline":          (404, 200, 404, 404, 401),
+    "delete organization invitation":     (403, 403, 403, 404, 401),
+    "delete product invitation":          (204, 403, 403, 404, 401),
 }  # fmt: skip
 
 # Pages. Anonymous visitors are sent to sign in (302); a page's form posts answer 302 when
@@ -145,10 +158,20 @@ PAGES: dict[str, tuple[int, ...]] = {
     "delete insight":                     (302, 302, 403, 404, 302),
     "read feedback round":                (200, 200, 200, 404, 302),
     "read notifications":                 (200, 200, 200, 200, 302),
+    "read token settings":                (200, 200, 200, 200, 302),
+    "create token":                       (302, 302, 302, 302, 302),
+    "delete token":                       (302, 404, 404, 404, 302),
+    "read security settings":             (200, 200, 200, 200, 302),
+    "create two-factor setup form":       (200, 200, 200, 200, 302),
     "read workshops":                     (200, 200, 200, 404, 302),
     "create workshop form":               (200, 403, 403, 404, 302),
     "read workshop room":                 (200, 200, 200, 404, 302),
     "read proposal":                      (302, 302, 302, 404, 302),
+    # The invitation page is open to all: anonymous visitors are asked to sign in on it.
+    "read invitation":                    (403, 200, 403, 403, 200),
+    "update invitation answer":           (403, 302, 403, 403, 200),
+    "delete organization invitation":     (403, 403, 403, 404, 302),
+    "delete product invitation":          (302, 403, 403, 404, 302),
 }  # fmt: skip
 
 Request = tuple[str, str, dict[str, Any] | None]
@@ -238,6 +261,21 @@ def world(team) -> World:
         product, Level.SPRINT, goal, starts_on=today(), ends_on=today() + timedelta(days=14)
     )
     document = api_client_for(team.leader).get(f"/api/products/{product.pk}/export/").json()
+    leaders_token, _ = token_create(user=team.leader, name="Nightly export")
+    # Invitations: three for the team member's email to other organisations (to accept and
+    # to decline by the API, to answer on the page), and two this organisation's admins and
+    # the product's leaders may withdraw.
+    to_accept, to_decline, page_invitation = (
+        InvitationFactory(organization=OrganizationFactory(), email=team.member.email)
+        for _ in range(3)
+    )
+    org_invitation = InvitationFactory(organization=org, email="joiner@example.com")
+    product_invitation = InvitationFactory(
+        organization=org,
+        product=product,
+        email=team.org_admin.email,
+        product_role=ProductRole.TEAM,
+    )
 
     g = f"/api/goals/{goal.pk}"
     p = f"/api/products/{product.pk}"
@@ -292,6 +330,10 @@ def world(team) -> World:
             {"email_notifications": "daily"},
         ),
         "read product activity": ("get", f"{p}/activity/", None),
+        # personal API tokens: the leader's own, to revoke
+        "read api tokens": ("get", "/api/tokens/", None),
+        "create api token": ("post", "/api/tokens/", {"name": "CI", "read_only": True}),
+        "delete api token": ("delete", f"/api/tokens/{leaders_token.pk}/", None),
         # the feedback loop
         "read review schedule": ("get", f"{p}/review-schedule/", None),
         "update review schedule": (
@@ -371,6 +413,16 @@ def world(team) -> World:
             {"proposal": ballot.pk},
         ),
         "read workshop events": ("get", f"{w}/events/?seconds=1", None),
+        # invitations
+        "read invitations": ("get", "/api/invitations/", None),
+        "create invitation accept": ("post", f"/api/invitations/{to_accept.pk}/accept/", None),
+        "create invitation decline": ("post", f"/api/invitations/{to_decline.pk}/decline/", None),
+        "delete organization invitation": (
+            "delete",
+            f"/api/invitations/{org_invitation.pk}/",
+            None,
+        ),
+        "delete product invitation": ("delete", f"/api/invitations/{product_invitation.pk}/", None),
     }
     pages: dict[str, Request] = {
         "read home": ("get", "/", None),
@@ -406,10 +458,31 @@ def world(team) -> World:
         "delete insight": ("post", f"/insights/{insight.pk}/delete/", None),
         "read feedback round": ("get", f"/feedback/{feedback.pk}/", None),
         "read notifications": ("get", "/notifications/", None),
+        "read token settings": ("get", "/settings/tokens/", None),
+        "create token": ("post", "/settings/tokens/", {"name": "CI", "access": "read-write"}),
+        "delete token": ("post", f"/settings/tokens/{leaders_token.pk}/revoke/", None),
+        "read security settings": ("get", "/settings/security/", None),
+        "create two-factor setup form": ("get", "/settings/security/two-factor/", None),
         "read workshops": ("get", f"/products/{product.pk}/workshops/", None),
         "create workshop form": ("get", f"/products/{product.pk}/workshops/new/", None),
         "read workshop room": ("get", f"/workshops/{drafting.pk}/", None),
         "read proposal": ("get", f"/proposals/{proposal.pk}/", None),
+        "read invitation": ("get", f"/invitations/{page_invitation.token}/", None),
+        "update invitation answer": (
+            "post",
+            f"/invitations/{page_invitation.token}/",
+            {"answer": "accept"},
+        ),
+        "delete organization invitation": (
+            "post",
+            f"/organizations/{org.pk}/invitations/{org_invitation.pk}/withdraw/",
+            None,
+        ),
+        "delete product invitation": (
+            "post",
+            f"/products/{product.pk}/invitations/{product_invitation.pk}/withdraw/",
+            None,
+        ),
     }
     users: dict[str, User | None] = {
         "leader": team.leader,
@@ -446,6 +519,8 @@ def fingerprint() -> tuple:
         list(Participant.objects.values_list("pk", "can_vote")),
         list(Proposal.objects.values_list("pk", "title", "version")),
         list(Vote.objects.values_list("pk")),
+        list(Invitation.objects.values_list("pk", "accepted_at", "declined_at")),
+        list(OrganizationMembership.objects.values_list("pk", "organization_id", "user_id")),
     )
 
 
@@ -479,7 +554,7 @@ def test_the_pages_answer_each_role_as_the_table_says(world, name, role, expecte
     response = getattr(page_client(world.users[role]), method)(url, body or {})
 
     assert response.status_code == expected
-    if role == "anonymous":
+    if role == "anonymous" and expected == 302:
         assert response["Location"].startswith("/login/?next=")
     if expected >= 400 and method != "get":
         assert fingerprint() == before

@@ -57,14 +57,15 @@ import json
 import django
 
 django.setup()
-from rest_framework.authtoken.models import Token
+from accounts.tokens import token_create
 from goals.models import User
 from goals.services import organizations
 
 leader = User.objects.create_user(email="leader@reliability.example", password=None)
 org = organizations.organization_create(actor=leader, name="Reliability")
 product = organizations.product_create(actor=leader, organization=org, name="Restarts")
-print(json.dumps({"product": product.pk, "token": Token.objects.create(user=leader).key}))
+_, secret = token_create(user=leader, name="Reliability")
+print(json.dumps({"product": product.pk, "token": secret}))
 """
 
 

@@ -10,10 +10,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from drf_spectacular.utils import extend_schema
-from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import tokens
 from goals import access
 from goals.api.common import (
     AuthedRequest,
@@ -296,12 +296,14 @@ def _may_enter(user: User, pk: int) -> Callable[[], Awaitable[bool]]:
 
 
 async def _user_of(request: HttpRequest) -> Any:
+    """The stream's reader: by API token (outside DRF, this view being async) or session.
+
+    Only reads happen here, so a read-only token is as good as any."""
     header = request.headers.get("Authorization", "")
     if header.startswith("Token "):
-        token = (
-            await Token.objects.select_related("user")
-            .filter(key=header.removeprefix("Token ").strip())
-            .afirst()
-        )
-        return token.user if token and token.user.is_active else AnonymousUser()
+        token = await tokens.afind(header.removeprefix("Token ").strip())
+        if token is None or tokens.refusal(token) is not None:
+            return AnonymousUser()
+        await tokens.arecord_use(token)
+        return token.user
     return await request.auser()

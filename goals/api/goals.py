@@ -14,12 +14,13 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import tokens, two_factor
+from accounts.policy import password_sign_in_refusal
 from goals import access, selectors
 from goals.api.common import (
     AuthedRequest,
@@ -46,7 +47,8 @@ from goals.services import key_results as kr_services
 
 
 class TokenCreate(APIView):
-    """Exchange an email and password for an API token."""
+    """Exchange an email and password for a new read-write API token, named after the client
+    (its User-Agent): each call makes another, listed and revocable at /api/tokens/."""
 
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
@@ -67,10 +69,15 @@ class TokenCreate(APIView):
         user = authenticate(request._request, email=data["email"], password=data["password"])
         if user is None:
             raise DomainError("Unable to sign in with that email and password.")
+        refusal = password_sign_in_refusal(user)
+        if refusal is not None:
+            raise DomainError(refusal)
+        two_factor.check_for_token(user=user, code=data.get("code", ""))
         # A token is a sign-in: the login throttle resets and last_login moves on.
         user_logged_in.send(sender=type(user), request=request._request, user=user)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        name = tokens.client_token_name(request.headers.get("User-Agent", ""))
+        token, secret = tokens.token_create(user=user, name=name)
+        return Response({"token": secret, "id": token.pk, "name": token.name})
 
 
 def _product_for_write(user: User, product_id: Any) -> Product:

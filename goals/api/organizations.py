@@ -21,9 +21,10 @@ from goals.api.common import (
 )
 from goals.errors import DomainError, NotFound
 from goals.health import Finding
-from goals.models import Invitation, OrgRole
+from goals.models import OrgRole
 from goals.schedule import DEFAULT_TIME_ZONE
 from goals.serializers import (
+    InvitationSentSerializer,
     OrganizationMemberInputSerializer,
     OrganizationMemberSerializer,
     OrganizationRoleSerializer,
@@ -78,20 +79,20 @@ class OrganizationMembers(PaginatedView):
     def get(self, request: AuthedRequest, pk: int) -> Response:
         org = access.get_organization(request.user, pk)
         members: list[Any] = list(org.memberships.select_related("user").order_by("user__email"))
-        members += list(Invitation.objects.filter(organization=org, accepted_at__isnull=True))
+        members += list(selectors.pending_invitations(org))
         return paginated(request, members, OrganizationMemberSerializer, self)
 
     @extend_schema(
-        request=OrganizationMemberInputSerializer, responses={201: OrganizationMemberSerializer}
+        request=OrganizationMemberInputSerializer, responses={201: InvitationSentSerializer}
     )
     def post(self, request: AuthedRequest, pk: int) -> Response:
         org = access.get_organization(request.user, pk)
         access.require_org_admin(org)
         data = parse(OrganizationMemberInputSerializer, request)
-        member = services.organization_member_add(
+        invitation = services.organization_member_add(
             actor=request.user, organization=org, email=data["email"], role=data["role"]
         )
-        return Response(OrganizationMemberSerializer(member).data, status=201)
+        return Response(InvitationSentSerializer(invitation).data, status=201)
 
 
 class OrganizationMemberDetail(APIView):
@@ -178,17 +179,19 @@ class ProductMembers(PaginatedView):
     @extend_schema(responses=ProductMemberSerializer(many=True))
     def get(self, request: AuthedRequest, pk: int) -> Response:
         product = access.get_product(request.user, pk)
-        return paginated(request, selectors.product_members(product), ProductMemberSerializer, self)
+        members: list[Any] = list(selectors.product_members(product))
+        members += list(selectors.pending_product_invitations(product))
+        return paginated(request, members, ProductMemberSerializer, self)
 
-    @extend_schema(request=ProductMemberInputSerializer, responses={201: ProductMemberSerializer})
+    @extend_schema(request=ProductMemberInputSerializer, responses={201: InvitationSentSerializer})
     def post(self, request: AuthedRequest, pk: int) -> Response:
         product = access.get_product(request.user, pk)
         access.require_role(product, (access.Role.LEADER,), "add members")
         data = parse(ProductMemberInputSerializer, request)
-        membership = services.product_member_add(
+        invitation = services.product_member_add(
             actor=request.user, product=product, email=data["email"], role=data["role"]
         )
-        return Response(ProductMemberSerializer(membership).data, status=201)
+        return Response(InvitationSentSerializer(invitation).data, status=201)
 
 
 class ProductMemberDetail(APIView):

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from goals.api import comments, exchange, feedback, goals, notifications, organizations
+from goals.api import (
+    comments,
+    exchange,
+    feedback,
+    goals,
+    invitations,
+    notifications,
+    organizations,
+)
 from goals.api import reviews as review_api
 
 urlpatterns = [
@@ -20,6 +28,18 @@ urlpatterns = [
         "organizations/<int:pk>/members/<int:member_id>/",
         organizations.OrganizationMemberDetail.as_view(),
         name="api-organization-member",
+    ),
+    path("invitations/", invitations.InvitationList.as_view(), name="api-invitations"),
+    path("invitations/<int:pk>/", invitations.InvitationDetail.as_view(), name="api-invitation"),
+    path(
+        "invitations/<int:pk>/accept/",
+        invitations.InvitationAccept.as_view(),
+        name="api-invitation-accept",
+    ),
+    path(
+        "invitations/<int:pk>/decline/",
+        invitations.InvitationDecline.as_view(),
+        name="api-invitation-decline",
     ),
     path("products/", organizations.ProductList.as_view(), name="api-products"),
     path("products/import/", exchange.ProductImport.as_view(), name="api-product-import"),

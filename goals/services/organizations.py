@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -11,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 
+from accounts.sso_provider import sso_enabled
 from goals.errors import Conflict, DomainError, Errors, still_referenced
 from goals.markdown import render_markdown
 from goals.models import (
@@ -30,6 +32,8 @@ from workshops import services as workshop_services
 EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length or 254
 # Organisations and products alike.
 NAME_MAX_LENGTH = Product._meta.get_field("name").max_length or 200
+# An invitation nobody has answered yet (withdrawing one deletes it).
+PENDING = {"accepted_at__isnull": True, "declined_at__isnull": True}
 
 
 def organization_create(
@@ -52,11 +56,12 @@ def organization_create(
 def organization_update(
     *, actor: User, organization: Organization, data: dict[str, Any], version: int | None = None
 ) -> Organization:
-    """Rename an organisation, or change its business strategy or time zone."""
+    """Rename an organisation, or change its business strategy, time zone or how its members
+    sign in (its email domain, single sign-on only, two-factor for passwords)."""
     with transaction.atomic():
         org = Organization.objects.select_for_update().get(pk=organization.pk)
         check_version(org, version)
-        fields = []
+        fields = _sign_in_settings(actor, org, data)
         if "name" in data:
             org.name = required_name(data["name"])
             fields.append("name")
@@ -73,31 +78,85 @@ def organization_update(
     return org
 
 
+# A domain name such as example.com: dot-separated labels of letters, digits and inner hyphens.
+_DOMAIN = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+")
+
+
+def _sign_in_settings(actor: User, org: Organization, data: dict[str, Any]) -> list[str]:
+    """Apply the sign-in settings in `data` to `org`; the names of the fields changed.
+
+    An admin may claim only their own email's domain: anyone the provider signs in at a
+    domain joins the organisation claiming it, so claiming another's would draw in strangers."""
+    errors = Errors()
+    fields = []
+    if "email_domain" in data:
+        domain = (data["email_domain"] or "").strip().lower()
+        own = actor.email.rpartition("@")[2].lower()
+        if domain and (len(domain) > 253 or not _DOMAIN.fullmatch(domain)):
+            errors.add("email_domain", 'Enter a domain such as example.com: no "@", no spaces.')
+        elif domain and domain != org.email_domain and domain != own:
+            errors.add(
+                "email_domain",
+                f"Use your own email's domain ({own}): people at a domain join the organisation "
+                "that names it, so only someone at that domain may name it.",
+            )
+        org.email_domain = domain
+        fields.append("email_domain")
+    if "sso_only" in data:
+        if data["sso_only"] and not org.sso_only and not sso_enabled():
+            errors.add(
+                "sso_only",
+                "Single sign-on is not set up on this server, so members could not sign in. "
+                "Ask whoever runs Goal Chain to set it up first.",
+            )
+        org.sso_only = bool(data["sso_only"])
+        fields.append("sso_only")
+    if "require_two_factor" in data:
+        org.require_two_factor = bool(data["require_two_factor"])
+        fields.append("require_two_factor")
+    errors.raise_if_any()
+    return fields
+
+
 def organization_member_add(
     *, actor: User, organization: Organization, email: str, role: str = OrgRole.MEMBER
-) -> OrganizationMembership | Invitation:
-    """Add a user by email; an unknown email gets a pending invitation by email."""
+) -> Invitation:
+    """Invite an email to join: whether or not it has an account, it gets a pending invitation
+    and an email, and the inviter learns nothing of the account (the answer is the same)."""
     email = _clean_email(email)
     if role not in OrgRole.values:
         raise DomainError({"role": [f"Choose one of: {', '.join(OrgRole.values)}."]})
-    user = User.objects.filter(email__iexact=email).first()
-    if user is not None:
-        try:
-            with transaction.atomic():
-                return OrganizationMembership.objects.create(
-                    organization=organization, user=user, role=role
-                )
-        except IntegrityError:
-            raise DomainError({"email": [f"{email} is already a member."]}) from None
+    if organization.memberships.filter(user__email__iexact=email).exists():
+        raise DomainError({"email": [f"{email} is already a member."]})
+    return _invite(actor=actor, organization=organization, email=email, role=role)
+
+
+def _invite(
+    *,
+    actor: User,
+    organization: Organization,
+    email: str,
+    role: str = OrgRole.MEMBER,
+    product: Product | None = None,
+    product_role: str = "",
+) -> Invitation:
+    """The pending invitation of `email`, made or renewed, and its email queued."""
     from goals.tasks import send_invitation_email
 
     with transaction.atomic():
         invitation, _ = Invitation.objects.update_or_create(
             organization=organization,
+            product=product,
             email=email,
             accepted_at=None,
+            declined_at=None,
             # Inviting again is asking for the email again.
-            defaults={"role": role, "invited_by": actor, "sent_at": None},
+            defaults={
+                "role": role,
+                "product_role": product_role,
+                "invited_by": actor,
+                "sent_at": None,
+            },
         )
         transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
     return invitation
@@ -133,27 +192,89 @@ def organization_member_remove(*, membership: OrganizationMembership) -> None:
 
 
 def invitation_accept(*, invitation: Invitation, password: str, display_name: str = "") -> User:
-    """Create the invited person's account with their password and join the organisation."""
-    if invitation.accepted_at is not None:
-        raise Conflict("This invitation was already used. Sign in instead.")
+    """Create the invited person's account with their password and join.
+
+    Only for an email without an account: one that has an account signs in first (password,
+    second factor and all) and answers there, so an invitation link never stands in for them."""
+    if invitation.accepted_at is not None or invitation.declined_at is not None:
+        raise Conflict("This invitation was already answered. Sign in instead.")
+    if invitation.organization.sso_only:
+        raise DomainError(
+            f"{invitation.organization.name} signs in with single sign-on only: join by "
+            "signing in with single sign-on as the invited email."
+        )
     try:
         validate_password(password, User(email=invitation.email, display_name=display_name))
     except ValidationError as error:
         raise DomainError({"password": list(error.messages)}) from None
-    with transaction.atomic():
-        user = User.objects.filter(email__iexact=invitation.email).first()
-        if user is None:
+    has_account = Conflict("You already have an account: sign in to answer this invitation.")
+    try:
+        with transaction.atomic():
+            if User.objects.filter(email__iexact=invitation.email).exists():
+                raise has_account
             user = User.objects.create_user(
-                email=invitation.email, password=password, display_name=display_name.strip()
+                email=invitation.email,
+                password=password,
+                display_name=display_name.strip(),
             )
-        OrganizationMembership.objects.get_or_create(
-            organization_id=invitation.organization_id,
-            user=user,
-            defaults={"role": invitation.role},
-        )
+            invitation_join(invitation=invitation, user=user)
+    except IntegrityError:
+        raise has_account from None
+    return user
+
+
+def invitation_decline(*, invitation: Invitation, user: User) -> None:
+    """Say no to an invitation: it stays on record as declined and cannot be used any more."""
+    if user.email.lower() != invitation.email.lower():
+        raise DomainError("This invitation is for another email address.")
+    with transaction.atomic():
+        if not Invitation.objects.select_for_update().filter(pk=invitation.pk, **PENDING).exists():
+            raise Conflict("This invitation was already answered or withdrawn.")
+        invitation.declined_at = timezone.now()
+        invitation.save(update_fields=["declined_at"])
+
+
+def invitation_withdraw(*, invitation: Invitation) -> None:
+    """Take back an invitation nobody has answered: its link stops working."""
+    with transaction.atomic():
+        deleted, _ = Invitation.objects.filter(pk=invitation.pk, **PENDING).delete()
+    if not deleted:
+        raise Conflict("This invitation was already answered or withdrawn.")
+
+
+def invitation_join(*, invitation: Invitation, user: User) -> None:
+    """Make `user` the member the invitation offered and mark it used, in one transaction.
+
+    An organisation invitation gives its role; a product invitation gives its product role,
+    but only while the person still belongs to the product's organisation (they may have been
+    removed since they were invited). Only the invited email's account may use it, once."""
+    if user.email.lower() != invitation.email.lower():
+        raise DomainError("This invitation is for another email address.")
+    with transaction.atomic():
+        # Locked so that an accept and a decline or withdrawal at once cannot both win.
+        if not Invitation.objects.select_for_update().filter(pk=invitation.pk, **PENDING).exists():
+            raise Conflict("This invitation was already answered or withdrawn.")
+        if invitation.product_id is None:
+            OrganizationMembership.objects.get_or_create(
+                organization_id=invitation.organization_id,
+                user=user,
+                defaults={"role": invitation.role},
+            )
+        else:
+            if not OrganizationMembership.objects.filter(
+                organization_id=invitation.organization_id, user=user
+            ).exists():
+                raise DomainError(
+                    "You are no longer a member of this product's organisation, "
+                    "so you cannot join the product. Ask its leader to invite you again."
+                )
+            ProductMembership.objects.get_or_create(
+                product_id=invitation.product_id,
+                user=user,
+                defaults={"role": invitation.product_role},
+            )
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
-    return user
 
 
 def product_create(
@@ -210,29 +331,29 @@ def product_delete(*, actor: User, product: Product) -> None:
         ) from None
 
 
-def product_member_add(
-    *, actor: User, product: Product, email: str, role: str
-) -> ProductMembership:
-    """Give an organisation member a role in a product."""
+def product_member_add(*, actor: User, product: Product, email: str, role: str) -> Invitation:
+    """Invite an organisation member to a product with a role; they join when they accept."""
     email = _clean_email(email)
     errors = Errors()
     if role not in ProductRole.values:
         errors.add("role", f"Choose one of: {', '.join(ProductRole.values)}.")
-    user = User.objects.filter(
-        email__iexact=email, org_memberships__organization_id=product.organization_id
-    ).first()
-    if user is None:
+    if not OrganizationMembership.objects.filter(
+        organization_id=product.organization_id, user__email__iexact=email
+    ).exists():
         errors.add(
             "email",
             f"{email} is not a member of this organisation. Invite them to the organisation first.",
         )
+    elif product.memberships.filter(user__email__iexact=email).exists():
+        errors.add("email", f"{email} is already a member of this product.")
     errors.raise_if_any()
-    assert user is not None  # raise_if_any refused an unknown email
-    try:
-        with transaction.atomic():
-            return ProductMembership.objects.create(product=product, user=user, role=role)
-    except IntegrityError:
-        raise DomainError({"email": [f"{email} is already a member of this product."]}) from None
+    return _invite(
+        actor=actor,
+        organization=product.organization,
+        email=email,
+        product=product,
+        product_role=role,
+    )
 
 
 def product_member_set_role(*, membership: ProductMembership, role: str) -> None:

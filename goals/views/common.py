@@ -7,14 +7,16 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from goals.errors import Forbidden, NotFound
-from goals.models import User
+from goals.errors import DomainError, Forbidden, NotFound
+from goals.models import Invitation, User
+from goals.services import organizations
 
 
 class AuthedRequest(HttpRequest):
@@ -92,3 +94,13 @@ def stale_form(form_class: Any, data: Any, version: int, error: Exception, **kwa
     )
     form.conflict = True
     return form
+
+
+def withdraw_invitation(request: HttpRequest, invitation: Invitation) -> None:
+    """Withdraw an invitation from a members page, saying how it went."""
+    try:
+        organizations.invitation_withdraw(invitation=invitation)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"The invitation of {invitation.email} was withdrawn.")

@@ -45,6 +45,7 @@ def _render_home(request: AuthedRequest, form: OrganizationForm, status: int = 2
         "organizations": organizations,
         "goals": selectors.my_goals(user),
         "key_results": selectors.my_key_results(user),
+        "invitations": selectors.invitations_for(user),
         "form": form,
     }
     return render(request, "goals/home.html", context, status=status)

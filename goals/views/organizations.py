@@ -21,7 +21,7 @@ from goals.forms import (
 )
 from goals.models import Invitation, Organization, OrganizationMembership, OrgRole
 from goals.services import organizations as services
-from goals.views.common import AuthedRequest, page, stale_form
+from goals.views.common import AuthedRequest, page, stale_form, withdraw_invitation
 from goals.wording import full_stop
 
 # The new product's form sits beside the organisation's, which has a name field too.
@@ -54,7 +54,7 @@ def organization_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.show_errors(error)
         else:
-            messages.success(request, "Business strategy saved.")
+            messages.success(request, "Organisation settings saved.")
             return redirect("organization", org.pk)
     return _render(request, org, strategy_form=form, status=400)
 
@@ -73,12 +73,21 @@ def member_invite(request: AuthedRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.show_errors(error)
         else:
-            if isinstance(added, Invitation):
-                messages.success(request, f"Invitation sent to {added.email}.")
-            else:
-                messages.success(request, full_stop(f"{added.user.name} joined {org.name}"))
+            messages.success(request, f"Invitation sent to {added.email}.")
             return redirect("organization", org.pk)
     return _render(request, org, invite_form=form, status=400)
+
+
+@page
+@require_POST
+def invitation_withdraw(request: AuthedRequest, pk: int, invitation_id: int) -> HttpResponse:
+    org = access.get_organization(request.user, pk)
+    access.require_org_admin(org)
+    invitation = get_object_or_404(
+        Invitation, pk=invitation_id, organization=org, product__isnull=True
+    )
+    withdraw_invitation(request, invitation)
+    return redirect("organization", org.pk)
 
 
 @page
@@ -201,6 +210,9 @@ def _render(
                 "name": org.name,
                 "business_strategy": org.business_strategy,
                 "time_zone": org.time_zone,
+                "email_domain": org.email_domain,
+                "sso_only": org.sso_only,
+                "require_two_factor": org.require_two_factor,
                 "version": org.version,
             }
         ),

@@ -20,7 +20,7 @@ from goals.forms import (
     ProductMemberForm,
     ProductRoleForm,
 )
-from goals.models import Level, Product, ProductMembership, User
+from goals.models import Invitation, Level, Product, ProductMembership, User
 from goals.services import organizations as org_services
 from goals.services import outcomes
 from goals.services.goals import goal_create
@@ -34,6 +34,7 @@ from goals.views.common import (
     page,
     stale_form,
     swap,
+    withdraw_invitation,
 )
 from goals.views.tree import HEALTH_LABELS, build_tree
 from goals.wording import full_stop
@@ -101,9 +102,21 @@ def product_members(request: AuthedRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.show_errors(error)
         else:
-            messages.success(request, full_stop(f"{added.user.name} joined {product.name}"))
+            messages.success(request, f"Invitation sent to {added.email}.")
             return redirect("product-members", product.pk)
     return _render_members(request, product, member_form=form, status=400)
+
+
+@page
+@require_POST
+def product_invitation_withdraw(
+    request: AuthedRequest, pk: int, invitation_id: int
+) -> HttpResponse:
+    product = access.get_product(request.user, pk)
+    access.require_role(product, (access.Role.LEADER,), "withdraw invitations")
+    invitation = get_object_or_404(Invitation, pk=invitation_id, product=product)
+    withdraw_invitation(request, invitation)
+    return redirect("product-members", product.pk)
 
 
 @page
@@ -237,6 +250,7 @@ def _render_members(
         "product": product,
         "organization": product.organization,
         "members": selectors.product_members(product),
+        "invitations": selectors.pending_product_invitations(product) if can_lead else [],
         "can_lead": can_lead,
         "role_choices": ProductMembership._meta.get_field("role").choices,
         "member_form": forms.get("member_form") or ProductMemberForm(),

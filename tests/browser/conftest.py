@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+
+from tests.asgi import AsgiLiveServer, serve_asgi
 
 # Playwright's sync API runs an event loop in this thread; Django would refuse its ORM calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -91,67 +90,11 @@ def open_page(chromium, page_errors):
         context.close()
 
 
-@dataclass
-class AsgiLiveServer:
-    url: str
-    executor: ThreadPoolExecutor
-
-    def db[T](self, read: Callable[[], T]) -> T:
-        """Run `read` on the server's thread: while pages stream, it owns the database."""
-        return self.executor.submit(read).result()
-
-
 @pytest.fixture
 def asgi_live_server(transactional_db, monkeypatch) -> Iterator[AsgiLiveServer]:
-    """The app served over ASGI by uvicorn in a thread, for pages that stream.
+    """The app served over ASGI by uvicorn in a thread, for pages that stream (tests/asgi.py).
 
     pytest-django's live_server speaks WSGI, which collects a streaming response whole
-    before sending it, so the workshop room's event stream would arrive 25 s late.
-    As in Django's live server, requests use the test's connection when the test database
-    is SQLite in memory (another connection would see another, empty database); one
-    connection must not run two queries at once, so all the server's synchronous code runs
-    on one thread, and the test reads through `db()` while the server runs.
-    """
-    import socket
-    import threading
-    import time
-    import types
-
-    import uvicorn
-    from asgiref.sync import ThreadSensitiveContext
-    from django.core.asgi import get_asgi_application
-    from django.db import connections
-
-    shared = {
-        alias: connections[alias]
-        for alias in connections
-        if connections[alias].vendor == "sqlite" and connections[alias].is_in_memory_db()
-    }
-    for connection in shared.values():
-        connection.inc_thread_sharing()
-    if shared:
-        monkeypatch.setattr(connections, "_connections", types.SimpleNamespace(**shared))
-    executor = ThreadPoolExecutor(max_workers=1)
-    django_app = get_asgi_application()
-
-    async def app(scope: Any, receive: Any, send: Any) -> None:
-        async with ThreadSensitiveContext(executor=executor):
-            await django_app(scope, receive, send)
-
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, lifespan="off", log_level="warning", timeout_graceful_shutdown=1)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield AsgiLiveServer(f"http://localhost:{listener.getsockname()[1]}", executor)
-    server.should_exit = True
-    thread.join(10)
-    executor.submit(connections.close_all).result()  # the server thread's own connections
-    executor.shutdown()
-    for connection in shared.values():
-        connection.dec_thread_sharing()
+    before sending it, so the workshop room's event stream would arrive 25 s late."""
+    with serve_asgi(monkeypatch) as server:
+        yield server

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.models import ApiToken
+from accounts.tokens import hash_key
 from tests.factories import PASSWORD, UserFactory
 
 
@@ -16,16 +17,31 @@ def person(db):
 
 def test_it_gives_a_token_for_the_right_email_and_password(person):
     response = APIClient().post(
-        "/api/auth/token/", {"email": "ada@example.com", "password": PASSWORD}
+        "/api/auth/token/",
+        {"email": "ada@example.com", "password": PASSWORD},
+        HTTP_USER_AGENT="curl/8.5.0",
     )
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=person).key}
+    token = ApiToken.objects.get(user=person)
+    assert response.json() == {
+        "token": response.json()["token"],
+        "id": token.pk,
+        "name": "Signed in from curl/8.5.0",
+    }
+    assert token.key_hash == hash_key(response.json()["token"])
+    assert not token.read_only and token.expires_on is None
 
 
-def test_it_gives_the_same_token_twice(person):
+def test_it_gives_a_new_token_each_time(person):
     body = {"email": "ada@example.com", "password": PASSWORD}
     first = APIClient().post("/api/auth/token/", body).json()["token"]
-    assert APIClient().post("/api/auth/token/", body).json()["token"] == first
+    second = APIClient().post("/api/auth/token/", body).json()["token"]
+    assert second != first
+    assert ApiToken.objects.filter(user=person).count() == 2
+    for token in (first, second):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        assert client.get("/api/organizations/").status_code == 200
 
 
 def test_it_matches_the_email_whatever_its_case(person):
@@ -50,7 +66,7 @@ def test_it_matches_the_email_whatever_its_case(person):
 def test_it_refuses_wrong_credentials_with_a_400(person, body):
     response = APIClient().post("/api/auth/token/", body)
     assert response.status_code == 400
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_it_refuses_a_deactivated_account(person):

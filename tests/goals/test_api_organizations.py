@@ -103,16 +103,23 @@ def test_it_lists_members_and_pending_invitations(team, api, org):
     assert (pending["status"], pending["user"]) == ("pending", None)
 
 
-def test_it_adds_an_existing_user_as_member(team, api, org, mailoutbox):
+def test_it_invites_an_existing_user_and_answers_with_the_email_only(
+    team, api, org, mailoutbox, django_capture_on_commit_callbacks
+):
     newcomer = UserFactory(email="newcomer@example.com")
-    response = api(team.org_admin).post(
-        f"/api/organizations/{org.pk}/members/", {"email": "NEWCOMER@example.com", "role": "admin"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(team.org_admin).post(
+            f"/api/organizations/{org.pk}/members/",
+            {"email": "NEWCOMER@example.com", "role": "admin"},
+        )
     assert response.status_code == 201
-    assert response.json()["status"] == "active"
-    assert response.json()["user"] == newcomer.pk
-    assert OrganizationMembership.objects.get(organization=org, user=newcomer).role == "admin"
-    assert mailoutbox == []
+    assert response.json() == {
+        "email": "newcomer@example.com",
+        "role": "admin",
+        "status": "pending",
+    }
+    assert not OrganizationMembership.objects.filter(organization=org, user=newcomer).exists()
+    assert [message.to for message in mailoutbox] == [["newcomer@example.com"]]
 
 
 def test_it_invites_an_unknown_email_and_sends_an_email(

@@ -144,14 +144,15 @@ def test_it_lists_product_members(team, api):
 
 
 @pytest.mark.parametrize("role", ["leader", "team", "stakeholder"])
-def test_it_lets_a_leader_give_an_organisation_member_a_role(team, api, role):
+def test_it_lets_a_leader_invite_an_organisation_member_with_a_role(team, api, role):
     colleague = UserFactory()
     OrganizationMembership.objects.create(organization=team.product.organization, user=colleague)
     response = api(team.leader).post(
         f"/api/products/{team.product.pk}/members/", {"email": colleague.email, "role": role}
     )
     assert response.status_code == 201
-    assert (response.json()["user"], response.json()["role"]) == (colleague.pk, role)
+    assert response.json() == {"email": colleague.email, "role": role, "status": "pending"}
+    assert not ProductMembership.objects.filter(product=team.product, user=colleague).exists()
 
 
 def test_it_refuses_a_product_member_outside_the_organisation(team, api):

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from goals.models import Level, Organization, OrganizationMembership, OrgRole, Status
-from tests.factories import GoalFactory, KeyResultFactory, ProductFactory, add_member
+from tests.factories import (
+    GoalFactory,
+    InvitationFactory,
+    KeyResultFactory,
+    ProductFactory,
+    add_member,
+)
 from tests.goals.pages import plain_static_files  # noqa: F401
 
 
@@ -87,8 +93,9 @@ def test_it_reads_home_in_a_fixed_number_of_queries(
         add_member(product, team.member)
         goal = GoalFactory(product=product, title=f"Goal {i}", owner=team.member)
         KeyResultFactory(goal=goal, owner=team.member)
+        InvitationFactory(email=team.member.email, invited_by=team.leader)
     client = browser_client(team.member)
     # 1 session, 2 user, 3 products with my roles, 4 organisations with my role,
-    # 5 my goals, 6 my key results.
-    with django_assert_num_queries(6):
+    # 5 my goals, 6 my key results, 7 invitations for me with what and who.
+    with django_assert_num_queries(7):
         assert client.get("/").status_code == 200

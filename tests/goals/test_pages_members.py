@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from goals.models import ProductMembership, ProductRole
-from tests.factories import OrganizationMembershipFactory, UserFactory, add_member
+from goals.models import Invitation, ProductMembership, ProductRole
+from tests.factories import (
+    InvitationFactory,
+    OrganizationMembershipFactory,
+    UserFactory,
+    add_member,
+)
 from tests.goals.pages import plain_static_files  # noqa: F401
 
 
@@ -40,13 +45,15 @@ def test_it_sends_anonymous_visitors_to_sign_in(team, client):
     assert client.get(members_url(team))["Location"].startswith("/login/")
 
 
-def test_it_adds_an_organisation_member_with_a_role(team, browser_client):
+def test_it_invites_an_organisation_member_with_a_role(team, browser_client):
     person = OrganizationMembershipFactory(organization=team.product.organization).user
     response = browser_client(team.leader).post(
         members_url(team), {"email": person.email.upper(), "role": "stakeholder"}
     )
     assert response.status_code == 302
-    assert membership_of(team, person).role == ProductRole.STAKEHOLDER
+    invitation = Invitation.objects.get(product=team.product, email=person.email)
+    assert invitation.product_role == ProductRole.STAKEHOLDER
+    assert not ProductMembership.objects.filter(product=team.product, user=person).exists()
 
 
 def test_it_suggests_organisation_members_who_are_not_in_the_product(team, browser_client):
@@ -131,9 +138,15 @@ def test_it_reads_the_members_page_in_a_fixed_number_of_queries(
 ):
     for _ in range(rows):
         add_member(team.product, UserFactory())
-        OrganizationMembershipFactory(organization=team.product.organization)
+        invited = OrganizationMembershipFactory(organization=team.product.organization).user
+        InvitationFactory(
+            organization=team.product.organization,
+            product=team.product,
+            email=invited.email,
+            product_role=ProductRole.TEAM,
+        )
     client = browser_client(team.leader)
-    # 1 session, 2 user, 3 product with my roles, 4 members with users,
-    # 5 organisation members not in the product yet (suggestions).
-    with django_assert_num_queries(5):
+    # 1 session, 2 user, 3 product with my roles, 4 members with users, 5 pending invitations,
+    # 6 organisation members not in the product yet (suggestions).
+    with django_assert_num_queries(6):
         assert client.get(members_url(team)).status_code == 200

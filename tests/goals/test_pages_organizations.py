@@ -30,7 +30,7 @@ def test_it_shows_strategy_members_and_products_to_a_member(team, browser_client
 
 def test_it_gives_admins_the_forms(team, browser_client):
     html = browser_client(team.org_admin).get(org_url(team)).content.decode()
-    assert "Edit name and strategy" in html
+    assert "Edit name, strategy and sign-in" in html
     assert "Invite someone" in html
     assert "Create a product" in html
     assert 'for="id_email"' in html
@@ -102,13 +102,18 @@ def test_it_refuses_members_editing_the_strategy(team, browser_client):
     assert response.status_code == 403
 
 
-def test_it_adds_a_known_person_at_once(team, browser_client):
-    newcomer = UserFactory(email="newcomer@example.com")
-    response = browser_client(team.org_admin).post(
+def test_it_invites_a_known_person_instead_of_adding_them(team, browser_client):
+    newcomer = UserFactory(email="newcomer@example.com", display_name="Nora Newcomer")
+    client = browser_client(team.org_admin)
+    response = client.post(
         org_url(team, "members/"), {"email": "newcomer@example.com", "role": "member"}
     )
     assert response.status_code == 302
-    assert OrganizationMembership.objects.filter(user=newcomer).exists()
+    assert not OrganizationMembership.objects.filter(user=newcomer).exists()
+    assert Invitation.objects.filter(email="newcomer@example.com", accepted_at=None).exists()
+    html = client.get(org_url(team)).content.decode()
+    assert "Invitation sent to newcomer@example.com" in html
+    assert newcomer.name not in html
 
 
 def test_it_invites_an_unknown_email(

@@ -44,14 +44,15 @@ def test_it_updates_an_organisation_and_checks_its_version(team):
         )
 
 
-def test_it_adds_an_existing_user_to_an_organisation(team):
+def test_it_invites_an_existing_user_instead_of_adding_them(team):
     org = team.product.organization
     newcomer = UserFactory(email="newcomer@example.com")
-    membership = services.organization_member_add(
+    invitation = services.organization_member_add(
         actor=team.org_admin, organization=org, email="NewComer@Example.com", role=OrgRole.MEMBER
     )
-    assert isinstance(membership, OrganizationMembership)
-    assert membership.user == newcomer
+    assert isinstance(invitation, Invitation)
+    assert (invitation.email, invitation.accepted_at) == ("newcomer@example.com", None)
+    assert not OrganizationMembership.objects.filter(organization=org, user=newcomer).exists()
 
 
 def test_it_refuses_adding_a_member_twice(team):
@@ -166,13 +167,14 @@ def test_it_makes_the_creator_of_a_product_its_leader(team):
     assert ProductMembership.objects.get(product=product).role == ProductRole.LEADER
 
 
-def test_it_gives_an_organisation_member_a_product_role(team):
+def test_it_invites_an_organisation_member_to_a_product_role(team):
     org_member = UserFactory()
     OrganizationMembership.objects.create(organization=team.product.organization, user=org_member)
-    membership = services.product_member_add(
+    invitation = services.product_member_add(
         actor=team.leader, product=team.product, email=org_member.email.upper(), role="team"
     )
-    assert (membership.user, membership.role) == (org_member, ProductRole.TEAM)
+    assert (invitation.product, invitation.product_role) == (team.product, ProductRole.TEAM)
+    assert not ProductMembership.objects.filter(product=team.product, user=org_member).exists()
 
 
 def test_it_refuses_a_product_member_from_outside_the_organisation(team):

@@ -5,8 +5,8 @@ import json
 
 import pytest
 from django.test import AsyncClient
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import token_create
 from tests.workshops.conftest import make_room
 from workshops import selectors
 
@@ -79,13 +79,13 @@ def test_the_event_stream_announces_votes_without_values(team):
     room.to("drafting")
     proposal = room.propose()
     room.to("voting")
-    token = Token.objects.create(user=team.leader)
+    _, token = token_create(user=team.leader, name="Tests")
     room.vote(room.voters[0], proposal, "object", SECRET_REASON)
 
     async def read() -> str:
         response = await AsyncClient().get(
             f"/api/workshops/{room.workshop.pk}/events/?after=0&seconds=1",
-            headers={"authorization": f"Token {token.key}"},
+            headers={"authorization": f"Token {token}"},
         )
         assert response.status_code == 200
         assert response["Content-Type"] == "text/event-stream"
@@ -100,7 +100,7 @@ def test_the_event_stream_announces_votes_without_values(team):
 @pytest.mark.django_db(transaction=True)
 def test_the_event_stream_refuses_strangers(team):
     room = make_room(team)
-    token = Token.objects.create(user=team.outsider)
+    _, token = token_create(user=team.outsider, name="Tests")
 
     async def status(headers) -> int:
         response = await AsyncClient().get(
@@ -108,7 +108,7 @@ def test_the_event_stream_refuses_strangers(team):
         )
         return response.status_code
 
-    assert asyncio.run(status({"authorization": f"Token {token.key}"})) == 404
+    assert asyncio.run(status({"authorization": f"Token {token}"})) == 404
     assert asyncio.run(status({})) == 401
 
 

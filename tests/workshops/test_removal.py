@@ -12,8 +12,8 @@ import pytest
 import time_machine
 from asgiref.sync import sync_to_async
 from django.test import AsyncClient
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import token_create
 from goals.errors import Forbidden
 from goals.models import Goal, OrganizationMembership, ProductMembership, Status
 from goals.services.check_ins import Value, check_in_create
@@ -96,13 +96,13 @@ def test_an_open_event_stream_ends_within_seconds_of_the_removal(team, settings)
     settings.WORKSHOP_STREAM_RECHECK_SECONDS = 0.2
     room = make_room(team)
     leaving = room.voters[0]
-    token = Token.objects.create(user=leaving)
+    _, token = token_create(user=leaving, name="Tests")
     membership = ProductMembership.objects.get(product=team.product, user=leaving)
 
     async def listen() -> float:
         response = await AsyncClient().get(
             f"/api/workshops/{room.workshop.pk}/events/?seconds=20",
-            headers={"authorization": f"Token {token.key}"},
+            headers={"authorization": f"Token {token}"},
         )
         assert response.status_code == 200
         chunks = aiter(response.streaming_content)
@@ -120,13 +120,13 @@ def test_an_open_event_stream_ends_within_seconds_of_the_removal(team, settings)
 def test_a_stream_stays_open_while_the_listener_may_enter(team, settings):
     settings.WORKSHOP_STREAM_RECHECK_SECONDS = 0.2
     room = make_room(team)
-    token = Token.objects.create(user=room.voters[0])
+    _, token = token_create(user=room.voters[0], name="Tests")
 
     async def listen() -> float:
         started = time.monotonic()
         response = await AsyncClient().get(
             f"/api/workshops/{room.workshop.pk}/events/?seconds=1",
-            headers={"authorization": f"Token {token.key}"},
+            headers={"authorization": f"Token {token}"},
         )
         async for _ in response.streaming_content:
             pass

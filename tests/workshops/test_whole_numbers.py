@@ -7,8 +7,8 @@ import asyncio
 
 import pytest
 from django.test import AsyncClient
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import token_create
 from goals.rules import whole_number
 from tests.workshops.conftest import make_room
 from tests.workshops.test_pages import proposal_data
@@ -89,12 +89,12 @@ def test_a_draft_key_result_owner_in_other_digits_is_no_server_error(team, brows
 )
 def test_the_event_stream_reads_its_numbers_in_plain_digits(team, query, status):
     room = make_room(team)
-    token = Token.objects.create(user=team.leader)
+    _, token = token_create(user=team.leader, name="Tests")
 
     async def answer() -> int:
         response = await AsyncClient().get(
             f"/api/workshops/{room.workshop.pk}/events/{query}",
-            headers={"authorization": f"Token {token.key}"},
+            headers={"authorization": f"Token {token}"},
         )
         return response.status_code
 

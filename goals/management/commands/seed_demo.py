@@ -48,10 +48,8 @@ from goals.services.insights import insight_create
 from goals.services.key_results import key_result_create
 from goals.services.organizations import (
     organization_create,
-    organization_member_add,
     organization_update,
     product_create,
-    product_member_add,
     product_update,
 )
 
@@ -298,13 +296,13 @@ class Command(BaseCommand):
         founder = users[PEOPLE[0].email]
         organization = self._organization(founder)
         for person in PEOPLE:
-            self._org_member(organization, founder, users[person.email], person.org_role)
+            self._org_member(organization, users[person.email], person.org_role)
         product = self._product(organization, founder)
         missing = {k: text for k, text in VISION_BOARD.items() if not getattr(product, k).strip()}
         if missing:
             vision_board_update(actor=founder, product=product, data=missing)
         for person in PEOPLE:
-            self._product_member(product, founder, users[person.email], person.product_role)
+            self._product_member(product, users[person.email], person.product_role)
         today = timezone.localdate()
         goals: dict[str, Goal] = {}
         for spec in CHAIN:
@@ -378,12 +376,12 @@ class Command(BaseCommand):
             )
         return organization
 
-    def _org_member(self, organization: Organization, founder: User, user: User, role: str) -> None:
+    def _org_member(self, organization: Organization, user: User, role: str) -> None:
         if OrganizationMembership.objects.filter(organization=organization, user=user).exists():
             return
-        organization_member_add(
-            actor=founder, organization=organization, email=user.email, role=role
-        )
+        # The demo's people join at once: adding someone otherwise invites them, and nobody
+        # is there to accept.
+        OrganizationMembership.objects.create(organization=organization, user=user, role=role)
         self._note("organisation memberships")
 
     def _product(self, organization: Organization, founder: User) -> Product:
@@ -402,10 +400,10 @@ class Command(BaseCommand):
             )
         return product
 
-    def _product_member(self, product: Product, founder: User, user: User, role: str) -> None:
+    def _product_member(self, product: Product, user: User, role: str) -> None:
         if ProductMembership.objects.filter(product=product, user=user).exists():
             return
-        product_member_add(actor=founder, product=product, email=user.email, role=role)
+        ProductMembership.objects.create(product=product, user=user, role=role)
         self._note("product memberships")
 
     def _goal(
