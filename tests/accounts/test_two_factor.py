@@ -195,3 +195,13 @@ def test_five_wrong_passwords_stop_the_password_being_tried_for_an_hour(
     time_machine.shift(60 * 60 + 1)
     two_factor.turn_off(user=user, password=PASSWORD)
     assert not two_factor.has_two_factor(user)
+
+
+def test_the_database_keeps_no_recovery_code_as_it_was_shown(user):
+    _, codes = turn_on(user)
+    stored = set(StaticToken.objects.values_list("token", flat=True))
+
+    assert len(stored) == 10
+    assert not stored & {code.replace("-", "") for code in codes}
+    assert two_factor.verify_code(user, codes[3])
+    assert two_factor.recovery_codes_left(user) == 9
