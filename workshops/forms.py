@@ -1,4 +1,4 @@
-"""Forms of the workshop pages. They only parse types; the rules live in workshops/services.py."""
+"""Forms of the workshop pages. They only parse types; the rules live in workshops/services/."""
 
 from __future__ import annotations
 

@@ -26,15 +26,15 @@ SOURCES = [
     *sorted((ROOT / "goals" / "api").glob("*.py")),
     *sorted((ROOT / "goals" / "views").glob("*.py")),
     *sorted((ROOT / "workshops" / "views").glob("*.py")),
+    *sorted((ROOT / "workshops" / "services").glob("*.py")),
+    *sorted((ROOT / "goals" / "exchange").glob("*.py")),
     *(
         ROOT / name
         for name in (
-            "goals/exchange.py",
             "goals/rules.py",
             "goals/quality.py",
             "goals/serializers.py",
             "goals/forms.py",
-            "workshops/services.py",
             "workshops/rules.py",
             "workshops/api.py",
             "workshops/serializers.py",

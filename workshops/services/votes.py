@@ -1,0 +1,116 @@
+"""Writes of votes: casting or replacing a vote in the voting phase, checked against the
+workshop's voting method (consent, dots or a 1-to-5 score)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from goals.errors import Conflict, DomainError, Forbidden
+from goals.models import User
+from goals.rules import whole_number
+from workshops import rules
+from workshops.events import emit
+from workshops.models import (
+    Participant,
+    Phase,
+    Proposal,
+    ProposalStatus,
+    Vote,
+    VotingMethod,
+    Workshop,
+)
+from workshops.services.common import _lock_in_phase
+
+
+def vote_cast(*, actor: User, proposal: Proposal, value: Any, reason: str = "") -> Vote:
+    """Cast or replace a vote; hidden from everyone until the facilitator reveals."""
+    with transaction.atomic():
+        workshop = _lock_in_phase(
+            proposal.workshop, Phase.VOTING, "Votes are cast in the voting phase.", shared=True
+        )
+        seat = (
+            Participant.objects.select_for_update()
+            .filter(workshop=workshop, user=actor, can_vote=True)
+            .first()
+        )
+        if seat is None:
+            raise Forbidden("Only voters invited to this workshop can vote.")
+        if proposal.status != ProposalStatus.OPEN:
+            raise Conflict("This proposal was already decided on.")
+        text = _check_vote(workshop, proposal, actor, value, reason)
+        Vote.objects.bulk_create(
+            [
+                Vote(
+                    proposal=proposal,
+                    voter=actor,
+                    round=workshop.round,
+                    value=text,
+                    reason=reason.strip(),
+                    cast_at=timezone.now(),
+                )
+            ],
+            update_conflicts=True,
+            unique_fields=["proposal", "voter", "round"],
+            update_fields=["value", "reason", "cast_at"],
+        )
+        emit(workshop, "votes", voted=_voted_count(workshop))
+    return Vote.objects.get(proposal=proposal, voter=actor, round=workshop.round)
+
+
+def _check_vote(
+    workshop: Workshop, proposal: Proposal, voter: User, value: Any, reason: str
+) -> str:
+    method = workshop.voting_method
+    if method == VotingMethod.CONSENT:
+        if value not in rules.CONSENT_VALUES:
+            raise DomainError({"value": ["Vote agree, abstain or object."]})
+        if value == "object" and not (reason or "").strip():
+            raise DomainError({"reason": ["Say why you object, so the team can address it."]})
+        return str(value)
+    if isinstance(value, bool):
+        number = None
+    elif isinstance(value, int):
+        number = value
+    elif isinstance(value, str):
+        number = whole_number(value)
+    else:
+        number = None
+    if method == VotingMethod.DOT:
+        spent = sum(
+            int(v)
+            for v in Vote.objects.filter(
+                proposal__workshop=workshop, voter=voter, round=workshop.round
+            )
+            .exclude(proposal=proposal)
+            .values_list("value", flat=True)
+        )
+        left = workshop.dots_per_voter - spent
+        if number is None or not 0 <= number <= left:
+            raise DomainError(
+                {
+                    "value": [
+                        f"Place 0 to {left} dots ({spent} of {workshop.dots_per_voter} "
+                        "are on other proposals)."
+                    ]
+                }
+            )
+        return str(number)
+    if number is None or not 1 <= number <= 5:
+        raise DomainError({"value": ["Vote with a number from 1 to 5."]})
+    if number == 1 and not (reason or "").strip():
+        raise DomainError(
+            {"reason": ["A 1 blocks the proposal: say why, so the team can address it."]}
+        )
+    return str(number)
+
+
+def _voted_count(workshop: Workshop) -> int:
+    return (
+        Vote.objects.filter(proposal__workshop=workshop, round=workshop.round)
+        .values("voter_id")
+        .distinct()
+        .count()
+    )
