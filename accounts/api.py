@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from accounts import tokens
 from goals.api.common import AuthedRequest, PaginatedView, paginated, parse
-from goals.serializers import DateInWindowField
+from goals.api.serializers.common import DateInWindowField
 
 
 class ApiTokenSerializer(serializers.Serializer):

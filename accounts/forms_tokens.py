@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from accounts import tokens
-from goals.forms import DateInWindowField, PageForm
+from goals.forms.common import DateInWindowField, PageForm
 
 READ_WRITE = "read-write"
 READ_ONLY = "read-only"

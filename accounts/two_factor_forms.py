@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from goals.forms import PageForm
+from goals.forms.common import PageForm
 
 
 class CodeForm(PageForm):

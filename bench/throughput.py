@@ -9,7 +9,7 @@ DATABASE_URL names (goalchain_bench_tp_<pid>, migrated, dropped afterwards), Red
 and broker, uvicorn with --workers processes and DEBUG off, and a Celery worker. Seeds a
 product with a chain of --goals goals (the shape of bench/chain.py), then lets --clients
 threads, each on a keep-alive connection, request as fast as the server answers: the bare
-endpoint (/bench/bare/, served only because GOALCHAIN_BENCH_ENDPOINT=1), a product goal's
+endpoint (/bench/bare/, served only under bench/settings.py), a product goal's
 detail `GET /api/goals/{id}/` and the product's goal list `GET /api/goals/?product={id}` (its
 first page of 50), both with Token authentication. Each endpoint gets a short warm-up, then
 --seconds in all, split into --rounds turns taken in rotation. Prints requests/s, p50, p95,
@@ -93,7 +93,7 @@ def main() -> int:
     queue = f"bench-throughput-{os.getpid()}"
     env = production_env(
         create_database(base_url, scratch),
-        GOALCHAIN_BENCH_ENDPOINT="1",
+        DJANGO_SETTINGS_MODULE="bench.settings",
         CELERY_TASK_ALWAYS_EAGER="0",
     )
     os.environ.update(env)

@@ -53,8 +53,6 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Where the admin lives; staff only. Moving it off the well-known path spares it most bots.
 ADMIN_URL = env_str("ADMIN_URL", "admin/")
-# A bare JSON endpoint at /bench/bare/ for bench/throughput.py; never on in production.
-BENCH_ENDPOINT = env_bool("GOALCHAIN_BENCH_ENDPOINT")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -315,7 +313,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "goals.pagination.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "goals.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "goals.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["goalchain.renderers.JSONRenderer"],
     # The API speaks JSON only (the pages are Django views with their own forms): a form
     # or multipart body gets 415, and the schema documents JSON bodies alone.
@@ -343,7 +341,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "goals.api_errors.document_errors",
+        "goals.api.errors.document_errors",
     ],
 }
 

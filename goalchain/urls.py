@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.admin_sign_in import admin_sign_in
-from goalchain.health import bare_json, healthz
+from goalchain.probes import healthz
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
@@ -20,8 +20,4 @@ urlpatterns = [
     path("", include("accounts.urls")),
 ]
 
-handler404 = "goals.api_errors.page_not_found"
-
-if settings.BENCH_ENDPOINT:
-    # bench/throughput.py's yardstick; off unless GOALCHAIN_BENCH_ENDPOINT=1.
-    urlpatterns.append(path("bench/bare/", bare_json, name="bench-bare"))
+handler404 = "goals.api.errors.page_not_found"

@@ -1,15 +1,26 @@
-"""The bare JSON endpoint of bench/throughput.py is served only when the bench asks for it."""
+"""The bare JSON endpoint of bench/throughput.py lives in bench/: the production URLs have
+none, and the bench's settings serve it through the same middleware as every request."""
 
+import importlib
+import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 from django.conf import settings
-from django.urls import Resolver404, resolve
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+
+from goalchain import urls as app_urls
+
+BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def test_the_bench_endpoint_is_absent_by_default():
-    assert not settings.BENCH_ENDPOINT
+def test_the_production_urls_have_no_bench_endpoint():
+    assert settings.ROOT_URLCONF == "goalchain.urls"
+    with pytest.raises(NoReverseMatch):
+        reverse("bench-bare")
     try:
         match = resolve("/bench/bare/")
     except Resolver404:
@@ -17,19 +28,39 @@ def test_the_bench_endpoint_is_absent_by_default():
     assert match.url_name != "bench-bare"
 
 
-def test_the_bench_endpoint_answers_when_switched_on():
+def test_the_bench_urls_are_the_apps_plus_the_bare_endpoint():
+    assert resolve("/bench/bare/", urlconf="bench.urls").url_name == "bench-bare"
+    assert resolve("/healthz/", urlconf="bench.urls").url_name == "healthz"
+    bench_urls = importlib.import_module("bench.urls")
+    assert bench_urls.urlpatterns[: len(app_urls.urlpatterns)] == app_urls.urlpatterns
+    assert bench_urls.handler404 == app_urls.handler404
+
+
+def test_the_bench_settings_serve_it_through_the_same_middleware():
     probe = (
-        "import django; django.setup()\n"
+        "import json, django; django.setup()\n"
+        "from django.conf import settings\n"
         "from django.test import Client\n"
         "response = Client(SERVER_NAME='localhost').get('/bench/bare/')\n"
-        "print(response.status_code, response.content.decode())\n"
+        "print(json.dumps({'status': response.status_code, 'body': response.json(),\n"
+        "    'headers': dict(response.headers), 'middleware': settings.MIDDLEWARE,\n"
+        "    'urlconf': settings.ROOT_URLCONF}))\n"
     )
-    env = {
-        **os.environ,
-        "GOALCHAIN_BENCH_ENDPOINT": "1",
-        "DJANGO_SETTINGS_MODULE": "goalchain.settings",
-    }
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
     done = subprocess.run(
-        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", probe],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    assert done.stdout.split() == ["200", '{"ok":', "true}"]
+    answer = json.loads(done.stdout.splitlines()[-1])
+    assert answer["status"] == 200
+    assert answer["body"] == {"ok": True}
+    assert answer["urlconf"] == "bench.urls"
+    assert answer["middleware"] == settings.MIDDLEWARE
+    # Headers the middleware adds (security, clickjacking, content security policy).
+    assert answer["headers"]["X-Content-Type-Options"] == "nosniff"
+    assert answer["headers"]["X-Frame-Options"] == "DENY"
+    assert "Content-Security-Policy" in answer["headers"]

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.forms import BoundField
 
-from goals.forms import (
+from goals.forms.common import (
     DateTimeInWindowField,
     PageForm,
     _choice_field,

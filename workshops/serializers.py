@@ -9,8 +9,8 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
+from goals.api.serializers.common import DateInWindowField, DateTimeInWindowField
 from goals.models import MEASURE_DIGITS, MEASURE_PLACES, Level
-from goals.serializers import DateInWindowField, DateTimeInWindowField
 from goals.wording import json_number
 from workshops.models import (
     DecisionRule,

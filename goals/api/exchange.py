@@ -16,8 +16,9 @@ from goalchain import parsers
 from goalchain.renderers import JSONRenderer
 from goals import access, exchange
 from goals.api.common import AuthedRequest, parse
+from goals.api.serializers.common import id_field
+from goals.api.serializers.organizations import ProductSerializer
 from goals.errors import DomainError, NotFound
-from goals.serializers import ProductSerializer, id_field
 
 FORMATS = ("json", "csv", "markdown")
 

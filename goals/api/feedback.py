@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from goals import access, conversations
 from goals.api.common import AuthedRequest, PaginatedView, paginated, parse
-from goals.api.conversation_serializers import (
+from goals.api.serializers.conversations import (
     FeedbackAnswerInputSerializer,
     FeedbackAnswerSerializer,
     FeedbackRoundInputSerializer,

@@ -30,17 +30,16 @@ from goals.api.common import (
     parse,
     query_int,
 )
-from goals.errors import DomainError, Errors, NotFound
-from goals.models import FeedbackRound, Goal, Level, Product, Status, User
-from goals.pagination import Pagination
-from goals.serializers import (
+from goals.api.serializers.goals import (
     AgreementInputSerializer,
     GoalChangeSerializer,
     GoalSerializer,
     KeyResultSerializer,
-    TokenRequestSerializer,
-    TokenSerializer,
 )
+from goals.api.serializers.organizations import TokenRequestSerializer, TokenSerializer
+from goals.errors import DomainError, Errors, NotFound
+from goals.models import FeedbackRound, Goal, Level, Product, Status, User
+from goals.pagination import Pagination
 from goals.services import agreement
 from goals.services import goals as goal_services
 from goals.services import key_results as kr_services

@@ -8,9 +8,9 @@ from rest_framework.views import APIView
 
 from goals import access, selectors
 from goals.api.common import AuthedRequest, PaginatedView, paginated
+from goals.api.serializers.organizations import InvitationSerializer
 from goals.errors import NotFound
 from goals.models import Invitation
-from goals.serializers import InvitationSerializer
 from goals.services import organizations as services
 
 

@@ -19,11 +19,7 @@ from goals.api.common import (
     parse,
     query_int,
 )
-from goals.errors import DomainError, NotFound
-from goals.health import Finding
-from goals.models import OrgRole
-from goals.schedule import DEFAULT_TIME_ZONE
-from goals.serializers import (
+from goals.api.serializers.organizations import (
     InvitationSentSerializer,
     OrganizationMemberInputSerializer,
     OrganizationMemberSerializer,
@@ -34,6 +30,10 @@ from goals.serializers import (
     ProductRoleSerializer,
     ProductSerializer,
 )
+from goals.errors import DomainError, NotFound
+from goals.health import Finding
+from goals.models import OrgRole
+from goals.schedule import DEFAULT_TIME_ZONE
 from goals.services import organizations as services
 
 

@@ -12,7 +12,8 @@ from rest_framework.views import APIView
 from goals import access, reviews
 from goals.api.common import AuthedRequest, PaginatedView, paginated, parse
 from goals.api.goals import goal_response
-from goals.api.review_serializers import (
+from goals.api.serializers.goals import GoalSerializer
+from goals.api.serializers.reviews import (
     CheckInSerializer,
     RetrospectiveSerializer,
     ReviewScheduleSerializer,
@@ -20,7 +21,6 @@ from goals.api.review_serializers import (
 )
 from goals.errors import Forbidden, NotFound
 from goals.models import Retrospective
-from goals.serializers import GoalSerializer
 from goals.services import check_ins as check_in_services
 from goals.services import outcomes
 from goals.services import reviews as review_services

@@ -18,7 +18,7 @@ from accounts import two_factor
 from accounts.password_reset import password_reset_request
 from accounts.views_two_factor import ask_for_code, sign_in_with_password
 from goals.errors import DomainError
-from goals.forms import InvitationAcceptForm, LoginForm, NewPasswordForm, ResetForm
+from goals.forms.accounts import InvitationAcceptForm, LoginForm, NewPasswordForm, ResetForm
 from goals.models import Invitation, User
 from goals.services.organizations import invitation_accept as accept
 from goals.services.organizations import invitation_decline, invitation_join

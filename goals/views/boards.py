@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from goals import access, boards, selectors
-from goals.board_forms import (
+from goals.errors import Conflict, DomainError, NotFound
+from goals.forms.boards import (
     QualitySettingsForm,
     TimeframeForm,
     VisionBoardForm,
     draft_from_form,
 )
-from goals.errors import Conflict, DomainError, NotFound
 from goals.models import Goal, Level, Product
 from goals.quality import RULES, QualitySettings
 from goals.services import boards as services

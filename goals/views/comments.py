@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from goals import access, conversations, selectors
-from goals.conversation_forms import CommentEditForm, CommentForm, FeedbackRoundForm, InsightForm
 from goals.errors import DomainError, Forbidden
+from goals.forms.conversations import CommentEditForm, CommentForm, FeedbackRoundForm, InsightForm
 from goals.models import Comment, Goal, Status, User
 from goals.services import comments as comment_services
 from goals.services import insights as insight_services

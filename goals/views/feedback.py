@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from goals import access, conversations, selectors
-from goals.conversation_forms import FeedbackAnswerForm, FeedbackRoundForm
 from goals.errors import DomainError
+from goals.forms.conversations import FeedbackAnswerForm, FeedbackRoundForm
 from goals.models import FeedbackRound
 from goals.services import feedback as feedback_services
 from goals.views.common import AuthedRequest, page

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from goals import access, selectors
 from goals.conversations import RoundView
 from goals.errors import Conflict, DomainError, Forbidden
-from goals.forms import (
+from goals.forms.goals import (
     AgreementRecordForm,
     AgreementRoundForm,
     GoalForm,

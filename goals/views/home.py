@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from goals import access, selectors
 from goals.errors import DomainError
-from goals.forms import OrganizationForm
+from goals.forms.organizations import OrganizationForm
 from goals.services.organizations import organization_create
 from goals.views.common import AuthedRequest, page
 

@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from goals import access, activity, conversations
-from goals.conversation_forms import PreferencesForm
+from goals.forms.conversations import PreferencesForm
 from goals.models import EmailFrequency
 from goals.services import notifications as notification_services
 from goals.views.common import AuthedRequest, page

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from goalchain import parsers
 from goals import access, exchange, selectors
 from goals.errors import Conflict, DomainError
-from goals.forms import (
+from goals.forms.organizations import (
     InviteForm,
     OrganizationEditForm,
     OrgRoleForm,

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from goals import access, conversations, reviews, selectors
 from goals.errors import Conflict, DomainError
-from goals.forms import (
+from goals.forms.goals import GoalCreateForm
+from goals.forms.organizations import (
     ChainFilterForm,
-    GoalCreateForm,
     ProductEditForm,
     ProductMemberForm,
     ProductRoleForm,

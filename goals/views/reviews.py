@@ -19,8 +19,13 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefre
 
 from goals import access, reviews
 from goals.errors import Conflict, DomainError, Forbidden
+from goals.forms.reviews import (
+    CheckInForm,
+    RetrospectiveForm,
+    ReviewScheduleForm,
+    SprintVerdictForm,
+)
 from goals.models import Goal, KeyResult, Level, Retrospective, Status
-from goals.review_forms import CheckInForm, RetrospectiveForm, ReviewScheduleForm, SprintVerdictForm
 from goals.schedule import review_due
 from goals.services import check_ins as check_in_services
 from goals.services import outcomes

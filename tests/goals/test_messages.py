@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [
     *sorted((ROOT / "goals" / "services").glob("*.py")),
     *sorted((ROOT / "goals" / "api").glob("*.py")),
+    *sorted((ROOT / "goals" / "api" / "serializers").glob("*.py")),
+    *sorted((ROOT / "goals" / "forms").glob("*.py")),
     *sorted((ROOT / "goals" / "views").glob("*.py")),
     *sorted((ROOT / "workshops" / "views").glob("*.py")),
     *sorted((ROOT / "workshops" / "services").glob("*.py")),
@@ -33,8 +35,6 @@ SOURCES = [
         for name in (
             "goals/rules.py",
             "goals/quality.py",
-            "goals/serializers.py",
-            "goals/forms.py",
             "workshops/rules.py",
             "workshops/api.py",
             "workshops/serializers.py",

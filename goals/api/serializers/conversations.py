@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from goals.activity import Activity
+from goals.api.serializers.common import DateInWindowField, id_field
 from goals.conversations import RoundView
 from goals.models import (
     COMMENT_MAX_LENGTH,
@@ -21,7 +22,6 @@ from goals.models import (
     Notification,
     NotificationKind,
 )
-from goals.serializers import DateInWindowField, id_field
 from goals.wording import json_number
 
 

@@ -1,4 +1,7 @@
-"""Forms of the alignment boards. Like goals/forms.py they only parse; the services decide."""
+"""Forms of the alignment boards (vision board, quality checks, roadmap timeframes) and the
+reading of a half-typed goal or proposal form for the as-you-type check. Like the other page
+forms they only parse; goals/services/boards.py and goals/quality.py decide.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 
-from goals.forms import DateInWindowField, PageForm, _text, _version
+from goals.forms.common import DateInWindowField, PageForm, _text, _version
 from goals.models import Goal, KeyResult, Status
 from goals.quality import RULES, GoalDraft, MeasureDraft
 from goals.services.boards import MAX_LIVE_PRODUCT_GOALS_LIMIT

@@ -1,73 +1,25 @@
-"""API shapes. Serializers check the types of what comes in; services check the rules."""
+"""API shapes of organisations and products, their members and invitations, and of asking
+for an API token with an email and password."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
-from django.db import models
 from rest_framework import serializers
 
 from goals.access import role_of
+from goals.api.serializers.common import VersionedSerializer, id_field, role_field
 from goals.models import (
-    MAX_ID,
-    MEASURE_DIGITS,
-    MEASURE_PLACES,
-    AgreementWay,
     Invitation,
-    Level,
     Organization,
     OrganizationMembership,
     OrgRole,
     Product,
     ProductMembership,
     ProductRole,
-    SprintVerdict,
-    Status,
 )
-from goals.rules import DATE_WINDOW_MESSAGE, in_date_window
-from goals.selectors import goal_api_dict, key_result_as_dict
 
 EMAIL_MAX_LENGTH = 254
-
-
-def id_field(**kwargs: Any) -> serializers.IntegerField:
-    """An integer id of another object, within the range the database can store."""
-    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
-
-
-class DateInWindowField(serializers.DateField):
-    """A date someone types: refused outside 1970 to 2200, where it can only be a typo."""
-
-    def to_internal_value(self, value: Any) -> date:
-        day = super().to_internal_value(value)
-        if not in_date_window(day):
-            raise serializers.ValidationError(DATE_WINDOW_MESSAGE, code="date_window")
-        return day
-
-
-class DateTimeInWindowField(serializers.DateTimeField):
-    """A moment someone types, on a day between 1970 and 2200."""
-
-    # A moment too far out for its time zone overflows before its day can be checked.
-    default_error_messages = {"overflow": DATE_WINDOW_MESSAGE}
-
-    def to_internal_value(self, value: Any) -> datetime:
-        moment = super().to_internal_value(value)
-        if not in_date_window(moment.date()):
-            raise serializers.ValidationError(DATE_WINDOW_MESSAGE, code="date_window")
-        return moment
-
-
-class VersionedSerializer(serializers.Serializer):
-    """Adds the write-only-on-input, read-on-output `version` of objects edited together."""
-
-    version = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        help_text="Required to edit: send the version you read; a stale one gets 409 and "
-        "changes nothing.",
-    )
 
 
 class OrganizationSerializer(VersionedSerializer):
@@ -149,14 +101,6 @@ class OrganizationMemberSerializer(MemberSerializer):
     role = serializers.ChoiceField(choices=OrgRole.choices)
 
 
-def role_field(choices: type[models.TextChoices]) -> serializers.ChoiceField:
-    """A role, documented with its choices; anything else is named in the error."""
-    return serializers.ChoiceField(
-        choices=choices.choices,
-        error_messages={"invalid_choice": f"Choose one of: {', '.join(choices.values)}."},
-    )
-
-
 class OrganizationRoleSerializer(serializers.Serializer):
     role = role_field(OrgRole)
 
@@ -236,126 +180,6 @@ class InvitationSerializer(serializers.Serializer):
             "created_at": serializers.DateTimeField().to_representation(instance.created_at),
             "status": status,
         }
-
-
-class KeyResultSerializer(VersionedSerializer):
-    id = serializers.IntegerField(read_only=True)
-    goal = id_field()
-    title = serializers.CharField(max_length=300)
-    unit = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
-    baseline = serializers.DecimalField(max_digits=MEASURE_DIGITS, decimal_places=MEASURE_PLACES)
-    target = serializers.DecimalField(max_digits=MEASURE_DIGITS, decimal_places=MEASURE_PLACES)
-    current = serializers.DecimalField(
-        max_digits=MEASURE_DIGITS,
-        decimal_places=MEASURE_PLACES,
-        required=False,
-        help_text="Defaults to the baseline.",
-    )
-    owner = id_field(allow_null=True)
-    owner_name = serializers.CharField(read_only=True)
-    due_on = DateInWindowField(required=False, allow_null=True)
-    progress = serializers.IntegerField(read_only=True, help_text="0 to 100")
-    change_reason = serializers.CharField(
-        write_only=True,
-        required=False,
-        allow_blank=True,
-        max_length=2000,
-        help_text="Required on an agreed goal to add a key result or change its title, unit, "
-        "baseline, target or due date; kept in the goal's history.",
-    )
-
-    def to_representation(self, instance: Any) -> dict[str, Any]:
-        return key_result_as_dict(instance)
-
-
-class GoalSerializer(VersionedSerializer):
-    id = serializers.IntegerField(read_only=True)
-    product = id_field(help_text="Write once.")
-    level = serializers.ChoiceField(choices=Level.choices, help_text="Write once.")
-    title = serializers.CharField(max_length=300)
-    description = serializers.CharField(
-        required=False, allow_blank=True, max_length=20000, help_text="Markdown."
-    )
-    description_html = serializers.CharField(read_only=True)
-    parents = serializers.ListField(child=id_field(), required=False, max_length=50)
-    owner = id_field(required=False, allow_null=True)
-    owner_name = serializers.CharField(read_only=True, allow_null=True)
-    status = serializers.ChoiceField(choices=Status.choices, required=False)
-    starts_on = DateInWindowField(required=False, allow_null=True)
-    ends_on = DateInWindowField(required=False, allow_null=True)
-    confidence = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
-    next_review_on = DateInWindowField(required=False, allow_null=True)
-    outcome_note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    sprint_verdict = serializers.ChoiceField(
-        choices=SprintVerdict.choices,
-        read_only=True,
-        allow_null=True,
-        help_text="Sprint goals: met or not met, given at the sprint's end "
-        "(PUT /api/goals/{id}/sprint-verdict/).",
-    )
-    change_reason = serializers.CharField(
-        write_only=True, required=False, allow_blank=True, max_length=2000
-    )
-    progress = serializers.IntegerField(read_only=True)
-    key_results = KeyResultSerializer(many=True, read_only=True)
-    health = serializers.ListField(child=serializers.CharField(), read_only=True)
-    created_at = serializers.DateTimeField(read_only=True)
-    updated_at = serializers.DateTimeField(read_only=True)
-
-    def to_representation(self, instance: Any) -> dict[str, Any]:
-        return goal_api_dict(instance)
-
-
-class AgreementInputSerializer(serializers.Serializer):
-    """One of two shapes: a closed feedback round everyone supported, or an agreement
-    reached elsewhere with who agreed and why."""
-
-    feedback_round = id_field(
-        required=False,
-        help_text="A closed feedback round on this goal in which everyone asked supported it.",
-    )
-    agreed_by = serializers.ListField(
-        child=id_field(),
-        required=False,
-        max_length=100,
-        help_text="User ids of the product members who agreed, elsewhere than in the app.",
-    )
-    reason = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=2000,
-        help_text="Where and why it was agreed (with `agreed_by`).",
-    )
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        by_round, by_record = "feedback_round" in attrs, "agreed_by" in attrs
-        if by_round == by_record:
-            raise serializers.ValidationError(
-                "Send either a closed feedback round (feedback_round), or who agreed and why "
-                "(agreed_by and reason); not both, not neither."
-            )
-        if by_round and "reason" in attrs:
-            raise serializers.ValidationError(
-                {"reason": ["A reason goes with the people who agreed, not with a feedback round."]}
-            )
-        return attrs
-
-
-class GoalChangeSerializer(serializers.Serializer):
-    at = serializers.DateTimeField()
-    by = serializers.IntegerField(source="by_id", allow_null=True)
-    by_name = serializers.SerializerMethodField()
-    changes = serializers.DictField(child=serializers.ListField())
-    reason = serializers.CharField()
-    via = serializers.ChoiceField(
-        choices=AgreementWay.choices,
-        allow_blank=True,
-        help_text="How the goal became agreed (or was restored from an export) in this change; "
-        "empty for other changes.",
-    )
-
-    def get_by_name(self, obj: Any) -> str | None:
-        return obj.by.name if obj.by else None
 
 
 class TokenRequestSerializer(serializers.Serializer):

@@ -1,4 +1,7 @@
-"""Page forms of the feedback loop. They parse types; the rules live in the services."""
+"""Page forms of the feedback loop: check-ins, the review schedule, retrospectives and a
+sprint's verdict. They parse types; the rules live in the services (reviews, check-ins,
+outcomes).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from typing import Any
 
 from django import forms
 
-from goals.forms import PageForm, _version, measure_field
+from goals.forms.common import PageForm, _version, measure_field
 from goals.models import KeyResult, Level, SprintVerdict
 from goals.schedule import Cadence
 from goals.services.check_ins import NOTE_MAX_LENGTH, Value

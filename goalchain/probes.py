@@ -1,8 +1,8 @@
-"""A health probe for load balancers and container orchestration, and the benchmarks'
-bare endpoint."""
+"""Probes of the running service, not of any chain: `/healthz/`, which load balancers and
+container orchestration ask whether this process can serve (its database answers)."""
 
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -17,10 +17,3 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except DatabaseError:
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
-
-
-@require_GET
-def bare_json(request: HttpRequest) -> JsonResponse:
-    """The least a Django JSON view can do, through the same middleware as every request:
-    no authentication, no database. Served only when GOALCHAIN_BENCH_ENDPOINT=1."""
-    return JsonResponse({"ok": True})

@@ -1,4 +1,7 @@
-"""Page forms of conversations. Like goals/forms.py they parse types; services hold the rules."""
+"""Page forms of conversations: comments, insights, feedback rounds and their answers, and
+notification preferences. Like the other page forms they parse types; services hold the
+rules.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from typing import Any
 
 from django import forms
 
-from goals.forms import DateInWindowField, PageForm, measure_field
+from goals.forms.common import DateInWindowField, PageForm, measure_field
 from goals.models import (
     COMMENT_MAX_LENGTH,
     EmailFrequency,

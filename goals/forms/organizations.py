@@ -1,0 +1,131 @@
+"""Page forms of organisations and products: creating and editing them, importing a product,
+inviting people, members and their roles, and the chain's filter. They only parse types;
+goals/services/organizations.py holds the rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from goals.forms.common import PageForm, _text, _version
+from goals.models import Level, OrgRole, ProductRole, Status
+from goals.schedule import time_zone_names
+
+
+class OrganizationForm(PageForm):
+    name = _text("Name")
+    business_strategy = _text(
+        "Business strategy",
+        rows=4,
+        help_text="Markdown. Shown above every product's chain.",
+    )
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(time_zone_names())]
+
+
+class OrganizationEditForm(OrganizationForm):
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        choices=_time_zone_choices,
+        required=False,
+        help_text="Review days and the hour reminders go out follow this time zone.",
+    )
+    # How members sign in (goals/services/organizations.py checks them).
+    email_domain = forms.CharField(
+        label="Email domain",
+        required=False,
+        max_length=253,
+        help_text="People with an email at this domain join as members when they first sign in "
+        "with single sign-on. For example: example.com. Leave it empty for nobody.",
+    )
+    sso_only = forms.BooleanField(
+        label="Members sign in with single sign-on only",
+        required=False,
+        help_text="Members cannot sign in with a password, reset one, or get an API token "
+        "with one.",
+        template_name="forms/checkbox.html",
+    )
+    require_two_factor = forms.BooleanField(
+        label="Members who sign in with a password must use two-factor sign-in",
+        required=False,
+        help_text="A code from an authenticator app, after the password.",
+        template_name="forms/checkbox.html",
+    )
+    version = _version()
+
+    def clean_time_zone(self) -> str | None:
+        """Not sent: left as it is."""
+        return self.cleaned_data["time_zone"] or None
+
+
+class InviteForm(PageForm):
+    email = forms.CharField(label="Email", widget=forms.EmailInput(), required=False)
+    role = forms.ChoiceField(label="Role", choices=OrgRole.choices, initial=OrgRole.MEMBER)
+
+
+class OrgRoleForm(PageForm):
+    role = forms.ChoiceField(label="Role", choices=OrgRole.choices)
+
+
+class ProductForm(PageForm):
+    name = _text("Name")
+    portfolio_strategy = _text(
+        "Portfolio strategy", rows=3, help_text="Markdown. Where this product fits."
+    )
+
+
+class ProductEditForm(ProductForm):
+    version = _version()
+
+
+class ProductImportForm(PageForm):
+    """Shown beside the organisation's form and the new product's, which have a name too:
+    its inputs' ids start with "import_"."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "import_%s")
+        super().__init__(*args, **kwargs)
+
+    document = forms.FileField(
+        label="Export file (JSON)",
+        help_text="A file from the “Export: JSON” link on a product's chain. Nothing is "
+        "created unless the whole file is sound.",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/json,.json"}),
+    )
+    name = forms.CharField(
+        label="Name of the new product",
+        required=False,
+        max_length=200,
+        help_text="Leave it empty to use the exported name followed by “(imported)”.",
+    )
+
+
+class ProductMemberForm(PageForm):
+    email = forms.CharField(
+        label="Email of an organisation member",
+        widget=forms.EmailInput(attrs={"list": "organization-emails"}),
+        required=False,
+    )
+    role = forms.ChoiceField(label="Role", choices=ProductRole.choices, initial=ProductRole.TEAM)
+
+
+class ProductRoleForm(PageForm):
+    role = forms.ChoiceField(label="Role", choices=ProductRole.choices)
+
+
+class ChainFilterForm(PageForm):
+    level = forms.ChoiceField(
+        label="Level", required=False, choices=[("", "All levels"), *Level.choices]
+    )
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "All statuses"), *Status.choices]
+    )
+
+    def filters(self) -> tuple[str, str]:
+        if not self.is_valid():
+            return "", ""
+        return self.cleaned_data["level"], self.cleaned_data["status"]
