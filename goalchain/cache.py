@@ -23,8 +23,8 @@ class RedisSerializer(django_redis.RedisSerializer):
     def loads(self, data: Any) -> Any:
         """As Django's, without trying every value as an integer first: a pickle starts with
         its protocol opcode, an integer (kept bare for INCR) with a digit or a sign. With a
-        failed int() first (its error message quotes the data), decoding the 10,000 bodies of
-        a large chain took 47 ms instead of 11 on the CI machine."""
+        failed int() first (its error message quotes the data), decoding the many bodies of a
+        large chain took several times as long (bench/README.md has the figures)."""
         if data[:1] == pickle.PROTO:
             return pickle.loads(data)
         return int(data)

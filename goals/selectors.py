@@ -167,9 +167,9 @@ def load_chain(product: Product) -> Chain:
 def _instances[M: Model](model: type[M], queryset: QuerySet[M]) -> list[M]:
     """Model instances from a query's rows, made the way unpickling makes them.
 
-    Model.__init__ sets every field through its descriptor and sends signals: for a chain of
-    10,000 goals that alone took 200 ms of the chain endpoint. None of our models reacts to
-    init signals, and every concrete field is loaded, so the instances are complete.
+    Model.__init__ sets every field through its descriptor and sends signals, a large part of
+    a big chain's read (bench/README.md has the figures). None of our models reacts to init
+    signals, and every concrete field is loaded, so the instances are complete.
     """
     attnames = [f.attname for f in model._meta.concrete_fields]
     db = queryset.db
