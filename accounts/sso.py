@@ -25,7 +25,7 @@ from accounts.sso_provider import ProviderUnavailable, endpoint, provider_name, 
 from goals.backends import UserBackend
 from goals.errors import DomainError
 from goals.models import Invitation, Organization, OrganizationMembership, OrgRole, User
-from goals.services.organizations import PENDING, invitation_join
+from goals.services.organizations import invitation_join
 
 LOGGER = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ def sso_account_create(*, email: str, display_name: str) -> User:
     """The account of an email's first single sign-on, made only if the email joins an
     organisation: one that invited it (every pending invitation is accepted, organisations'
     before products', which need the membership) or one that takes in its email domain."""
-    invitations = list(Invitation.objects.filter(email__iexact=email, **PENDING).order_by("pk"))
+    invitations = list(Invitation.objects.pending().filter(email__iexact=email).order_by("pk"))
     by_domain = list(Organization.objects.filter(email_domain=_domain(email)))
     try:
         with transaction.atomic():

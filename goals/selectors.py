@@ -589,25 +589,20 @@ def organization_members(organization: Any) -> QuerySet[Any]:
 
 def pending_invitations(organization: Organization) -> QuerySet[Invitation]:
     """Invitations to join an organisation that nobody has answered yet."""
-    return organization.invitations.filter(
-        product=None, accepted_at__isnull=True, declined_at__isnull=True
-    ).order_by("email", "id")
+    return organization.invitations.pending().filter(product=None).order_by("email", "id")
 
 
 def pending_product_invitations(product: Product) -> QuerySet[Invitation]:
     """Invitations to take a role in a product that nobody has answered yet."""
-    return product.invitations.filter(accepted_at__isnull=True, declined_at__isnull=True).order_by(
-        "email", "id"
-    )
+    return product.invitations.pending().order_by("email", "id")
 
 
 def invitations_for(user: User) -> QuerySet[Invitation]:
     """The invitations waiting for this person's answer, oldest first, with what they are to
     and who sent them."""
     return (
-        Invitation.objects.filter(
-            email__iexact=user.email, accepted_at__isnull=True, declined_at__isnull=True
-        )
+        Invitation.objects.pending()
+        .filter(email__iexact=user.email)
         .select_related("organization", "product", "invited_by")
         .order_by("created_at", "id")
     )

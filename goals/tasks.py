@@ -26,12 +26,8 @@ def send_invitation_email(invitation_id: int) -> None:
         invitation = (
             Invitation.objects.select_for_update(of=("self",))
             .select_related("organization", "product", "invited_by")
-            .filter(
-                pk=invitation_id,
-                accepted_at__isnull=True,
-                declined_at__isnull=True,
-                sent_at__isnull=True,
-            )
+            .pending()
+            .filter(pk=invitation_id, sent_at__isnull=True)
             .first()
         )
         if invitation is None:

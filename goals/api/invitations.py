@@ -54,8 +54,8 @@ class InvitationDetail(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request: AuthedRequest, pk: int) -> Response:
         invitation = (
-            Invitation.objects.filter(pk=access.object_id(pk), accepted_at__isnull=True)
-            .filter(declined_at__isnull=True)
+            Invitation.objects.pending()
+            .filter(pk=access.object_id(pk))
             .only("pk", "organization_id", "product_id")
             .first()
         )

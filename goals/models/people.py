@@ -126,6 +126,12 @@ def _invitation_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> InvitationQuerySet:
+        """Invitations nobody has answered yet (a withdrawn one is deleted)."""
+        return self.filter(accepted_at__isnull=True, declined_at__isnull=True)
+
+
 class Invitation(models.Model):
     """A membership someone was offered and has not answered yet: of an organisation, or,
     with `product` set, of one of its products (then `product_role` is the role offered)."""
@@ -144,6 +150,8 @@ class Invitation(models.Model):
     declined_at = models.DateTimeField(null=True, blank=True)
     # Claimed by the email task in the transaction that sends it: one email per invitation.
     sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -33,7 +33,6 @@ EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length or 254
 # Organisations and products alike.
 NAME_MAX_LENGTH = Product._meta.get_field("name").max_length or 200
 # An invitation nobody has answered yet (withdrawing one deletes it).
-PENDING = {"accepted_at__isnull": True, "declined_at__isnull": True}
 
 
 def organization_create(
@@ -223,13 +222,20 @@ def invitation_accept(*, invitation: Invitation, password: str, display_name: st
     return user
 
 
-def invitation_decline(*, invitation: Invitation, user: User) -> None:
-    """Say no to an invitation: it stays on record as declined and cannot be used any more."""
+def _claim(invitation: Invitation, user: User) -> None:
+    """Check that `user` is the invited email's account and lock the invitation while it is
+    still pending, so that an accept and a decline or withdrawal at once cannot both win.
+    Call inside the transaction that answers it."""
     if user.email.lower() != invitation.email.lower():
         raise DomainError("This invitation is for another email address.")
+    if not Invitation.objects.select_for_update().pending().filter(pk=invitation.pk).exists():
+        raise Conflict("This invitation was already answered or withdrawn.")
+
+
+def invitation_decline(*, invitation: Invitation, user: User) -> None:
+    """Say no to an invitation: it stays on record as declined and cannot be used any more."""
     with transaction.atomic():
-        if not Invitation.objects.select_for_update().filter(pk=invitation.pk, **PENDING).exists():
-            raise Conflict("This invitation was already answered or withdrawn.")
+        _claim(invitation, user)
         invitation.declined_at = timezone.now()
         invitation.save(update_fields=["declined_at"])
 
@@ -237,7 +243,7 @@ def invitation_decline(*, invitation: Invitation, user: User) -> None:
 def invitation_withdraw(*, invitation: Invitation) -> None:
     """Take back an invitation nobody has answered: its link stops working."""
     with transaction.atomic():
-        deleted, _ = Invitation.objects.filter(pk=invitation.pk, **PENDING).delete()
+        deleted, _ = Invitation.objects.pending().filter(pk=invitation.pk).delete()
     if not deleted:
         raise Conflict("This invitation was already answered or withdrawn.")
 
@@ -248,12 +254,8 @@ def invitation_join(*, invitation: Invitation, user: User) -> None:
     An organisation invitation gives its role; a product invitation gives its product role,
     but only while the person still belongs to the product's organisation (they may have been
     removed since they were invited). Only the invited email's account may use it, once."""
-    if user.email.lower() != invitation.email.lower():
-        raise DomainError("This invitation is for another email address.")
     with transaction.atomic():
-        # Locked so that an accept and a decline or withdrawal at once cannot both win.
-        if not Invitation.objects.select_for_update().filter(pk=invitation.pk, **PENDING).exists():
-            raise Conflict("This invitation was already answered or withdrawn.")
+        _claim(invitation, user)
         if invitation.product_id is None:
             OrganizationMembership.objects.get_or_create(
                 organization_id=invitation.organization_id,
