@@ -99,11 +99,12 @@ oidc: ## install the test OpenID provider's npm packages when node and npm are p
 test: sync chromium oidc ## run the whole test suite (PYTEST_ARGS="-k chain" to pick)
 	$(RUN) pytest $(PYTEST_ARGS)
 
-lint: sync ## ruff check, ruff format --check and mypy
+lint: sync ## ruff check, ruff format --check, mypy and lint-imports (the layers)
 	@status=0; \
 	$(RUN) ruff check . || status=1; \
 	$(RUN) ruff format --check . || status=1; \
 	SECRET_KEY=mypy-only-not-a-secret $(RUN) mypy . || status=1; \
+	$(RUN) lint-imports || status=1; \
 	exit $$status
 
 fmt: sync ## format the code and apply ruff's safe fixes
@@ -123,5 +124,5 @@ bench: sync ## chain reads, API throughput, vote storm, reminders chaos (Postgre
 	exit $$status
 
 clean: ## remove the local database, queues, collected static files and caches
-	rm -rf var staticfiles test-artifacts .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf var staticfiles test-artifacts .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache
 	find . -path ./.venv -prune -o -path ./.tools -prune -o -name __pycache__ -type d -exec rm -rf {} +

@@ -2,9 +2,9 @@
 
 from django.urls import path
 
-from accounts import api as token_api
+from accounts import api
 
 urlpatterns: list = [
-    path("tokens/", token_api.TokenList.as_view(), name="api-personal-tokens"),
-    path("tokens/<int:pk>/", token_api.TokenDetail.as_view(), name="api-personal-token"),
+    path("tokens/", api.TokenList.as_view(), name="api-personal-tokens"),
+    path("tokens/<int:pk>/", api.TokenDetail.as_view(), name="api-personal-token"),
 ]

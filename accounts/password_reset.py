@@ -13,12 +13,12 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.db import transaction
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.limits import counted_over
 from accounts.policy import password_sign_in_refusal
+from goalchain.queue import enqueue
 from goals.emails import send_templated_email
 from goals.models import User
 
@@ -51,9 +51,7 @@ def password_reset_request(*, email: str, client_address: str) -> str | None:
         return TOO_MANY_FROM_ADDRESS
     if over_email:
         return TOO_MANY_FOR_EMAIL
-    from goals.tasks import send_password_reset_email
-
-    transaction.on_commit(lambda: send_password_reset_email.delay(email))
+    enqueue("goals.tasks.send_password_reset_email", email)
     return None
 
 

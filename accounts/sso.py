@@ -25,7 +25,7 @@ from accounts.sso_provider import ProviderUnavailable, endpoint, provider_name, 
 from goals.backends import UserBackend
 from goals.errors import DomainError
 from goals.models import Invitation, Organization, OrganizationMembership, OrgRole, User
-from goals.services.organizations import invitation_join
+from goals.services.invitations import invitation_join
 
 LOGGER = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from django.utils.dateformat import format as format_date
 from accounts.models import NAME_MAX_LENGTH, ApiToken
 from goals.errors import DomainError, NotFound
 from goals.models import User
-from goals.rules import DATE_WINDOW_MESSAGE, in_date_window
+from goals.rules.timeframes import DATE_WINDOW_MESSAGE, in_date_window
 
 SECRET_START = "gc_"
 PREFIX_LENGTH = 10

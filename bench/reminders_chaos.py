@@ -88,7 +88,7 @@ def seed(reminders: int) -> int:
         Status,
         User,
     )
-    from goals.services.reminders import due_goal_reminders
+    from goals.selectors.reminders import due_goal_reminders
 
     org = Organization.objects.create(name="Chaos Inc.", time_zone="UTC")
     product = Product.objects.create(organization=org, name="Reminders under fire")
@@ -199,7 +199,8 @@ def count_mail(folder: Path) -> Counter[bytes]:
 
 
 def expected_ids() -> set[bytes]:
-    from goals.services.reminders import due_goal_reminders, message_id
+    from goals.selectors.reminders import due_goal_reminders
+    from goals.services.reminders import message_id
 
     return {message_id(due).encode() for due in due_goal_reminders()}
 

@@ -77,10 +77,12 @@ def main() -> int:
 
 def _set_up(voter_count: int, proposal_count: int) -> tuple[int, list[int], dict[int, str]]:
     """A product, a score-voting workshop in its voting phase, voters with API tokens."""
+    # The app's modules load only once django.setup() has run on the scratch database.
     from accounts.tokens import token_create
     from goals.models import Level, ProductRole, User
     from goals.services import agreement, goals, organizations
-    from workshops import services
+    from workshops.services.proposals import proposal_create
+    from workshops.services.setup import participant_add, workshop_create, workshop_set_phase
 
     leader = User.objects.create_user(email="leader@bench.example", password=None)
     org = organizations.organization_create(actor=leader, name="Bench")
@@ -92,7 +94,7 @@ def _set_up(voter_count: int, proposal_count: int) -> tuple[int, list[int], dict
     user_goal = agreement.goal_agreed_by_record(
         actor=leader, goal=user_goal, agreed_by=[leader], reason="Set up for the benchmark."
     )
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         actor=leader,
         product=product,
         title="Storm",
@@ -109,13 +111,13 @@ def _set_up(voter_count: int, proposal_count: int) -> tuple[int, list[int], dict
         organizations.product_member_add(
             actor=leader, product=product, email=voter.email, role=ProductRole.TEAM
         )
-        services.participant_add(actor=leader, workshop=workshop, user=voter, can_vote=True)
-    services.workshop_set_phase(actor=leader, workshop=workshop, phase="drafting")
+        participant_add(actor=leader, workshop=workshop, user=voter, can_vote=True)
+    workshop_set_phase(actor=leader, workshop=workshop, phase="drafting")
     proposals = [
-        services.proposal_create(actor=leader, workshop=workshop, title=f"Option {i}").pk
+        proposal_create(actor=leader, workshop=workshop, title=f"Option {i}").pk
         for i in range(proposal_count)
     ]
-    services.workshop_set_phase(actor=leader, workshop=workshop, phase="voting")
+    workshop_set_phase(actor=leader, workshop=workshop, phase="voting")
     tokens = {v.pk: token_create(user=v, name="Bench")[1] for v in voters}
     return workshop.pk, proposals, tokens
 

@@ -333,7 +333,7 @@ SPECTACULAR_SETTINGS = {
     # One name per choice set, shared by every field that uses it.
     "ENUM_NAME_OVERRIDES": {
         "LevelEnum": "goals.models.Level",
-        "CadenceEnum": "goals.schedule.Cadence",
+        "CadenceEnum": "goals.models.Cadence",
         "OrgRoleEnum": "goals.models.OrgRole",
         "ProductRoleEnum": "goals.models.ProductRole",
         # Organisation and product members alike: a member, or someone invited.

@@ -7,19 +7,19 @@ product of their organisation. Anything else is "not found".
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from goals.errors import Forbidden, NotFound
 from goals.models import (
-    Comment,
     FeedbackRound,
     Goal,
     Insight,
     KeyResult,
+    Level,
     Notification,
     Organization,
     OrganizationMembership,
@@ -131,30 +131,6 @@ def get_key_result(user: User, pk: object) -> KeyResult:
     return key_result
 
 
-def visible_comments(user: User) -> QuerySet[Comment]:
-    """Comments on goals the user can see, and on proposals of workshops they can enter."""
-    from workshops.selectors import visible_workshops
-
-    qs = with_roles(
-        Comment.objects.select_related(
-            "product__organization", "author", "goal", "proposal__workshop"
-        ),
-        user,
-        product="product_id",
-        organization="product__organization_id",
-    )
-    return qs.filter(
-        Q(goal__isnull=False) | Q(proposal__workshop__in=visible_workshops(user).values("pk"))
-    )
-
-
-def get_comment(user: User, pk: object) -> Comment:
-    comment = visible_comments(user).filter(pk=object_id(pk)).first()
-    if comment is None:
-        raise NotFound()
-    return comment
-
-
 def get_insight(user: User, pk: object) -> Insight:
     insight = (
         with_roles(
@@ -242,3 +218,31 @@ def object_id(pk: object) -> int:
         return int(str(pk))
     except ValueError:
         raise NotFound() from None
+
+
+def may_check_in(
+    goal: Goal, user: User, key_results: Sequence[KeyResult], *, role: Role | None = None
+) -> bool:
+    """Team members and leaders; the owners of the goal or its key results while members.
+
+    `role` is the user's in the goal's product when the caller knows it already."""
+    return may_write_owned(
+        role or role_in(user, goal.product_id),
+        user,
+        [goal.owner_id, *(kr.owner_id for kr in key_results)],
+    )
+
+
+def may_record_agreement(role: Role, level: str) -> bool:
+    """Leaders record agreements on any level, team members on sprint goals only."""
+    return role == Role.LEADER or (role == Role.TEAM and level == Level.SPRINT)
+
+
+def may_agree_from_round(role: Role) -> bool:
+    """Leaders and team members mark a goal agreed from a round; the round's answers decide."""
+    return role in EDITORS
+
+
+def may_judge(role: Role, user: User, goal: Goal) -> bool:
+    """Who gives a sprint's verdict: a leader, or its owner while still a member."""
+    return role == Role.LEADER or owns(role, user, [goal.owner_id])

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from goals.conversations import unread_count
+from goals.selectors.notifications import unread_count
 
 
 def notifications(request: HttpRequest) -> dict[str, Any]:

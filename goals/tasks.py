@@ -6,43 +6,16 @@ from datetime import date
 from smtplib import SMTPException
 
 from celery import shared_task
-from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts import password_reset
-from goals.boards import products_without_snapshot
-from goals.emails import send_templated_email
-from goals.models import Invitation, User
-from goals.services import feedback, notifications, reminders
-from goals.services.boards import health_snapshot_record
+from goals.selectors.boards import products_without_snapshot
+from goals.services import boards, feedback, invitations, notifications, reminders
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=6)
 def send_invitation_email(invitation_id: int) -> None:
-    """Send the invitation once: the row is claimed, mailed and marked in one transaction.
-    Someone with an account is asked to sign in and accept, someone without to join."""
-    with transaction.atomic():
-        invitation = (
-            Invitation.objects.select_for_update(of=("self",))
-            .select_related("organization", "product", "invited_by")
-            .pending()
-            .filter(pk=invitation_id, sent_at__isnull=True)
-            .first()
-        )
-        if invitation is None:
-            return
-        send_templated_email(
-            to=invitation.email,
-            template="invitation",
-            context={
-                "invitation": invitation,
-                "has_account": User.objects.filter(email__iexact=invitation.email).exists(),
-                "path": reverse("invitation-accept", args=[invitation.token]),
-            },
-        )
-        invitation.sent_at = timezone.now()
-        invitation.save(update_fields=["sent_at"])
+    invitations.invitation_email_send(invitation_id=invitation_id)
 
 
 @shared_task(
@@ -135,4 +108,4 @@ def record_health_snapshots() -> None:
 
 @shared_task(acks_late=True)
 def record_health_snapshot(product_id: int, day: str) -> None:
-    health_snapshot_record(product_id=product_id, day=date.fromisoformat(day))
+    boards.health_snapshot_record(product_id=product_id, day=date.fromisoformat(day))

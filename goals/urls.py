@@ -10,8 +10,8 @@ from goals.views import (
     notifications,
     organizations,
     products,
+    reviews,
 )
-from goals.views import reviews as review_views
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -124,8 +124,8 @@ urlpatterns = [
     path("products/<int:pk>/sprints/", boards.sprint_board, name="product-sprints"),
     path("organizations/<int:pk>/portfolio/", boards.portfolio, name="portfolio"),
     # The feedback loop: check-ins, the review meeting, sprint verdicts, retrospectives.
-    path("goals/<int:pk>/check-in/", review_views.check_in, name="check-in"),
-    path("goals/<int:pk>/verdict/", review_views.sprint_verdict, name="sprint-verdict"),
-    path("goals/<int:pk>/retrospective/", review_views.retrospective, name="retrospective"),
-    path("products/<int:pk>/reviews/", review_views.review_meeting, name="review-meeting"),
+    path("goals/<int:pk>/check-in/", reviews.check_in, name="check-in"),
+    path("goals/<int:pk>/verdict/", reviews.sprint_verdict, name="sprint-verdict"),
+    path("goals/<int:pk>/retrospective/", reviews.retrospective, name="retrospective"),
+    path("products/<int:pk>/reviews/", reviews.review_meeting, name="review-meeting"),
 ]

@@ -62,3 +62,12 @@ def counted(count: Any, singular: str, plural: str | None = None) -> str:
     "1,200 votes"; `plural` for nouns that do not just take an "s" ("1 person", "3 people")."""
     one = _decimal(count) == 1
     return f"{amount(count)} {singular if one else (plural or singular + 's')}"
+
+
+EXCERPT_LENGTH = 280
+
+
+def excerpt_of(text: str) -> str:
+    """A short plain-text preview: the first characters, on one line."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= EXCERPT_LENGTH else flat[: EXCERPT_LENGTH - 1].rstrip() + "…"

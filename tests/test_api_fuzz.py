@@ -44,8 +44,10 @@ from tests.factories import (
     make_goal,
     today,
 )
-from workshops import services as workshop_services
 from workshops.models import Participant, Phase
+from workshops.services.proposals import proposal_create
+from workshops.services.setup import participant_add, workshop_create, workshop_set_phase
+from workshops.services.votes import vote_cast
 
 EXAMPLES = int(os.getenv("FUZZ_EXAMPLES", "10"))
 CHECKS = [
@@ -129,7 +131,7 @@ def world(team) -> dict[tuple[str, str], list[Any]]:
         [Phase.DRAFTING, Phase.VOTING],
         [Phase.DRAFTING, Phase.VOTING, Phase.REVEALED],
     ):
-        workshop = workshop_services.workshop_create(
+        workshop = workshop_create(
             actor=team.leader,
             product=team.product,
             title="Roadmapping",
@@ -138,13 +140,9 @@ def world(team) -> dict[tuple[str, str], list[Any]]:
             facilitator=team.leader,
         )
         for person in (team.member, team.stakeholder):
-            workshop_services.participant_add(
-                actor=team.leader, workshop=workshop, user=person, can_vote=None
-            )
-        workshop = workshop_services.workshop_set_phase(
-            actor=team.leader, workshop=workshop, phase=phases[0]
-        )
-        proposal = workshop_services.proposal_create(
+            participant_add(actor=team.leader, workshop=workshop, user=person, can_vote=None)
+        workshop = workshop_set_phase(actor=team.leader, workshop=workshop, phase=phases[0])
+        proposal = proposal_create(
             actor=team.member,
             workshop=workshop,
             title="A meal planner",
@@ -153,8 +151,8 @@ def world(team) -> dict[tuple[str, str], list[Any]]:
         )
         for phase in phases[1:]:
             if phase == Phase.REVEALED:
-                workshop_services.vote_cast(actor=team.member, proposal=proposal, value="agree")
-            workshop_services.workshop_set_phase(actor=team.leader, workshop=workshop, phase=phase)
+                vote_cast(actor=team.member, proposal=proposal, value="agree")
+            workshop_set_phase(actor=team.leader, workshop=workshop, phase=phase)
         comment_create(actor=team.stakeholder, proposal=proposal, body="Looks good")
         workshops.append(workshop.pk)
         proposals.append(proposal.pk)

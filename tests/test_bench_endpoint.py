@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
-from goalchain import urls as app_urls
+import goalchain.urls
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -32,8 +32,8 @@ def test_the_bench_urls_are_the_apps_plus_the_bare_endpoint():
     assert resolve("/bench/bare/", urlconf="bench.urls").url_name == "bench-bare"
     assert resolve("/healthz/", urlconf="bench.urls").url_name == "healthz"
     bench_urls = importlib.import_module("bench.urls")
-    assert bench_urls.urlpatterns[: len(app_urls.urlpatterns)] == app_urls.urlpatterns
-    assert bench_urls.handler404 == app_urls.handler404
+    assert bench_urls.urlpatterns[: len(goalchain.urls.urlpatterns)] == goalchain.urls.urlpatterns
+    assert bench_urls.handler404 == goalchain.urls.handler404
 
 
 def test_the_bench_settings_serve_it_through_the_same_middleware():

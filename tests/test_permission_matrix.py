@@ -54,8 +54,9 @@ from tests.factories import (
     make_goal,
     today,
 )
-from workshops import services as workshop_services
 from workshops.models import Participant, Phase, Proposal, Vote, Workshop
+from workshops.services.proposals import proposal_create
+from workshops.services.setup import participant_add, workshop_create, workshop_set_phase
 
 ROLES = ("leader", "team", "stakeholder", "outsider", "anonymous")
 UNTIL = today() + timedelta(days=7)
@@ -186,7 +187,7 @@ class World:
 
 def open_workshop(team, parent: Goal, *, phase: str) -> tuple[Workshop, Proposal]:
     """A workshop the leader facilitates: the team member votes, the stakeholder observes."""
-    workshop = workshop_services.workshop_create(
+    workshop = workshop_create(
         actor=team.leader,
         product=team.product,
         title=f"Roadmapping ({phase})",
@@ -194,22 +195,12 @@ def open_workshop(team, parent: Goal, *, phase: str) -> tuple[Workshop, Proposal
         parent_goal=parent,
         facilitator=team.leader,
     )
-    workshop_services.participant_add(
-        actor=team.leader, workshop=workshop, user=team.member, can_vote=True
-    )
-    workshop_services.participant_add(
-        actor=team.leader, workshop=workshop, user=team.stakeholder, can_vote=False
-    )
-    workshop = workshop_services.workshop_set_phase(
-        actor=team.leader, workshop=workshop, phase=Phase.DRAFTING
-    )
-    proposal = workshop_services.proposal_create(
-        actor=team.member, workshop=workshop, title="Launch a meal planner"
-    )
+    participant_add(actor=team.leader, workshop=workshop, user=team.member, can_vote=True)
+    participant_add(actor=team.leader, workshop=workshop, user=team.stakeholder, can_vote=False)
+    workshop = workshop_set_phase(actor=team.leader, workshop=workshop, phase=Phase.DRAFTING)
+    proposal = proposal_create(actor=team.member, workshop=workshop, title="Launch a meal planner")
     if phase == Phase.VOTING:
-        workshop = workshop_services.workshop_set_phase(
-            actor=team.leader, workshop=workshop, phase=Phase.VOTING
-        )
+        workshop = workshop_set_phase(actor=team.leader, workshop=workshop, phase=Phase.VOTING)
     return workshop, proposal
 
 
@@ -586,7 +577,7 @@ def test_no_list_shows_another_organisations_rows(world, team):
     chain = make_chain(theirs)
     KeyResultFactory(goal=chain.product_goal, owner=team.outsider)
     comment_create(actor=team.outsider, body="Ours", goal=chain.product_goal)
-    workshop_services.workshop_create(
+    workshop_create(
         actor=team.outsider,
         product=theirs,
         title="Their workshop",

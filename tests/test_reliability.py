@@ -59,11 +59,10 @@ import django
 django.setup()
 from accounts.tokens import token_create
 from goals.models import User
-from goals.services import organizations
 
 leader = User.objects.create_user(email="leader@reliability.example", password=None)
-org = organizations.organization_create(actor=leader, name="Reliability")
-product = organizations.product_create(actor=leader, organization=org, name="Restarts")
+org = organization_create(actor=leader, name="Reliability")
+product = product_create(actor=leader, organization=org, name="Restarts")
 _, secret = token_create(user=leader, name="Reliability")
 print(json.dumps({"product": product.pk, "token": secret}))
 """

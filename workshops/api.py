@@ -24,9 +24,17 @@ from goals.api.common import (
     query_int,
 )
 from goals.errors import DomainError, Forbidden, NotFound
-from goals.models import Goal, User
-from goals.rules import whole_number
-from workshops import events, selectors, services
+from goals.models import Goal, Product, User
+from goals.rules.timeframes import whole_number
+from workshops import events, selectors
+from workshops.access import (
+    can_decide,
+    can_draft,
+    can_run,
+    get_proposal,
+    get_workshop,
+    visible_workshops,
+)
 from workshops.models import Participant
 from workshops.serializers import (
     CancelSerializer,
@@ -42,12 +50,23 @@ from workshops.serializers import (
     WorkshopSerializer,
     WorkshopUpdateSerializer,
 )
+from workshops.services.decisions import workshop_decide, workshop_new_round
+from workshops.services.proposals import proposal_create, proposal_update
+from workshops.services.setup import (
+    participant_add,
+    participant_remove,
+    workshop_cancel,
+    workshop_create,
+    workshop_set_phase,
+    workshop_update,
+)
+from workshops.services.votes import vote_cast
 
 
 class WorkshopList(PaginatedView):
     @extend_schema(parameters=[id_filter("product")], responses=WorkshopSerializer(many=True))
     def get(self, request: AuthedRequest) -> Response:
-        workshops = selectors.visible_workshops(request.user).prefetch_related("decisions")
+        workshops = visible_workshops(request.user).prefetch_related("decisions")
         product = query_int(request, "product")
         if product is not None:
             workshops = workshops.filter(product_id=product)
@@ -69,35 +88,35 @@ class WorkshopList(PaginatedView):
             ).first()
             if parent is None:
                 raise DomainError({"parent_goal": ["Unknown goal."]})
-        facilitator = _facilitator(product.pk, data.pop("facilitator", request.user.pk))
+        facilitator = _facilitator(product, data.pop("facilitator", request.user.pk))
         data.pop("version", None)
-        workshop = services.workshop_create(
+        workshop = workshop_create(
             actor=request.user,
             product=product,
             parent_goal=parent,
             facilitator=facilitator,
             **data,
         )
-        fresh = selectors.get_workshop(request.user, workshop.pk)
+        fresh = get_workshop(request.user, workshop.pk)
         return Response(WorkshopSerializer(fresh).data, status=201)
 
 
 class WorkshopDetail(APIView):
     @extend_schema(responses=WorkshopSerializer)
     def get(self, request: AuthedRequest, pk: int) -> Response:
-        workshop = selectors.get_workshop(request.user, pk)
+        workshop = get_workshop(request.user, pk)
         return Response(WorkshopSerializer(workshop).data)
 
     @extend_schema(request=WorkshopUpdateSerializer, responses=WorkshopSerializer)
     def patch(self, request: AuthedRequest, pk: int) -> Response:
-        workshop = selectors.get_workshop(request.user, pk)
+        workshop = get_workshop(request.user, pk)
         _require_runner(workshop, request.user)
         data = parse(WorkshopUpdateSerializer, request, partial=True)
         if "facilitator" in data:
-            data["facilitator"] = _facilitator(workshop.product_id, data["facilitator"])
+            data["facilitator"] = _facilitator(workshop.product, data["facilitator"])
         version = data.pop("version", None)
-        services.workshop_update(actor=request.user, workshop=workshop, data=data, version=version)
-        fresh = selectors.get_workshop(request.user, pk)
+        workshop_update(actor=request.user, workshop=workshop, data=data, version=version)
+        fresh = get_workshop(request.user, pk)
         return Response(WorkshopSerializer(fresh).data)
 
 
@@ -106,36 +125,40 @@ class WorkshopCancel(APIView):
 
     @extend_schema(request=CancelSerializer, responses=WorkshopSerializer)
     def post(self, request: AuthedRequest, pk: int) -> Response:
-        workshop = selectors.get_workshop(request.user, pk)
+        workshop = get_workshop(request.user, pk)
         _require_runner(workshop, request.user)
         data = parse(CancelSerializer, request)
-        services.workshop_cancel(actor=request.user, workshop=workshop, reason=data["reason"])
-        fresh = selectors.get_workshop(request.user, pk)
+        workshop_cancel(actor=request.user, workshop=workshop, reason=data["reason"])
+        fresh = get_workshop(request.user, pk)
         return Response(WorkshopSerializer(fresh).data)
 
 
-def _facilitator(product_id: int, user_id: int) -> User:
+def _facilitator(product: Product, user_id: int) -> User:
+    """The person of the product's organisation with this id; the service decides whether they
+    may facilitate (a leader or team member of the product)."""
     facilitator = User.objects.filter(
-        pk=user_id, product_memberships__product_id=product_id
+        pk=user_id, org_memberships__organization_id=product.organization_id
     ).first()
     if facilitator is None:
-        raise DomainError({"facilitator": ["The facilitator must be a member of this product."]})
+        raise DomainError(
+            {"facilitator": ["Choose the facilitator among the people of this organisation."]}
+        )
     return facilitator
 
 
 class WorkshopParticipants(PaginatedView):
     @extend_schema(responses=ParticipantSerializer(many=True))
     def get(self, request: AuthedRequest, pk: int) -> Response:
-        workshop = selectors.get_workshop(request.user, pk)
+        workshop = get_workshop(request.user, pk)
         return paginated(request, selectors.participants(workshop), ParticipantSerializer, self)
 
     @extend_schema(request=ParticipantInputSerializer, responses={201: ParticipantSerializer})
     def post(self, request: AuthedRequest, pk: int) -> Response:
-        workshop = selectors.get_workshop(request.user, pk)
+        workshop = get_workshop(request.user, pk)
         _require_runner(workshop, request.user)
         data = parse(ParticipantInputSerializer, request)
         user = User.objects.filter(email__iexact=data["email"]).first()
-        seat = services.participant_add(
+        seat = participant_add(
             actor=request.user, workshop=workshop, user=user, can_vote=data["can_vote"]
         )
         return Response(ParticipantSerializer(seat).data, status=201)
@@ -144,28 +167,28 @@ class WorkshopParticipants(PaginatedView):
 class WorkshopParticipantDetail(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request: AuthedRequest, pk: int, participant_id: int) -> Response:
-        workshop = selectors.get_workshop(request.user, pk)
+        workshop = get_workshop(request.user, pk)
         seat = Participant.objects.filter(workshop=workshop, pk=participant_id).first()
         if seat is None:
             raise NotFound()
         _require_runner(workshop, request.user)
-        services.participant_remove(actor=request.user, participant=seat)
+        participant_remove(actor=request.user, participant=seat)
         return Response(status=204)
 
 
 def _require_runner(workshop: Any, user: User) -> None:
-    if not selectors.can_run(workshop, user):
+    if not can_run(workshop, user):
         raise Forbidden("Only the facilitator or a product leader can do this.")
 
 
 class WorkshopPhase(APIView):
     @extend_schema(request=PhaseSerializer, responses=WorkshopSerializer)
     def post(self, request: AuthedRequest, pk: int) -> Response:
-        workshop = selectors.get_workshop(request.user, pk)
+        workshop = get_workshop(request.user, pk)
         _require_runner(workshop, request.user)
         data = parse(PhaseSerializer, request)
-        services.workshop_set_phase(actor=request.user, workshop=workshop, phase=data["phase"])
-        return Response(WorkshopSerializer(selectors.get_workshop(request.user, pk)).data)
+        workshop_set_phase(actor=request.user, workshop=workshop, phase=data["phase"])
+        return Response(WorkshopSerializer(get_workshop(request.user, pk)).data)
 
 
 class WorkshopRounds(APIView):
@@ -173,27 +196,27 @@ class WorkshopRounds(APIView):
 
     @extend_schema(request=None, responses=WorkshopSerializer)
     def post(self, request: AuthedRequest, pk: int) -> Response:
-        workshop = selectors.get_workshop(request.user, pk)
+        workshop = get_workshop(request.user, pk)
         _require_runner(workshop, request.user)
-        services.workshop_new_round(actor=request.user, workshop=workshop)
-        return Response(WorkshopSerializer(selectors.get_workshop(request.user, pk)).data)
+        workshop_new_round(actor=request.user, workshop=workshop)
+        return Response(WorkshopSerializer(get_workshop(request.user, pk)).data)
 
 
 class WorkshopProposals(PaginatedView):
     @extend_schema(responses=ProposalSerializer(many=True))
     def get(self, request: AuthedRequest, pk: int) -> Response:
-        workshop = selectors.get_workshop(request.user, pk)
+        workshop = get_workshop(request.user, pk)
         proposals = workshop.proposals.select_related("author").order_by("id")
         return paginated(request, proposals, ProposalSerializer, self)
 
     @extend_schema(request=ProposalSerializer, responses={201: ProposalSerializer})
     def post(self, request: AuthedRequest, pk: int) -> Response:
-        workshop = selectors.get_workshop(request.user, pk)
-        if not selectors.can_draft(workshop, request.user):
+        workshop = get_workshop(request.user, pk)
+        if not can_draft(workshop, request.user):
             raise Forbidden("Observers follow the drafting; voters and the facilitator draft.")
         data = parse(ProposalSerializer, request)
         data.pop("version", None)
-        proposal = services.proposal_create(
+        proposal = proposal_create(
             actor=request.user, workshop=workshop, **_plain_key_results(data)
         )
         return Response(ProposalSerializer(proposal).data, status=201)
@@ -208,15 +231,15 @@ def _plain_key_results(data: dict[str, Any]) -> dict[str, Any]:
 class ProposalDetail(APIView):
     @extend_schema(responses=ProposalSerializer)
     def get(self, request: AuthedRequest, pk: int) -> Response:
-        return Response(ProposalSerializer(selectors.get_proposal(request.user, pk)).data)
+        return Response(ProposalSerializer(get_proposal(request.user, pk)).data)
 
     @extend_schema(request=ProposalSerializer, responses=ProposalSerializer)
     def patch(self, request: AuthedRequest, pk: int) -> Response:
-        proposal = selectors.get_proposal(request.user, pk)
-        if not selectors.can_draft(proposal.workshop, request.user):
+        proposal = get_proposal(request.user, pk)
+        if not can_draft(proposal.workshop, request.user):
             raise Forbidden("Observers follow the drafting; voters and the facilitator draft.")
         data = _plain_key_results(parse(ProposalSerializer, request, partial=True))
-        updated = services.proposal_update(
+        updated = proposal_update(
             actor=request.user, proposal=proposal, data=data, version=data.pop("version", None)
         )
         return Response(ProposalSerializer(updated).data)
@@ -225,16 +248,16 @@ class ProposalDetail(APIView):
 class ProposalRevisions(PaginatedView):
     @extend_schema(responses=RevisionSerializer(many=True))
     def get(self, request: AuthedRequest, pk: int) -> Response:
-        proposal = selectors.get_proposal(request.user, pk)
+        proposal = get_proposal(request.user, pk)
         return paginated(request, proposal.revisions.order_by("-number"), RevisionSerializer, self)
 
 
 class ProposalVote(APIView):
     @extend_schema(request=VoteInputSerializer, responses=VoteSerializer)
     def put(self, request: AuthedRequest, pk: int) -> Response:
-        proposal = selectors.get_proposal(request.user, pk)
+        proposal = get_proposal(request.user, pk)
         data = parse(VoteInputSerializer, request)
-        vote = services.vote_cast(
+        vote = vote_cast(
             actor=request.user, proposal=proposal, value=data["value"], reason=data["reason"]
         )
         return Response(VoteSerializer(vote).data)
@@ -243,22 +266,20 @@ class ProposalVote(APIView):
 class WorkshopResults(APIView):
     @extend_schema(responses=dict)
     def get(self, request: AuthedRequest, pk: int) -> Response:
-        return Response(selectors.results(selectors.get_workshop(request.user, pk)))
+        return Response(selectors.results(get_workshop(request.user, pk)))
 
 
 class WorkshopDecide(APIView):
     @extend_schema(request=DecideSerializer, responses={201: DecisionSerializer})
     def post(self, request: AuthedRequest, pk: int) -> Response:
-        workshop = selectors.get_workshop(request.user, pk)
-        if not selectors.can_decide(workshop, request.user):
+        workshop = get_workshop(request.user, pk)
+        if not can_decide(workshop, request.user):
             raise Forbidden("The facilitator decides.")
         data = parse(DecideSerializer, request)
         proposal = workshop.proposals.filter(pk=data["proposal"]).first()
         if proposal is None:
             raise DomainError({"proposal": ["That proposal is not part of this workshop."]})
-        decision = services.workshop_decide(
-            actor=request.user, workshop=workshop, proposal=proposal
-        )
+        decision = workshop_decide(actor=request.user, workshop=workshop, proposal=proposal)
         return Response(DecisionSerializer(decision).data, status=201)
 
 
@@ -268,7 +289,7 @@ async def workshop_events(request: HttpRequest, pk: int) -> HttpResponseBase:
     if not user.is_authenticated:
         return JsonResponse({"detail": "Authentication credentials were not provided."}, status=401)
     try:
-        await sync_to_async(selectors.get_workshop)(user, pk)
+        await sync_to_async(get_workshop)(user, pk)
     except NotFound:
         return JsonResponse({"detail": "Not found."}, status=404)
     last = request.headers.get("Last-Event-ID") or request.GET.get("after")
@@ -290,7 +311,7 @@ def _may_enter(user: User, pk: int) -> Callable[[], Awaitable[bool]]:
     """Whether `user` may still enter the room, asked again while their stream is open."""
 
     async def allowed() -> bool:
-        return await selectors.visible_workshops(user).filter(pk=pk).aexists()
+        return await visible_workshops(user).filter(pk=pk).aexists()
 
     return allowed
 

@@ -17,6 +17,8 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import redis
+import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import transaction
@@ -42,8 +44,6 @@ def emit(workshop: Workshop, kind: str, **data: Any) -> WorkshopEvent:
 
 
 def _publish(workshop_id: int, event_id: int) -> None:
-    import redis
-
     try:
         redis.Redis.from_url(settings.REDIS_URL).publish(channel(workshop_id), str(event_id))
     except redis.RedisError:
@@ -112,8 +112,6 @@ class _Wakeup:
         self.client: Any = None
 
     async def start(self) -> None:
-        import redis.asyncio as aioredis
-
         try:
             self.client = aioredis.Redis.from_url(settings.REDIS_URL)
             self.pubsub = self.client.pubsub()

@@ -11,14 +11,14 @@ from django.forms import BoundField
 from goals.forms.common import (
     DateTimeInWindowField,
     PageForm,
-    _choice_field,
-    _date,
-    _people,
-    _text,
-    _version,
+    choice_field,
+    date_field,
+    people_field,
+    text_field,
+    version_field,
 )
 from goals.models import Goal, Level, User
-from goals.rules import whole_number
+from goals.rules.timeframes import whole_number
 from goals.wording import plain_number
 from workshops.models import (
     STRATEGIC_LEVELS,
@@ -29,7 +29,8 @@ from workshops.models import (
     default_rule,
 )
 from workshops.rules import BALLOT_CHOICES
-from workshops.services import MAX_KEY_RESULTS, PLANNED_ONLY_FIELDS
+from workshops.services.proposals import MAX_KEY_RESULTS
+from workshops.services.setup import PLANNED_ONLY_FIELDS
 
 # Phases that get a timebox on the create form, with how the form names them.
 TIMEBOXED = {
@@ -84,7 +85,7 @@ class TimeboxesField(forms.MultiValueField):
 class WorkshopForm(PageForm):
     """Plan a workshop. Parent choices are the goals one level above the target level."""
 
-    title = _text("Title")
+    title = text_field("Title")
     target_level = forms.ChoiceField(
         label="What the workshop agrees on", choices=Level.choices, initial=Level.PRODUCT
     )
@@ -97,8 +98,8 @@ class WorkshopForm(PageForm):
         help_text="Runs the room: phases, timer, reveal and decisions.",
     )
     scheduled_at = DateTimeInWindowField(label="When", required=False)
-    agenda = _text("Agenda and notes", rows=4, help_text="Markdown.")
-    ground_rules = _text(
+    agenda = text_field("Agenda and notes", rows=4, help_text="Markdown.")
+    ground_rules = text_field(
         "Ground rules", rows=3, help_text="e.g. Everyone speaks once before anyone speaks twice."
     )
     voting_method = forms.ChoiceField(
@@ -129,7 +130,7 @@ class WorkshopForm(PageForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.parent_goals = {goal.pk: goal for goal in parent_options}
-        parent = _choice_field(self, "parent_goal")
+        parent = choice_field(self, "parent_goal")
         if level == Level.VISION:
             parent.choices = [("", "Nothing: the vision is the top of the chain")]
         else:
@@ -149,7 +150,7 @@ class WorkshopForm(PageForm):
             else ""
         )
         self.people = {user.pk: user for user in facilitators}
-        _choice_field(self, "facilitator").choices = _people(facilitators, None)
+        choice_field(self, "facilitator").choices = people_field(facilitators, None)
 
     @property
     def dots_shown(self) -> bool:
@@ -178,7 +179,7 @@ class WorkshopForm(PageForm):
 class WorkshopEditForm(WorkshopForm):
     """Edit a workshop: what it agrees on stays; how it votes and decides only while planned."""
 
-    version = _version()
+    version = version_field()
 
     def __init__(self, *args: Any, workshop: Workshop, facilitators: Sequence[User], **kwargs: Any):
         kwargs.setdefault(
@@ -216,7 +217,7 @@ class WorkshopEditForm(WorkshopForm):
 
 
 class CancelForm(PageForm):
-    reason = _text(
+    reason = text_field(
         "Why is it cancelled?",
         required=True,
         rows=3,
@@ -249,7 +250,7 @@ class ParticipantsForm(PageForm):
     def __init__(self, *args: Any, candidates: Sequence[tuple[User, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.people = {user.pk: user for user, _ in candidates}
-        _choice_field(self, "members").choices = [
+        choice_field(self, "members").choices = [
             (user.pk, f"{user.name} ({role})") for user, role in candidates
         ]
 
@@ -319,16 +320,16 @@ class CheckedBoundField(BoundField):
 
 
 class ProposalForm(PageForm):
-    title = _text("Title")
-    description = _text("Description", rows=4, help_text="Markdown.")
-    starts_on = _date("Starts on")
-    ends_on = _date("Ends on")
+    title = text_field("Title")
+    description = text_field("Description", rows=4, help_text="Markdown.")
+    starts_on = date_field("Starts on")
+    ends_on = date_field("Ends on")
     key_results = KeyResultsField(
         label="Draft key results",
         required=False,
         help_text="What you will measure, from a baseline to a target, and who moves it.",
     )
-    version = _version()
+    version = version_field()
 
     # Fields under which the as-you-type check writes what the chain rules say.
     checked = ("title", "ends_on", "key_results")
@@ -360,7 +361,7 @@ class VoteForm(PageForm):
     """One voter's ballot on one proposal, in the workshop's voting method."""
 
     value = forms.ChoiceField(label="Your vote", widget=forms.RadioSelect)
-    reason = _text("Reason", rows=2)
+    reason = text_field("Reason", rows=2)
 
     def __init__(self, *args: Any, method: str, dots_allowed: int = 0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -372,7 +373,7 @@ class VoteForm(PageForm):
             )
             self.fields["reason"].label = "Comment (optional)"
         else:
-            _choice_field(self, "value").choices = BALLOT_CHOICES[method]
+            choice_field(self, "value").choices = BALLOT_CHOICES[method]
             self.fields["reason"].help_text = (
                 "Needed when you object."
                 if method == VotingMethod.CONSENT

@@ -15,6 +15,7 @@ from django.db.models import Count
 
 from goals.models import ProductMembership, User
 from workshops import events, rules
+from workshops.access import can_decide, can_run, drafts
 from workshops.models import (
     PHASE_ORDER,
     Decision,
@@ -29,9 +30,6 @@ from workshops.selectors import (
     Bar,
     VoteRow,
     by_name,
-    can_decide,
-    can_run,
-    drafts,
     objections_shown,
     round_votes,
     tally_bars,

@@ -10,15 +10,14 @@ from datetime import UTC, date, datetime
 from difflib import SequenceMatcher
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from goals.access import Role, object_id, role_of, with_roles
-from goals.errors import NotFound
 from goals.models import Goal, Product, User
 from goals.wording import amount, counted
 from workshops import rules
+from workshops.access import can_run, visible_workshops
 from workshops.models import (
     Decision,
     Participant,
@@ -29,64 +28,6 @@ from workshops.models import (
     VotingMethod,
     Workshop,
 )
-
-
-def visible_workshops(user: User) -> QuerySet[Workshop]:
-    """Workshops a person may enter: as facilitator, participant, or the product's leader."""
-    qs = with_roles(
-        Workshop.objects.select_related(
-            "product__organization", "facilitator", "parent_goal", "cancelled_by"
-        ),
-        user,
-        product="product_id",
-        organization="product__organization_id",
-    )
-    # Facilitators and participants enter only while members of the product: taking someone
-    # off a product ends their place in its workshops at once.
-    return qs.filter(
-        (Q(my_role__isnull=False) & (Q(facilitator=user) | Q(participants__user=user)))
-        | Q(my_role="leader")
-        | Q(my_org_role="admin")
-    ).distinct()
-
-
-def get_workshop(user: User, pk: object) -> Workshop:
-    workshop = visible_workshops(user).filter(pk=object_id(pk)).first()
-    if workshop is None:
-        raise NotFound()
-    return workshop
-
-
-def get_proposal(user: User, pk: object) -> Proposal:
-    proposal = Proposal.objects.select_related("author").filter(pk=object_id(pk)).first()
-    if proposal is None:
-        raise NotFound()
-    proposal.workshop = get_workshop(user, proposal.workshop_id)
-    return proposal
-
-
-def seat_of(workshop: Workshop, user: User) -> Participant | None:
-    return Participant.objects.filter(workshop=workshop, user=user).first()
-
-
-def can_run(workshop: Workshop, user: User) -> bool:
-    """The facilitator or a product leader moves phases."""
-    return workshop.facilitator_id == user.pk or role_of(workshop) == Role.LEADER
-
-
-def can_decide(workshop: Workshop, user: User) -> bool:
-    """The facilitator decides: applying the rule is theirs alone, even over a leader."""
-    return workshop.facilitator_id == user.pk
-
-
-def can_draft(workshop: Workshop, user: User) -> bool:
-    """Voters and the facilitator draft and amend; observers watch and comment."""
-    return drafts(workshop, user, seat_of(workshop, user))
-
-
-def drafts(workshop: Workshop, user: User, seat: Participant | None) -> bool:
-    """`can_draft` for a seat already loaded."""
-    return workshop.facilitator_id == user.pk or (seat is not None and seat.can_vote)
 
 
 def participants(workshop: Workshop) -> list[Participant]:

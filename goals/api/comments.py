@@ -2,41 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from goals import access, conversations
+from goals import access
 from goals.api.common import AuthedRequest, PaginatedView, paginated, parse
 from goals.api.serializers.conversations import (
     CommentSerializer,
     CommentUpdateSerializer,
     InsightSerializer,
 )
-from goals.errors import DomainError
-from goals.models import Comment, Goal, User
-from goals.services import comments as comment_services
-from goals.services import insights as insight_services
-from workshops import selectors as workshop_selectors
-from workshops.models import Proposal
+from goals.models import User
+from goals.selectors import conversations
+from goals.services.comments import comment_create, comment_delete, comment_resolve, comment_update
+from goals.services.insights import insight_create, insight_delete
+from workshops.access import get_comment, get_proposal, visible_comments
 
 
 def _comment_data(user: User, pk: int) -> dict[str, object]:
-    comment = conversations.with_mention_ids(access.visible_comments(user)).get(pk=pk)
+    comment = conversations.with_mention_ids(visible_comments(user)).get(pk=pk)
     return dict(CommentSerializer(comment).data)
-
-
-def _parent(data: dict[str, Any], **subject: Goal | Proposal) -> Comment | None:
-    parent_id: int | None = data.get("parent")
-    if parent_id is None:
-        return None
-    parent = Comment.objects.filter(pk=parent_id, **subject).first()
-    if parent is None:
-        raise DomainError({"parent": ["Reply to a comment in this conversation."]})
-    return parent
 
 
 class GoalComments(PaginatedView):
@@ -53,8 +40,8 @@ class GoalComments(PaginatedView):
         goal = access.get_goal(request.user, pk)
         access.require_role(goal, access.MEMBERS, "comment")
         data = parse(CommentSerializer, request)
-        comment = comment_services.comment_create(
-            actor=request.user, goal=goal, body=data["body"], parent=_parent(data, goal=goal)
+        comment = comment_create(
+            actor=request.user, goal=goal, body=data["body"], parent_id=data.get("parent")
         )
         return Response(_comment_data(request.user, comment.pk), status=201)
 
@@ -64,19 +51,19 @@ class ProposalComments(PaginatedView):
 
     @extend_schema(responses=CommentSerializer(many=True))
     def get(self, request: AuthedRequest, pk: int) -> Response:
-        proposal = workshop_selectors.get_proposal(request.user, pk)
+        proposal = get_proposal(request.user, pk)
         comments = conversations.with_mention_ids(conversations.comments_of(proposal=proposal))
         return paginated(request, comments, CommentSerializer, self)
 
     @extend_schema(request=CommentSerializer, responses={201: CommentSerializer})
     def post(self, request: AuthedRequest, pk: int) -> Response:
-        proposal = workshop_selectors.get_proposal(request.user, pk)
+        proposal = get_proposal(request.user, pk)
         data = parse(CommentSerializer, request)
-        comment = comment_services.comment_create(
+        comment = comment_create(
             actor=request.user,
             proposal=proposal,
             body=data["body"],
-            parent=_parent(data, proposal=proposal),
+            parent_id=data.get("parent"),
         )
         return Response(_comment_data(request.user, comment.pk), status=201)
 
@@ -84,28 +71,24 @@ class ProposalComments(PaginatedView):
 class CommentDetail(APIView):
     @extend_schema(responses=CommentSerializer)
     def get(self, request: AuthedRequest, pk: int) -> Response:
-        return Response(_comment_data(request.user, access.get_comment(request.user, pk).pk))
+        return Response(_comment_data(request.user, get_comment(request.user, pk).pk))
 
     @extend_schema(request=CommentUpdateSerializer, responses=CommentSerializer)
     def patch(self, request: AuthedRequest, pk: int) -> Response:
-        comment = access.get_comment(request.user, pk)
+        comment = get_comment(request.user, pk)
         data = parse(CommentUpdateSerializer, request, partial=True)
         # Both changes or neither: a refused resolve leaves the text as it was.
         with transaction.atomic():
             if "body" in data:
-                comment = comment_services.comment_update(
-                    actor=request.user, comment=comment, body=data["body"]
-                )
+                comment = comment_update(actor=request.user, comment=comment, body=data["body"])
             if "resolved" in data:
-                comment_services.comment_resolve(
-                    actor=request.user, comment=comment, resolved=data["resolved"]
-                )
+                comment_resolve(actor=request.user, comment=comment, resolved=data["resolved"])
         return Response(_comment_data(request.user, comment.pk))
 
     @extend_schema(responses={204: None})
     def delete(self, request: AuthedRequest, pk: int) -> Response:
-        comment = access.get_comment(request.user, pk)
-        comment_services.comment_delete(actor=request.user, comment=comment)
+        comment = get_comment(request.user, pk)
+        comment_delete(actor=request.user, comment=comment)
         return Response(status=204)
 
 
@@ -123,7 +106,7 @@ class GoalInsights(PaginatedView):
         goal = access.get_goal(request.user, pk)
         access.require_role(goal, access.MEMBERS, "add insights")
         data = parse(InsightSerializer, request)
-        insight = insight_services.insight_create(actor=request.user, goal=goal, **data)
+        insight = insight_create(actor=request.user, goal=goal, **data)
         return Response(InsightSerializer(insight).data, status=201)
 
 
@@ -135,5 +118,5 @@ class InsightDetail(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request: AuthedRequest, pk: int) -> Response:
         insight = access.get_insight(request.user, pk)
-        insight_services.insight_delete(actor=request.user, insight=insight)
+        insight_delete(actor=request.user, insight=insight)
         return Response(status=204)

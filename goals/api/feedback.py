@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from goals import access, conversations
+from goals import access
 from goals.api.common import AuthedRequest, PaginatedView, paginated, parse
 from goals.api.serializers.conversations import (
     FeedbackAnswerInputSerializer,
@@ -16,7 +16,8 @@ from goals.api.serializers.conversations import (
 )
 from goals.errors import DomainError
 from goals.models import FeedbackRound, Goal, User
-from goals.services import feedback as feedback_services
+from goals.selectors import conversations
+from goals.services.feedback import feedback_answer, feedback_round_close, feedback_round_open
 
 
 def _round_data(user: User, pk: int) -> dict[str, object]:
@@ -58,7 +59,7 @@ class GoalFeedbackRounds(PaginatedView):
         goal = access.get_goal(request.user, pk)
         access.require_role(goal, (access.Role.LEADER,), "ask for feedback")
         data = parse(FeedbackRoundInputSerializer, request)
-        feedback_round = feedback_services.feedback_round_open(
+        feedback_round = feedback_round_open(
             actor=request.user,
             goal=goal,
             people=_people(goal, data["people"]),
@@ -83,7 +84,7 @@ class FeedbackRoundAnswer(APIView):
     def put(self, request: AuthedRequest, pk: int) -> Response:
         feedback_round = access.get_feedback_round(request.user, pk)
         data = parse(FeedbackAnswerInputSerializer, request)
-        answer = feedback_services.feedback_answer(
+        answer = feedback_answer(
             actor=request.user,
             feedback_round=feedback_round,
             answer=data["answer"],
@@ -99,7 +100,5 @@ class FeedbackRoundClose(APIView):
     def post(self, request: AuthedRequest, pk: int) -> Response:
         feedback_round: FeedbackRound = access.get_feedback_round(request.user, pk)
         access.require_role(feedback_round, (access.Role.LEADER,), "close feedback rounds")
-        feedback_services.feedback_round_close(
-            feedback_round_id=feedback_round.pk, actor=request.user
-        )
+        feedback_round_close(feedback_round_id=feedback_round.pk, actor=request.user)
         return Response(_round_data(request.user, pk))

@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from accounts import tokens, two_factor
 from accounts.policy import password_sign_in_refusal
-from goals import access, selectors
+from goals import access
 from goals.api.common import (
     AuthedRequest,
     PaginatedView,
@@ -30,6 +30,7 @@ from goals.api.common import (
     parse,
     query_int,
 )
+from goals.api.hot_path import goals_json
 from goals.api.serializers.goals import (
     AgreementInputSerializer,
     GoalChangeSerializer,
@@ -40,9 +41,10 @@ from goals.api.serializers.organizations import TokenRequestSerializer, TokenSer
 from goals.errors import DomainError, Errors, NotFound
 from goals.models import FeedbackRound, Goal, Level, Product, Status, User
 from goals.pagination import Pagination
-from goals.services import agreement
-from goals.services import goals as goal_services
-from goals.services import key_results as kr_services
+from goals.selectors.chain import goal_history
+from goals.services.agreement import goal_agreed_by_feedback, goal_agreed_by_record
+from goals.services.goals import goal_create, goal_delete, goal_update
+from goals.services.key_results import key_result_create, key_result_delete, key_result_update
 
 
 class TokenCreate(APIView):
@@ -113,12 +115,13 @@ def _resolve_refs(product: Product, data: dict[str, Any], errors: Errors) -> dic
 
 
 def _owner(product: Product, user_id: int, errors: Errors) -> User | None:
-    """The organisation member with this id; the service checks product membership."""
+    """The person of this organisation with this id; the service decides whether they may own
+    the goal (only the product's members may)."""
     owner = User.objects.filter(
         pk=user_id, org_memberships__organization_id=product.organization_id
     ).first()
     if owner is None:
-        errors.add("owner", "The owner must be a member of this product.")
+        errors.add("owner", "Choose the owner among the people of this organisation.")
     return owner
 
 
@@ -148,7 +151,7 @@ class GoalList(PaginatedView):
         paginator = Pagination()
         page = goals.order_by("product_id", "id").values_list("id", flat=True)
         ids = paginator.paginate_queryset(page, request, view=self) or []
-        bodies = selectors.goals_json(request.user, ids)
+        bodies = goals_json(request.user, ids)
         return paginator.get_paginated_response(
             [orjson.loads(bodies[pk]) for pk in ids if pk in bodies]
         )
@@ -164,13 +167,13 @@ class GoalList(PaginatedView):
         errors.raise_if_any()
         data.pop("version", None)
         data.pop("change_reason", None)
-        goal = goal_services.goal_create(actor=request.user, product=product, **data)
+        goal = goal_create(actor=request.user, product=product, **data)
         return goal_response(request.user, goal.pk, status=201)
 
 
 def goal_response(user: User, pk: int, *, status: int = 200) -> HttpResponse:
     """A goal as its detail serves it, from the cache (after a write, built and cached)."""
-    body = selectors.goals_json(user, [pk]).get(pk)
+    body = goals_json(user, [pk]).get(pk)
     if body is None:
         raise NotFound()
     return HttpResponse(body, status=status, content_type="application/json")
@@ -197,16 +200,14 @@ class GoalDetail(APIView):
         errors.raise_if_any()
         version = data.pop("version", None)
         reason = data.pop("change_reason", "")
-        goal_services.goal_update(
-            actor=request.user, goal=goal, data=data, version=version, change_reason=reason
-        )
+        goal_update(actor=request.user, goal=goal, data=data, version=version, change_reason=reason)
         return goal_response(request.user, goal.pk)
 
     @extend_schema(responses={204: None})
     def delete(self, request: AuthedRequest, pk: int) -> Response:
         goal = access.get_goal(request.user, pk)
         access.require_role(goal, access.EDITORS, "delete goals")
-        goal_services.goal_delete(actor=request.user, goal=goal)
+        goal_delete(actor=request.user, goal=goal)
         return Response(status=204)
 
 
@@ -226,11 +227,11 @@ class GoalAgreementCreate(APIView):
             ).first()
             if feedback_round is None:
                 raise DomainError({"feedback_round": ["Unknown feedback round on this goal."]})
-            agreement.goal_agreed_by_feedback(
+            goal_agreed_by_feedback(
                 actor=request.user, goal=goal, feedback_round=feedback_round, role=role
             )
         else:
-            agreement.goal_agreed_by_record(
+            goal_agreed_by_record(
                 actor=request.user,
                 goal=goal,
                 agreed_by=_people(goal.product, data["agreed_by"]),
@@ -258,7 +259,7 @@ class GoalHistory(APIView):
     @extend_schema(responses=GoalChangeSerializer(many=True))
     def get(self, request: AuthedRequest, pk: int) -> Response:
         goal = access.get_goal(request.user, pk)
-        return Response(GoalChangeSerializer(selectors.goal_history(goal), many=True).data)
+        return Response(GoalChangeSerializer(goal_history(goal), many=True).data)
 
 
 def _key_result_refs(key_result_goal: Goal, data: dict[str, Any]) -> dict[str, Any]:
@@ -294,9 +295,7 @@ class KeyResultList(PaginatedView):
         data = _key_result_refs(goal, data)
         data.pop("version", None)
         reason = data.pop("change_reason", "")
-        key_result = kr_services.key_result_create(
-            actor=request.user, goal=goal, change_reason=reason, **data
-        )
+        key_result = key_result_create(actor=request.user, goal=goal, change_reason=reason, **data)
         return Response(
             KeyResultSerializer(access.get_key_result(request.user, key_result.pk)).data,
             status=201,
@@ -318,7 +317,7 @@ class KeyResultDetail(APIView):
         version = data.pop("version")
         reason = data.pop("change_reason", "")
         data = _key_result_refs(key_result.goal, data)
-        kr_services.key_result_update(
+        key_result_update(
             actor=request.user,
             key_result=key_result,
             data=data,
@@ -341,7 +340,7 @@ class KeyResultDetail(APIView):
     def delete(self, request: AuthedRequest, pk: int) -> Response:
         key_result = access.get_key_result(request.user, pk)
         access.require_role(key_result, access.EDITORS, "delete key results")
-        kr_services.key_result_delete(
+        key_result_delete(
             actor=request.user,
             key_result=key_result,
             change_reason=request.query_params.get("change_reason", ""),

@@ -6,12 +6,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from goals import access, selectors
+from goals import access
 from goals.api.common import AuthedRequest, PaginatedView, paginated
 from goals.api.serializers.organizations import InvitationSerializer
 from goals.errors import NotFound
 from goals.models import Invitation
-from goals.services import organizations as services
+from goals.selectors.organizations import invitations_for
+from goals.services.invitations import invitation_decline, invitation_join, invitation_withdraw
 
 
 class InvitationList(PaginatedView):
@@ -19,13 +20,13 @@ class InvitationList(PaginatedView):
 
     @extend_schema(responses=InvitationSerializer(many=True))
     def get(self, request: AuthedRequest) -> Response:
-        invitations = selectors.invitations_for(request.user)
+        invitations = invitations_for(request.user)
         return paginated(request, invitations, InvitationSerializer, self)
 
 
 def _mine(request: AuthedRequest, pk: int) -> Invitation:
     """A pending invitation of my email; anyone else's is not found, whoever asks."""
-    invitation = selectors.invitations_for(request.user).filter(pk=access.object_id(pk)).first()
+    invitation = invitations_for(request.user).filter(pk=access.object_id(pk)).first()
     if invitation is None:
         raise NotFound()
     return invitation
@@ -35,7 +36,7 @@ class InvitationAccept(APIView):
     @extend_schema(request=None, responses=InvitationSerializer)
     def post(self, request: AuthedRequest, pk: int) -> Response:
         invitation = _mine(request, pk)
-        services.invitation_join(invitation=invitation, user=request.user)
+        invitation_join(invitation=invitation, user=request.user)
         return Response(InvitationSerializer(invitation).data)
 
 
@@ -43,7 +44,7 @@ class InvitationDecline(APIView):
     @extend_schema(request=None, responses=InvitationSerializer)
     def post(self, request: AuthedRequest, pk: int) -> Response:
         invitation = _mine(request, pk)
-        services.invitation_decline(invitation=invitation, user=request.user)
+        invitation_decline(invitation=invitation, user=request.user)
         return Response(InvitationSerializer(invitation).data)
 
 
@@ -67,5 +68,5 @@ class InvitationDetail(APIView):
         else:
             product = access.get_product(request.user, invitation.product_id)
             access.require_role(product, (access.Role.LEADER,), "withdraw invitations")
-        services.invitation_withdraw(invitation=invitation)
+        invitation_withdraw(invitation=invitation)
         return Response(status=204)

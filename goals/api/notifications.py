@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from goals import access, activity, conversations
+from goals import access
 from goals.api.common import AuthedRequest, PaginatedView, parse
 from goals.api.serializers.conversations import (
     ActivitySerializer,
@@ -18,8 +18,10 @@ from goals.api.serializers.conversations import (
 )
 from goals.errors import DomainError
 from goals.pagination import Pagination
-from goals.services import notifications as notification_services
-from goals.services import watching
+from goals.selectors import activity
+from goals.selectors.notifications import inbox_of, is_watching
+from goals.services.notifications import mark_all_read, mark_read, mark_unread, set_email_preference
+from goals.services.watching import watch_set
 
 
 class NotificationList(PaginatedView):
@@ -30,7 +32,7 @@ class NotificationList(PaginatedView):
         responses=NotificationSerializer(many=True),
     )
     def get(self, request: AuthedRequest) -> Response:
-        notifications = conversations.inbox(request.user)
+        notifications = inbox_of(request.user)
         unread = request.query_params.get("unread", "")
         if unread not in ("", "true", "false", "1", "0"):
             raise DomainError({"unread": ["Give true or false."]})
@@ -51,16 +53,16 @@ class NotificationDetail(APIView):
         notification = access.get_notification(request.user, pk)
         data = parse(NotificationReadSerializer, request)
         if data["read"]:
-            notification_services.mark_read(user=request.user, notification=notification)
+            mark_read(user=request.user, notification=notification)
         else:
-            notification_services.mark_unread(user=request.user, notification=notification)
+            mark_unread(user=request.user, notification=notification)
         return Response(NotificationSerializer(notification).data)
 
 
 class NotificationsReadAll(APIView):
     @extend_schema(request=None, responses=MarkedSerializer)
     def post(self, request: AuthedRequest) -> Response:
-        return Response({"marked": notification_services.mark_all_read(user=request.user)})
+        return Response({"marked": mark_all_read(user=request.user)})
 
 
 class NotificationPreferences(APIView):
@@ -73,9 +75,7 @@ class NotificationPreferences(APIView):
     @extend_schema(request=PreferencesSerializer, responses=PreferencesSerializer)
     def patch(self, request: AuthedRequest) -> Response:
         data = parse(PreferencesSerializer, request)
-        user = notification_services.set_email_preference(
-            user=request.user, frequency=data["email_notifications"]
-        )
+        user = set_email_preference(user=request.user, frequency=data["email_notifications"])
         return Response({"email_notifications": user.email_notifications})
 
 
@@ -85,13 +85,13 @@ class GoalWatch(APIView):
     @extend_schema(responses=WatchSerializer)
     def get(self, request: AuthedRequest, pk: int) -> Response:
         goal = access.get_goal(request.user, pk)
-        return Response({"watching": watching.is_watching(request.user, goal)})
+        return Response({"watching": is_watching(request.user, goal)})
 
     @extend_schema(request=WatchSerializer, responses=WatchSerializer)
     def put(self, request: AuthedRequest, pk: int) -> Response:
         goal = access.get_goal(request.user, pk)
         data = parse(WatchSerializer, request)
-        on = watching.watch_set(user=request.user, goal=goal, watching=data["watching"])
+        on = watch_set(user=request.user, goal=goal, watching=data["watching"])
         return Response({"watching": on})
 
 

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from goals import access, selectors
+from goals import access
 from goals.api.common import (
     AuthedRequest,
     PaginatedView,
@@ -19,6 +19,7 @@ from goals.api.common import (
     parse,
     query_int,
 )
+from goals.api.hot_path import chain_json
 from goals.api.serializers.organizations import (
     InvitationSentSerializer,
     OrganizationMemberInputSerializer,
@@ -31,10 +32,28 @@ from goals.api.serializers.organizations import (
     ProductSerializer,
 )
 from goals.errors import DomainError, NotFound
-from goals.health import Finding
 from goals.models import OrgRole
-from goals.schedule import DEFAULT_TIME_ZONE
-from goals.services import organizations as services
+from goals.rules.health import Finding
+from goals.rules.schedule import DEFAULT_TIME_ZONE
+from goals.selectors.chain import load_chain
+from goals.selectors.organizations import (
+    pending_invitations,
+    pending_product_invitations,
+    product_memberships,
+)
+from goals.services.organizations import (
+    organization_create,
+    organization_member_add,
+    organization_member_remove,
+    organization_member_set_role,
+    organization_update,
+    product_create,
+    product_delete,
+    product_member_add,
+    product_member_remove,
+    product_member_set_role,
+    product_update,
+)
 
 
 class OrganizationList(PaginatedView):
@@ -46,7 +65,7 @@ class OrganizationList(PaginatedView):
     @extend_schema(request=OrganizationSerializer, responses={201: OrganizationSerializer})
     def post(self, request: AuthedRequest) -> Response:
         data = parse(OrganizationSerializer, request)
-        org = services.organization_create(
+        org = organization_create(
             actor=request.user,
             name=data["name"],
             business_strategy=data.get("business_strategy", ""),
@@ -67,7 +86,7 @@ class OrganizationDetail(APIView):
         org = access.get_organization(request.user, pk)
         access.require_org_admin(org)
         data = parse(OrganizationSerializer, request, partial=True)
-        updated = services.organization_update(
+        updated = organization_update(
             actor=request.user, organization=org, data=data, version=data.get("version")
         )
         updated.my_org_role = org.my_org_role  # type: ignore[attr-defined]
@@ -79,7 +98,7 @@ class OrganizationMembers(PaginatedView):
     def get(self, request: AuthedRequest, pk: int) -> Response:
         org = access.get_organization(request.user, pk)
         members: list[Any] = list(org.memberships.select_related("user").order_by("user__email"))
-        members += list(selectors.pending_invitations(org))
+        members += list(pending_invitations(org))
         return paginated(request, members, OrganizationMemberSerializer, self)
 
     @extend_schema(
@@ -89,7 +108,7 @@ class OrganizationMembers(PaginatedView):
         org = access.get_organization(request.user, pk)
         access.require_org_admin(org)
         data = parse(OrganizationMemberInputSerializer, request)
-        invitation = services.organization_member_add(
+        invitation = organization_member_add(
             actor=request.user, organization=org, email=data["email"], role=data["role"]
         )
         return Response(InvitationSentSerializer(invitation).data, status=201)
@@ -110,12 +129,12 @@ class OrganizationMemberDetail(APIView):
     def patch(self, request: AuthedRequest, pk: int, member_id: int) -> Response:
         membership = self._membership(request, pk, member_id)
         data = parse(OrganizationRoleSerializer, request)
-        services.organization_member_set_role(membership=membership, role=data["role"])
+        organization_member_set_role(membership=membership, role=data["role"])
         return Response(OrganizationMemberSerializer(membership).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: AuthedRequest, pk: int, member_id: int) -> Response:
-        services.organization_member_remove(membership=self._membership(request, pk, member_id))
+        organization_member_remove(membership=self._membership(request, pk, member_id))
         return Response(status=204)
 
 
@@ -139,7 +158,7 @@ class ProductList(PaginatedView):
         except NotFound:
             raise DomainError({"organization": ["Unknown organisation."]}) from None
         access.require_org_admin(org)
-        product = services.product_create(
+        product = product_create(
             actor=request.user,
             organization=org,
             name=data["name"],
@@ -162,16 +181,14 @@ class ProductDetail(APIView):
         data = parse(ProductSerializer, request, partial=True)
         if "organization" in data and data["organization"] != product.organization_id:
             raise DomainError({"organization": ["A product stays in its organisation."]})
-        services.product_update(
-            actor=request.user, product=product, data=data, version=data.get("version")
-        )
+        product_update(actor=request.user, product=product, data=data, version=data.get("version"))
         return Response(ProductSerializer(access.get_product(request.user, pk)).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: AuthedRequest, pk: int) -> Response:
         product = access.get_product(request.user, pk)
         access.require_role(product, (access.Role.LEADER,), "delete the product")
-        services.product_delete(actor=request.user, product=product)
+        product_delete(actor=request.user, product=product)
         return Response(status=204)
 
 
@@ -179,8 +196,8 @@ class ProductMembers(PaginatedView):
     @extend_schema(responses=ProductMemberSerializer(many=True))
     def get(self, request: AuthedRequest, pk: int) -> Response:
         product = access.get_product(request.user, pk)
-        members: list[Any] = list(selectors.product_members(product))
-        members += list(selectors.pending_product_invitations(product))
+        members: list[Any] = list(product_memberships(product))
+        members += list(pending_product_invitations(product))
         return paginated(request, members, ProductMemberSerializer, self)
 
     @extend_schema(request=ProductMemberInputSerializer, responses={201: InvitationSentSerializer})
@@ -188,7 +205,7 @@ class ProductMembers(PaginatedView):
         product = access.get_product(request.user, pk)
         access.require_role(product, (access.Role.LEADER,), "add members")
         data = parse(ProductMemberInputSerializer, request)
-        invitation = services.product_member_add(
+        invitation = product_member_add(
             actor=request.user, product=product, email=data["email"], role=data["role"]
         )
         return Response(InvitationSentSerializer(invitation).data, status=201)
@@ -209,12 +226,12 @@ class ProductMemberDetail(APIView):
     def patch(self, request: AuthedRequest, pk: int, member_id: int) -> Response:
         membership = self._membership(request, pk, member_id)
         data = parse(ProductRoleSerializer, request)
-        services.product_member_set_role(membership=membership, role=data["role"])
+        product_member_set_role(membership=membership, role=data["role"])
         return Response(ProductMemberSerializer(membership).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: AuthedRequest, pk: int, member_id: int) -> Response:
-        services.product_member_remove(membership=self._membership(request, pk, member_id))
+        product_member_remove(membership=self._membership(request, pk, member_id))
         return Response(status=204)
 
 
@@ -247,7 +264,7 @@ class ProductChain(APIView):
     )
     def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         product = access.get_product(request.user, pk)
-        return HttpResponse(selectors.chain_json(product), content_type="application/json")
+        return HttpResponse(chain_json(product), content_type="application/json")
 
 
 class ProductHealth(APIView):
@@ -271,6 +288,6 @@ class ProductHealth(APIView):
         )
     )
     def get(self, request: AuthedRequest, pk: int) -> Response:
-        chain = selectors.load_chain(access.get_product(request.user, pk))
+        chain = load_chain(access.get_product(request.user, pk))
         findings: list[Finding] = chain.findings
         return Response({"score": chain.score, "findings": [f.as_dict() for f in findings]})

@@ -9,7 +9,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from goals import access, reviews
+from goals import access
+from goals.access import may_check_in
 from goals.api.common import AuthedRequest, PaginatedView, paginated, parse
 from goals.api.goals import goal_response
 from goals.api.serializers.goals import GoalSerializer
@@ -21,9 +22,11 @@ from goals.api.serializers.reviews import (
 )
 from goals.errors import Forbidden, NotFound
 from goals.models import Retrospective
-from goals.services import check_ins as check_in_services
-from goals.services import outcomes
-from goals.services import reviews as review_services
+from goals.selectors import reviews
+from goals.selectors.reviews import schedule_of
+from goals.services.check_ins import NOT_ALLOWED, check_in_create
+from goals.services.outcomes import retrospective_save, sprint_verdict_set
+from goals.services.reviews import schedule_update
 
 
 class ProductReviewSchedule(APIView):
@@ -32,14 +35,14 @@ class ProductReviewSchedule(APIView):
     @extend_schema(responses=ReviewScheduleSerializer)
     def get(self, request: AuthedRequest, pk: int) -> Response:
         product = access.get_product(request.user, pk)
-        return Response(ReviewScheduleSerializer(review_services.schedule_of(product)).data)
+        return Response(ReviewScheduleSerializer(schedule_of(product)).data)
 
     @extend_schema(request=ReviewScheduleSerializer, responses=ReviewScheduleSerializer)
     def put(self, request: AuthedRequest, pk: int) -> Response:
         product = access.get_product(request.user, pk)
         access.require_role(product, (access.Role.LEADER,), "change the review schedule")
         data = parse(ReviewScheduleSerializer, request)
-        schedule = review_services.schedule_update(
+        schedule = schedule_update(
             actor=request.user, product=product, data=data, version=data.get("version")
         )
         return Response(ReviewScheduleSerializer(schedule).data)
@@ -59,10 +62,10 @@ class GoalCheckIns(PaginatedView):
         goal = access.get_goal(request.user, pk)
         key_results = list(goal.key_results.all())
         role = access.role_of(goal)
-        if not check_in_services.may_check_in(goal, request.user, key_results, role=role):
-            raise Forbidden(check_in_services.NOT_ALLOWED)
+        if not may_check_in(goal, request.user, key_results, role=role):
+            raise Forbidden(NOT_ALLOWED)
         data = parse(CheckInSerializer, request)
-        check_in = check_in_services.check_in_create(actor=request.user, goal=goal, **data)
+        check_in = check_in_create(actor=request.user, goal=goal, **data)
         return Response(
             CheckInSerializer(reviews.check_ins_of(goal).get(pk=check_in.pk)).data, status=201
         )
@@ -87,7 +90,7 @@ class GoalRetrospective(APIView):
         # The first PUT writes it: the service asks for the version once there is one.
         data: dict[str, Any] = parse(RetrospectiveSerializer, request, version_required=False)
         version = data.pop("version", None)
-        retrospective = outcomes.retrospective_save(
+        retrospective = retrospective_save(
             actor=request.user, goal=goal, data=data, version=version
         )
         return Response(RetrospectiveSerializer(retrospective).data)
@@ -101,7 +104,7 @@ class GoalSprintVerdict(APIView):
     def put(self, request: AuthedRequest, pk: int) -> HttpResponse:
         goal = access.get_goal(request.user, pk)
         data = parse(SprintVerdictSerializer, request)
-        outcomes.sprint_verdict_set(
+        sprint_verdict_set(
             actor=request.user,
             goal=goal,
             verdict=data["sprint_verdict"],

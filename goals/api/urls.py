@@ -8,8 +8,8 @@ from goals.api import (
     invitations,
     notifications,
     organizations,
+    reviews,
 )
-from goals.api import reviews as review_api
 
 urlpatterns = [
     path("auth/token/", goals.TokenCreate.as_view(), name="api-token"),
@@ -120,18 +120,18 @@ urlpatterns = [
     # The feedback loop: review schedules, check-ins, retrospectives, sprint verdicts.
     path(
         "products/<int:pk>/review-schedule/",
-        review_api.ProductReviewSchedule.as_view(),
+        reviews.ProductReviewSchedule.as_view(),
         name="api-review-schedule",
     ),
-    path("goals/<int:pk>/check-ins/", review_api.GoalCheckIns.as_view(), name="api-check-ins"),
+    path("goals/<int:pk>/check-ins/", reviews.GoalCheckIns.as_view(), name="api-check-ins"),
     path(
         "goals/<int:pk>/retrospective/",
-        review_api.GoalRetrospective.as_view(),
+        reviews.GoalRetrospective.as_view(),
         name="api-retrospective",
     ),
     path(
         "goals/<int:pk>/sprint-verdict/",
-        review_api.GoalSprintVerdict.as_view(),
+        reviews.GoalSprintVerdict.as_view(),
         name="api-sprint-verdict",
     ),
 ]

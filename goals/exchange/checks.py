@@ -9,35 +9,36 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from goals import key_result_history
-from goals.exchange.fields import _is_day, _is_number, _is_whole
+from goals.exchange.fields import is_day, is_number, is_whole
 from goals.models import SprintVerdict, Status
+from goals.rules import key_result_history
+from workshops.rules import BALLOT_CHOICES
 
 # What each goal field kept in the history holds (besides nothing, which each may).
-_HISTORY_VALUES: dict[str, Callable[[Any], bool]] = {
+HISTORY_VALUES: dict[str, Callable[[Any], bool]] = {
     "title": lambda v: isinstance(v, str) and len(v) <= 300,
     "description": lambda v: isinstance(v, str) and len(v) <= 20000,
     "outcome_note": lambda v: isinstance(v, str) and len(v) <= 20000,
     "owner": lambda v: isinstance(v, str) and "@" in v and len(v) <= 254,
     "status": lambda v: isinstance(v, str) and v in Status.values,
     "sprint_verdict": lambda v: isinstance(v, str) and v in ("", *SprintVerdict.values),
-    "starts_on": _is_day,
-    "ends_on": _is_day,
-    "next_review_on": _is_day,
-    "confidence": lambda v: _is_whole(v, 1, 5),
+    "starts_on": is_day,
+    "ends_on": is_day,
+    "next_review_on": is_day,
+    "confidence": lambda v: is_whole(v, 1, 5),
 }
 
 # What a key result kept whole in the history holds.
 _KEY_RESULT_KEPT: dict[str, Callable[[Any], bool]] = {
     "title": lambda v: isinstance(v, str) and 0 < len(v) <= 300,
     "unit": lambda v: isinstance(v, str) and len(v) <= 40,
-    "baseline": _is_number,
-    "target": _is_number,
-    "due_on": lambda v: v is None or _is_day(v),
+    "baseline": is_number,
+    "target": is_number,
+    "due_on": lambda v: v is None or is_day(v),
 }
 
 
-def _key_result_change_fits(key: str, pair: list[Any]) -> bool:
+def key_result_change_fits(key: str, pair: list[Any]) -> bool:
     """A key result added or removed whole, or one promised field of it changed."""
     old, new = pair
     if old is None or new is None:
@@ -53,22 +54,20 @@ def _key_result_change_fits(key: str, pair: list[Any]) -> bool:
     return all((value is None and field_name == "due_on") or fits(value) for value in pair)
 
 
-def _tallies_fit(method: str, tallies: Any) -> bool:
+def tallies_fit(method: str, tallies: Any) -> bool:
     """Tallies as a decision keeps them: counts of voters, supporters and objectors, the
     count of each ballot value of the method, and the dots (dot voting) or average."""
-    from workshops.rules import BALLOT_CHOICES
-
     if not isinstance(tallies, dict):
         return False
     if not {"voters", "supporters", "objectors", "counts"} <= tallies.keys() <= {
         "voters", "supporters", "objectors", "counts", "dots", "average"
     }:  # fmt: skip
         return False
-    if not all(_is_whole(tallies[key], 0) for key in ("voters", "supporters", "objectors")):
+    if not all(is_whole(tallies[key], 0) for key in ("voters", "supporters", "objectors")):
         return False
-    if "dots" in tallies and not _is_whole(tallies["dots"], 0):
+    if "dots" in tallies and not is_whole(tallies["dots"], 0):
         return False
-    if tallies.get("average") is not None and not _is_number(tallies["average"]):
+    if tallies.get("average") is not None and not is_number(tallies["average"]):
         return False
     counts = tallies["counts"]
     if method in BALLOT_CHOICES:
@@ -77,11 +76,11 @@ def _tallies_fit(method: str, tallies: Any) -> bool:
     else:  # dot voting counts voters by how many dots they gave
         value_fits = lambda key: key.isascii() and key.isdigit() and len(key) <= 3  # noqa: E731
     return isinstance(counts, dict) and all(
-        value_fits(key) and _is_whole(n, 0) for key, n in counts.items()
+        value_fits(key) and is_whole(n, 0) for key, n in counts.items()
     )
 
 
-def _objections_fit(objections: Any) -> bool:
+def objections_fit(objections: Any) -> bool:
     """A list of objections, each with its reason, and who raised it unless anonymous."""
     if not isinstance(objections, list):
         return False
@@ -97,6 +96,6 @@ def _objections_fit(objections: Any) -> bool:
             return False
         if not isinstance(name, str) or len(name) > 300:
             return False
-        if voter is not None and not _is_whole(voter):
+        if voter is not None and not is_whole(voter):
             return False
     return True

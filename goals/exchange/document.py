@@ -8,4 +8,4 @@ from __future__ import annotations
 FORMAT = "goalchain.product"
 FORMAT_VERSION = 1
 # The Product Vision Board's own boxes, kept on the product.
-_PRODUCT_TEXTS = ("target_group", "needs", "product_summary")
+PRODUCT_TEXTS = ("target_group", "needs", "product_summary")

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from goals.exchange.document import _PRODUCT_TEXTS, FORMAT, FORMAT_VERSION
+from goals.exchange.document import FORMAT, FORMAT_VERSION, PRODUCT_TEXTS
 from goals.models import (
     CheckIn,
     Comment,
@@ -66,7 +66,7 @@ def _product(product: Product) -> dict[str, Any]:
     return {
         "name": product.name,
         "portfolio_strategy": product.portfolio_strategy,
-        **{name: getattr(product, name) for name in _PRODUCT_TEXTS},
+        **{name: getattr(product, name) for name in PRODUCT_TEXTS},
         "quality_rules_off": product.quality_rules_off,
         "max_live_product_goals": product.max_live_product_goals,
     }

@@ -17,22 +17,22 @@ from django.utils.dateparse import parse_datetime
 
 from goals.errors import Errors
 from goals.models import MEASURE_LIMIT
-from goals.rules import DATE_WINDOW_MESSAGE, in_date_window
+from goals.rules.timeframes import DATE_WINDOW_MESSAGE, in_date_window
 
 
-def _is_whole(value: Any, low: int | None = None, high: int | None = None) -> TypeGuard[int]:
+def is_whole(value: Any, low: int | None = None, high: int | None = None) -> TypeGuard[int]:
     """A whole number (not a flag), within [low, high] when given."""
     if not isinstance(value, int) or isinstance(value, bool):
         return False
     return (low is None or value >= low) and (high is None or value <= high)
 
 
-def _is_ref(value: Any, refs: Collection[int]) -> bool:
+def is_ref(value: Any, refs: Collection[int]) -> bool:
     """One of the document's refs; anything else, a list included, is not (and never hashed)."""
-    return _is_whole(value) and value in refs
+    return is_whole(value) and value in refs
 
 
-def _is_day(value: Any) -> bool:
+def is_day(value: Any) -> bool:
     if not isinstance(value, str) or len(value) != 10:
         return False
     try:
@@ -42,13 +42,13 @@ def _is_day(value: Any) -> bool:
     return True
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
     return Decimal(str(value)).is_finite() and abs(value) < MEASURE_LIMIT
 
 
-def _object(obj: dict[str, Any], key: str, errors: Errors, where: str) -> dict[str, Any] | None:
+def read_object(obj: dict[str, Any], key: str, errors: Errors, where: str) -> dict[str, Any] | None:
     value = obj.get(key)
     if not isinstance(value, dict):
         errors.add(f"{where}.{key}", "This part of the document is missing.")
@@ -56,7 +56,7 @@ def _object(obj: dict[str, Any], key: str, errors: Errors, where: str) -> dict[s
     return value
 
 
-def _list(obj: dict[str, Any], key: str, errors: Errors, *, required: bool = True) -> list[Any]:
+def read_list(obj: dict[str, Any], key: str, errors: Errors, *, required: bool = True) -> list[Any]:
     value = obj.get(key, None if required else [])
     if not isinstance(value, list):
         errors.add(key, "This part of the document must be a list.")
@@ -64,7 +64,7 @@ def _list(obj: dict[str, Any], key: str, errors: Errors, *, required: bool = Tru
     return value
 
 
-def _text(
+def read_text(
     obj: dict[str, Any], key: str, errors: Errors, where: str, limit: int, *, required: bool = False
 ) -> str:
     value = obj.get(key, "")
@@ -80,7 +80,7 @@ def _text(
     return value.strip() if required else value
 
 
-def _day(obj: dict[str, Any], key: str, errors: Errors, where: str) -> date | None:
+def read_day(obj: dict[str, Any], key: str, errors: Errors, where: str) -> date | None:
     value = obj.get(key)
     if value is None:
         return None
@@ -96,7 +96,7 @@ def _day(obj: dict[str, Any], key: str, errors: Errors, where: str) -> date | No
     return day
 
 
-def _moment(obj: dict[str, Any], key: str, errors: Errors, where: str) -> datetime:
+def read_moment(obj: dict[str, Any], key: str, errors: Errors, where: str) -> datetime:
     value = obj.get(key)
     moment = parse_datetime(value) if isinstance(value, str) else None
     if moment is None or moment.tzinfo is None:
@@ -108,11 +108,13 @@ def _moment(obj: dict[str, Any], key: str, errors: Errors, where: str) -> dateti
     return moment
 
 
-def _optional_moment(obj: dict[str, Any], key: str, errors: Errors, where: str) -> datetime | None:
-    return None if obj.get(key) is None else _moment(obj, key, errors, where)
+def read_optional_moment(
+    obj: dict[str, Any], key: str, errors: Errors, where: str
+) -> datetime | None:
+    return None if obj.get(key) is None else read_moment(obj, key, errors, where)
 
 
-def _number(obj: dict[str, Any], key: str, errors: Errors, where: str) -> Decimal | None:
+def read_number(obj: dict[str, Any], key: str, errors: Errors, where: str) -> Decimal | None:
     value = obj.get(key)
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         errors.add(f"{where}.{key}", "This must be a number.")

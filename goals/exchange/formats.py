@@ -12,8 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from goals import key_result_history
 from goals.models import Level, Status
+from goals.rules import key_result_history
 from goals.wording import amount
 
 _CSV_COLUMNS = [

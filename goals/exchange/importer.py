@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from goals.exchange.reader import _Plan
+from goals.exchange.reader import Plan
 from goals.markdown import render_markdown
 from goals.models import (
     AgreementWay,
@@ -74,12 +74,12 @@ def import_document(
     role; goals and key results of anyone else are given to the importer, who leads the new
     product. The response names who was not found.
     """
-    plan = _Plan.read(document)
-    name = required_name(name or imported_name(plan.product_name))
+    plan = Plan.read(document)
+    name = required_name(name=name or imported_name(plan.product_name))
     people = plan.people(organization)
     unmatched = sorted(plan.emails - people.keys())
     with transaction.atomic():
-        check_product_name_free(organization, name)
+        check_product_name_free(organization=organization, name=name)
         product = Product.objects.create(
             organization=organization,
             name=name,
@@ -207,7 +207,7 @@ def import_document(
         )
         parent_of = {row["ref"]: row["parents"][0] for row in plan.goals if row["parents"]}
         _import_decisions(plan.decisions, product, goals, parent_of, people, actor)
-        recompute_progress(new_ids.values())
+        recompute_progress(goal_ids=new_ids.values())
     return Imported(product, unmatched)
 
 

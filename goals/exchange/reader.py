@@ -1,6 +1,6 @@
 """The document reader: an uploaded export checked from top to bottom before anything is made.
 
-`_Plan.read` checks every section against the chain's rules, reports each problem by its
+`Plan.read` checks every section against the chain's rules, reports each problem by its
 place in the document (`goals[3].parents`) and raises them all at once; when all is well
 it holds the parsed values, ready for the importer. The product, its members and its review
 schedule are read here; goals and records by the section readers it is made of.
@@ -12,21 +12,20 @@ from typing import Any
 
 from django.db.models.functions import Lower
 
-from goals.exchange.document import _PRODUCT_TEXTS, FORMAT, FORMAT_VERSION
-from goals.exchange.fields import _list, _object, _text
-from goals.exchange.reader_goals import _GoalSections
-from goals.exchange.reader_records import _RecordSections
-from goals.models import Level, Organization, ProductRole, ReviewSchedule, User
-from goals.quality import LABELS
-from goals.schedule import Cadence
+from goals.exchange.document import FORMAT, FORMAT_VERSION, PRODUCT_TEXTS
+from goals.exchange.fields import read_list, read_object, read_text
+from goals.exchange.reader_goals import GoalSections
+from goals.exchange.reader_records import RecordSections
+from goals.models import Cadence, Level, Organization, ProductRole, ReviewSchedule, User
+from goals.rules.quality import LABELS
 from goals.services.boards import MAX_LIVE_PRODUCT_GOALS_LIMIT
 
 
-class _Plan(_GoalSections, _RecordSections):
+class Plan(GoalSections, RecordSections):
     """A document checked from top to bottom, its values parsed, ready to be written."""
 
     @classmethod
-    def read(cls, document: Any) -> _Plan:
+    def read(cls, document: Any) -> Plan:
         plan = cls()
         plan._read(document)
         plan.errors.raise_if_any()
@@ -55,17 +54,19 @@ class _Plan(_GoalSections, _RecordSections):
                 f"This installation reads version {FORMAT_VERSION} of the format.",
             )
             return
-        product = _object(document, "product", self.errors, "document")
-        organization = _object(document, "organization", self.errors, "document")
+        product = read_object(document, "product", self.errors, "document")
+        organization = read_object(document, "organization", self.errors, "document")
         if product is not None:
-            self.product_name = _text(product, "name", self.errors, "product", 200, required=True)
-            self.portfolio_strategy = _text(
+            self.product_name = read_text(
+                product, "name", self.errors, "product", 200, required=True
+            )
+            self.portfolio_strategy = read_text(
                 product, "portfolio_strategy", self.errors, "product", 20000
             )
             self._read_product_fields(product)
         if organization is not None:
-            _text(organization, "business_strategy", self.errors, "organization", 20000)
-        for i, member in enumerate(_list(document, "members", self.errors)):
+            read_text(organization, "business_strategy", self.errors, "organization", 20000)
+        for i, member in enumerate(read_list(document, "members", self.errors)):
             where = f"members[{i}]"
             if not isinstance(member, dict):
                 add(where, "Each member is an object with email and role.")
@@ -75,23 +76,23 @@ class _Plan(_GoalSections, _RecordSections):
                 add(f"{where}.role", f"Choose one of: {', '.join(ProductRole.values)}.")
             elif email:
                 self.roles[email] = member["role"]
-        self._read_goals(_list(document, "goals", self.errors))
+        self._read_goals(read_list(document, "goals", self.errors))
         refs = self.refs = {row["ref"]: row for row in self.goals}
-        self._read_key_results(_list(document, "key_results", self.errors), refs)
-        self._read_history(_list(document, "history", self.errors, required=False), refs)
-        self._read_decisions(_list(document, "decisions", self.errors, required=False), refs)
-        self._read_comments(_list(document, "comments", self.errors, required=False), refs)
+        self._read_key_results(read_list(document, "key_results", self.errors), refs)
+        self._read_history(read_list(document, "history", self.errors, required=False), refs)
+        self._read_decisions(read_list(document, "decisions", self.errors, required=False), refs)
+        self._read_comments(read_list(document, "comments", self.errors, required=False), refs)
         self._read_review_schedule(document.get("review_schedule", {}))
         kr_refs = {row["ref"]: row for row in self.key_results}
-        self._read_check_ins(_list(document, "check_ins", self.errors, required=False), kr_refs)
+        self._read_check_ins(read_list(document, "check_ins", self.errors, required=False), kr_refs)
         self._read_retrospectives(
-            _list(document, "retrospectives", self.errors, required=False), refs
+            read_list(document, "retrospectives", self.errors, required=False), refs
         )
-        self._read_insights(_list(document, "insights", self.errors, required=False), refs)
+        self._read_insights(read_list(document, "insights", self.errors, required=False), refs)
 
     def _read_product_fields(self, product: dict[str, Any]) -> None:
-        for name in _PRODUCT_TEXTS:
-            self.product_fields[name] = _text(product, name, self.errors, "product", 20000)
+        for name in PRODUCT_TEXTS:
+            self.product_fields[name] = read_text(product, name, self.errors, "product", 20000)
         off = product.get("quality_rules_off", [])
         if not isinstance(off, list) or not all(isinstance(c, str) and c in LABELS for c in off):
             self.errors.add(

@@ -1,6 +1,6 @@
 """What every part of the document reader shares: the plan being filled and its problems.
 
-`_PlanState` holds the values read so far, section by section, the problems found, and the
+`PlanState` holds the values read so far, section by section, the problems found, and the
 emails the document names; the section readers (`reader_goals`, `reader_records`) and the
 plan itself (`reader`) build on it.
 """
@@ -12,7 +12,7 @@ from typing import Any
 from goals.errors import Errors
 
 
-class _PlanState:
+class PlanState:
     """The values a document reader has parsed so far, and the problems it has found."""
 
     def __init__(self) -> None:

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from goals import key_result_history
-from goals.exchange.checks import _HISTORY_VALUES, _key_result_change_fits
-from goals.exchange.fields import _day, _is_ref, _is_whole, _moment, _number, _text
-from goals.exchange.reader_base import _PlanState
-from goals.models import MAX_PARENTS, PARENT_LEVELS, AgreementWay, Level, SprintVerdict, Status
-from goals.rules import timeframe_errors
-from goals.wording import counted
+from goals.exchange.checks import HISTORY_VALUES, key_result_change_fits
+from goals.exchange.fields import is_ref, is_whole, read_day, read_moment, read_number, read_text
+from goals.exchange.reader_base import PlanState
+from goals.models import AgreementWay, Level, SprintVerdict, Status
+from goals.rules import key_result_history
+from goals.rules.links import Linked, parent_errors
+from goals.rules.timeframes import timeframe_errors
 
 _CLOSED_WITH_NOTE = (Status.ACHIEVED, Status.MISSED)
-_LINKED_STATUSES = (Status.AGREED, Status.ACHIEVED, Status.MISSED)
 
 
-class _GoalSections(_PlanState):
+class GoalSections(PlanState):
     """The readers of the goals, key results and history sections."""
 
     def _read_goals(self, rows: list[Any]) -> None:
@@ -82,15 +81,15 @@ class _GoalSections(_PlanState):
     ) -> dict[str, Any]:
         """The goal's texts, owner, dates and the rest, each checked on its own."""
         return {
-            "title": _text(row, "title", self.errors, where, 300, required=True),
-            "description": _text(row, "description", self.errors, where, 20000),
+            "title": read_text(row, "title", self.errors, where, 300, required=True),
+            "description": read_text(row, "description", self.errors, where, 20000),
             "owner": self._email(row, "owner", where, required=False),
             "parents": parents,
-            "starts_on": _day(row, "starts_on", self.errors, where),
-            "ends_on": _day(row, "ends_on", self.errors, where),
+            "starts_on": read_day(row, "starts_on", self.errors, where),
+            "ends_on": read_day(row, "ends_on", self.errors, where),
             "confidence": row.get("confidence"),
-            "next_review_on": _day(row, "next_review_on", self.errors, where),
-            "outcome_note": _text(row, "outcome_note", self.errors, where, 20000),
+            "next_review_on": read_day(row, "next_review_on", self.errors, where),
+            "outcome_note": read_text(row, "outcome_note", self.errors, where, 20000),
             "sprint_verdict": row.get("sprint_verdict") or "",
             "where": where,
         }
@@ -126,29 +125,16 @@ class _GoalSections(_PlanState):
             )
 
     def _check_parents(self, goal: dict[str, Any], refs: dict[int, dict[str, Any]]) -> None:
-        add, where, level = self.errors.add, goal["where"] + ".parents", goal["level"]
-        label = Level(level).label.lower()
-        allowed = PARENT_LEVELS[level]
-        if len(set(goal["parents"])) != len(goal["parents"]):
-            add(where, "Each parent goal may be named once.")
+        where = goal["where"] + ".parents"
+        parents = []
         for ref in goal["parents"]:
-            parent = refs.get(ref)
-            if parent is None:
-                add(where, f"No goal in the document has ref {ref}.")
-            elif parent["level"] not in allowed:
-                wanted = " or ".join(Level(lv).label.lower() for lv in allowed) or "no goal"
-                add(
-                    where,
-                    f"A {label} links to a {wanted}; “{parent['title']}” is a "
-                    f"{Level(parent['level']).label.lower()}.",
-                )
-        if len(goal["parents"]) > MAX_PARENTS[level]:
-            add(
-                where,
-                f"A {label} serves at most {counted(MAX_PARENTS[level], 'goal')} one level up.",
-            )
-        if level != Level.VISION and not goal["parents"] and goal["status"] in _LINKED_STATUSES:
-            add(where, f"An agreed {label} must serve a goal one level up.")
+            if ref in refs:
+                parents.append(_linked(refs[ref]))
+            else:
+                self.errors.add(where, f"No goal in the document has ref {ref}.")
+        # A document may link to goals it also records as dropped: that is their history.
+        for message in parent_errors(_linked(goal), parents, kept=set(goal["parents"])):
+            self.errors.add(where, message)
 
     def _read_key_results(self, rows: list[Any], refs: dict[int, dict[str, Any]]) -> None:
         add = self.errors.add
@@ -158,17 +144,17 @@ class _GoalSections(_PlanState):
             if not isinstance(row, dict):
                 add(where, "Each key result is an object.")
                 continue
-            if not _is_ref(row.get("goal"), refs):
+            if not is_ref(row.get("goal"), refs):
                 add(f"{where}.goal", f"No goal in the document has ref {row.get('goal')!r}.")
                 continue
             numbers = {
-                key: _number(row, key, self.errors, where)
+                key: read_number(row, key, self.errors, where)
                 for key in ("baseline", "target", "current")
             }
             if None not in numbers.values() and numbers["target"] == numbers["baseline"]:
                 add(f"{where}.target", "The target must differ from the baseline.")
             ref = row.get("ref")
-            if not _is_whole(ref) or ref in seen:
+            if not is_whole(ref) or ref in seen:
                 add(f"{where}.ref", "Each key result needs its own whole-number ref.")
                 continue
             seen.add(ref)
@@ -176,10 +162,10 @@ class _GoalSections(_PlanState):
                 {
                     "ref": ref,
                     "goal": row["goal"],
-                    "title": _text(row, "title", self.errors, where, 300, required=True),
-                    "unit": _text(row, "unit", self.errors, where, 40),
+                    "title": read_text(row, "title", self.errors, where, 300, required=True),
+                    "unit": read_text(row, "unit", self.errors, where, 40),
                     "owner": self._email(row, "owner", where, required=True),
-                    "due_on": _day(row, "due_on", self.errors, where),
+                    "due_on": read_day(row, "due_on", self.errors, where),
                     **numbers,
                 }
             )
@@ -187,7 +173,7 @@ class _GoalSections(_PlanState):
     def _read_history(self, rows: list[Any], refs: dict[int, dict[str, Any]]) -> None:
         for i, row in enumerate(rows):
             where = f"history[{i}]"
-            if not isinstance(row, dict) or not _is_ref(row.get("goal"), refs):
+            if not isinstance(row, dict) or not is_ref(row.get("goal"), refs):
                 self.errors.add(where, "Each history entry is an object naming a goal ref.")
                 continue
             if not isinstance(row.get("changes"), dict):
@@ -205,9 +191,9 @@ class _GoalSections(_PlanState):
             self.history.append(
                 {
                     "goal": row["goal"],
-                    "at": _moment(row, "at", self.errors, where),
+                    "at": read_moment(row, "at", self.errors, where),
                     "by": self._email(row, "by", where, required=False),
-                    "reason": _text(row, "reason", self.errors, where, 20000),
+                    "reason": read_text(row, "reason", self.errors, where, 20000),
                     "via": via,
                     "changes": row["changes"],
                 }
@@ -224,15 +210,15 @@ class _GoalSections(_PlanState):
                 self.errors.add(at, "Each change is a pair: the value before and after.")
                 return False
             if key_result_history.is_key_result_change(key):
-                fine = _key_result_change_fits(key, pair)
+                fine = key_result_change_fits(key, pair)
             elif key == "parents":
                 fine = all(
                     side is None
-                    or (isinstance(side, list) and all(_is_ref(ref, refs) for ref in side))
+                    or (isinstance(side, list) and all(is_ref(ref, refs) for ref in side))
                     for side in pair
                 )
-            elif key in _HISTORY_VALUES:
-                fine = all(value is None or _HISTORY_VALUES[key](value) for value in pair)
+            elif key in HISTORY_VALUES:
+                fine = all(value is None or HISTORY_VALUES[key](value) for value in pair)
             else:
                 self.errors.add(at, "A goal's history keeps changes of its own fields only.")
                 return False
@@ -240,3 +226,7 @@ class _GoalSections(_PlanState):
                 self.errors.add(at, "These values do not fit this field.")
                 return False
         return True
+
+
+def _linked(goal: dict[str, Any]) -> Linked:
+    return Linked(goal["ref"], goal["title"], goal["level"], goal["status"])

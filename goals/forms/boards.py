@@ -1,6 +1,6 @@
 """Forms of the alignment boards (vision board, quality checks, roadmap timeframes) and the
 reading of a half-typed goal or proposal form for the as-you-type check. Like the other page
-forms they only parse; goals/services/boards.py and goals/quality.py decide.
+forms they only parse; goals/services/boards.py and goals/rules/quality.py decide.
 """
 
 from __future__ import annotations
@@ -11,30 +11,31 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 
-from goals.forms.common import DateInWindowField, PageForm, _text, _version
+from goals.forms.common import DateInWindowField, PageForm, text_field, version_field
 from goals.models import Goal, KeyResult, Status
-from goals.quality import RULES, GoalDraft, MeasureDraft
+from goals.rules.quality import RULES
+from goals.rules.quality_drafts import GoalDraft, MeasureDraft
 from goals.services.boards import MAX_LIVE_PRODUCT_GOALS_LIMIT
 
 
 class VisionBoardForm(PageForm):
-    target_group = _text(
+    target_group = text_field(
         "Target group",
         rows=4,
         help_text="Who the product is for: the users and customers whose lives it changes.",
     )
-    needs = _text(
+    needs = text_field(
         "Needs",
         rows=4,
         help_text="The problems it solves and the benefits it gives, one a line. The chain's "
         "user goals are listed beside them.",
     )
-    product_summary = _text(
+    product_summary = text_field(
         "Product",
         rows=4,
         help_text="What the product is and what makes it stand out, one point a line.",
     )
-    version = _version()
+    version = version_field()
 
 
 class QualitySettingsForm(PageForm):
@@ -50,7 +51,7 @@ class QualitySettingsForm(PageForm):
         max_value=MAX_LIVE_PRODUCT_GOALS_LIMIT,
         help_text="Open product goals whose timeframe includes today.",
     )
-    version = _version()
+    version = version_field()
 
     def rules_off(self) -> list[str]:
         on = set(self.cleaned_data["rules_on"])
@@ -63,7 +64,7 @@ class TimeframeForm(PageForm):
     starts_on = DateInWindowField(label="Starts on")
     ends_on = DateInWindowField(label="Ends on")
     version = forms.IntegerField(widget=forms.HiddenInput)
-    change_reason = _text("Why are you changing an agreed goal?", rows=2)
+    change_reason = text_field("Why are you changing an agreed goal?", rows=2)
 
 
 # The as-you-type check reads whatever a goal or proposal form holds so far: what does not
@@ -96,8 +97,8 @@ def draft_from_form(
         title=value("title"),
         description=value("description"),
         status=value("status") if value("status") in Status.values else Status.DRAFT,
-        starts_on=_date(value("starts_on")),
-        ends_on=_date(value("ends_on")),
+        starts_on=date_field(value("starts_on")),
+        ends_on=date_field(value("ends_on")),
         confidence=int(confidence) if confidence in {"1", "2", "3", "4", "5"} else None,
         key_results=key_results,
     )
@@ -121,7 +122,7 @@ def _saved_key_results(goal: Goal | None) -> list[KeyResult]:
     return list(goal.key_results.order_by("id")) if goal is not None else []
 
 
-def _date(text: str) -> date | None:
+def date_field(text: str) -> date | None:
     try:
         return date.fromisoformat(text) if text else None
     except ValueError:

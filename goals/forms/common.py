@@ -19,7 +19,7 @@ from django.utils.functional import cached_property
 
 from goals.errors import DomainError
 from goals.models import MEASURE_DIGITS, MEASURE_PLACES, User
-from goals.rules import DATE_WINDOW_MESSAGE, EARLIEST_DAY, LATEST_DAY, in_date_window
+from goals.rules.timeframes import DATE_WINDOW_MESSAGE, EARLIEST_DAY, LATEST_DAY, in_date_window
 from goals.services.versioning import VERSION_REQUIRED
 from goals.wording import plain_number
 
@@ -125,34 +125,34 @@ def measure_field(label: str, **kwargs: Any) -> forms.DecimalField:
     )
 
 
-def _text(label: str, *, required: bool = False, rows: int | None = None, **kw: Any) -> Any:
+def text_field(label: str, *, required: bool = False, rows: int | None = None, **kw: Any) -> Any:
     widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput()
     return forms.CharField(label=label, required=required, widget=widget, strip=False, **kw)
 
 
-def _date(label: str) -> forms.DateField:
+def date_field(label: str) -> forms.DateField:
     return DateInWindowField(label=label, required=False)
 
 
-def _version() -> forms.IntegerField:
+def version_field() -> forms.IntegerField:
     """The version the form was opened on: an edit without it is refused, as in the API."""
     return forms.IntegerField(
         widget=forms.HiddenInput, error_messages={"required": VERSION_REQUIRED}
     )
 
 
-def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
     field = form.fields[name]
     assert isinstance(field, forms.ChoiceField)
     return field
 
 
-def _people(users: Iterable[User], blank: str | None) -> list[tuple[Any, str]]:
+def people_field(users: Iterable[User], blank: str | None) -> list[tuple[Any, str]]:
     choices: list[tuple[Any, str]] = [("", blank)] if blank is not None else []
     return choices + [(user.pk, f"{user.name} ({user.email})") for user in users]
 
 
-class _PeopleMixin:
+class PeopleMixin:
     """Owner choices from a list of users loaded once by the view (no query per render)."""
 
     people: dict[int, User]

@@ -13,16 +13,16 @@ from django import forms
 from goals.errors import DomainError
 from goals.forms.common import (
     PageForm,
-    _choice_field,
-    _date,
-    _people,
-    _PeopleMixin,
-    _text,
-    _version,
+    PeopleMixin,
+    choice_field,
+    date_field,
     measure_field,
+    people_field,
+    text_field,
+    version_field,
 )
 from goals.models import MAX_PARENTS, PARENT_LEVELS, Goal, Level, Status, User
-from goals.services.goals import WAYS_TO_AGREE, status_choices
+from goals.rules.statuses import WAYS_TO_AGREE, status_choices
 
 
 class ServesCheckboxes(forms.CheckboxSelectMultiple):
@@ -93,15 +93,15 @@ def _confidence() -> forms.TypedChoiceField:
     )
 
 
-class GoalCreateForm(_PeopleMixin, PageForm):
+class GoalCreateForm(PeopleMixin, PageForm):
     """Add a goal: the level is fixed by the button, which also ticks the goal it serves."""
 
     level = forms.ChoiceField(choices=Level.choices, widget=forms.HiddenInput)
-    title = _text("Title")
-    description = _text("Description", rows=3, help_text="Markdown.")
+    title = text_field("Title")
+    description = text_field("Description", rows=3, help_text="Markdown.")
     owner = forms.TypedChoiceField(label="Owner", coerce=int, empty_value=None, required=False)
-    starts_on = _date("Starts on")
-    ends_on = _date("Ends on")
+    starts_on = date_field("Starts on")
+    ends_on = date_field("Ends on")
     confidence = _confidence()
 
     def __init__(
@@ -110,7 +110,7 @@ class GoalCreateForm(_PeopleMixin, PageForm):
         super().__init__(*args, **kwargs)
         self.people = {user.pk: user for user in people}
         self.parent_goals = {g.pk: g for g in parent_options}
-        _choice_field(self, "owner").choices = _people(people, "Nobody yet")
+        choice_field(self, "owner").choices = people_field(people, "Nobody yet")
         level = self.data.get("level") or self.initial.get("level")
         if level in Level.values and MAX_PARENTS[level]:
             # Posted as `parent`, the name the add buttons have always used.
@@ -130,29 +130,29 @@ class GoalCreateForm(_PeopleMixin, PageForm):
         super().show_errors(DomainError(renamed))
 
 
-class GoalForm(_PeopleMixin, PageForm):
+class GoalForm(PeopleMixin, PageForm):
     """Edit a goal. Parent choices are the goals one level up."""
 
-    title = _text("Title")
-    description = _text("Description", rows=5, help_text="Markdown.")
+    title = text_field("Title")
+    description = text_field("Description", rows=5, help_text="Markdown.")
     owner = forms.TypedChoiceField(label="Owner", coerce=int, empty_value=None, required=False)
     status = forms.ChoiceField(label="Status", choices=Status.choices)
-    starts_on = _date("Starts on")
-    ends_on = _date("Ends on")
+    starts_on = date_field("Starts on")
+    ends_on = date_field("Ends on")
     confidence = _confidence()
     parents = forms.TypedMultipleChoiceField(label="Serves", coerce=int, required=False)
-    next_review_on = _date("Next review on")
-    outcome_note = _text(
+    next_review_on = date_field("Next review on")
+    outcome_note = text_field(
         "Outcome note",
         rows=3,
         help_text="Needed to close a goal as achieved or missed: what happened, what we learned.",
     )
-    change_reason = _text(
+    change_reason = text_field(
         "Why are you changing an agreed goal?",
         rows=2,
         help_text="Kept in the goal's history with your name.",
     )
-    version = _version()
+    version = version_field()
 
     def __init__(
         self,
@@ -166,7 +166,7 @@ class GoalForm(_PeopleMixin, PageForm):
         super().__init__(*args, **kwargs)
         self.people = {user.pk: user for user in people}
         self.parent_goals = {g.pk: g for g in parent_options}
-        _choice_field(self, "owner").choices = _people(people, "Nobody yet")
+        choice_field(self, "owner").choices = people_field(people, "Nobody yet")
         if goal.level == Level.VISION:
             del self.fields["parents"]
         else:
@@ -176,7 +176,7 @@ class GoalForm(_PeopleMixin, PageForm):
         if goal.status != Status.AGREED:
             del self.fields["change_reason"]
         # Only what this goal can become by hand: agreement is granted (see the goal page).
-        status = _choice_field(self, "status")
+        status = choice_field(self, "status")
         status.choices = [(value, Status(value).label) for value in status_choices(goal.status)]
         status.error_messages["invalid_choice"] = (
             WAYS_TO_AGREE
@@ -223,7 +223,7 @@ class AgreementRecordForm(PageForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    reason = _text(
+    reason = text_field(
         "Where and why was it agreed?",
         rows=3,
         help_text="For example: “Agreed at the offsite on 3 May: everyone backs the trial.” "
@@ -233,7 +233,7 @@ class AgreementRecordForm(PageForm):
     def __init__(self, *args: Any, people: Sequence[User], **kwargs: Any) -> None:
         super().__init__(*args, prefix="agreement", **kwargs)
         self.people = {user.pk: user for user in people}
-        _choice_field(self, "agreed_by").choices = _people(people, None)
+        choice_field(self, "agreed_by").choices = people_field(people, None)
 
     def clean_agreed_by(self) -> list[User]:
         return [self.people[pk] for pk in self.cleaned_data["agreed_by"]]
@@ -245,8 +245,8 @@ class AgreementRoundForm(PageForm):
     feedback_round = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class KeyResultForm(_PeopleMixin, PageForm):
-    title = _text("What you measure")
+class KeyResultForm(PeopleMixin, PageForm):
+    title = text_field("What you measure")
     unit = forms.CharField(label="Unit", required=False, max_length=40, help_text="e.g. %, users")
     baseline = measure_field(
         "Baseline", error_messages={"required": "Give the value you start from."}
@@ -256,13 +256,13 @@ class KeyResultForm(_PeopleMixin, PageForm):
         "Current", required=False, help_text="Leave empty to start at the baseline."
     )
     owner = forms.TypedChoiceField(label="Owner", coerce=int, empty_value=None, required=False)
-    due_on = _date("Due on")
-    change_reason = _text(
+    due_on = date_field("Due on")
+    change_reason = text_field(
         "Why are you changing a key result of an agreed goal?",
         rows=2,
         help_text="Kept in the goal's history with your name.",
     )
-    version = _version()
+    version = version_field()
 
     def __init__(
         self,
@@ -275,7 +275,7 @@ class KeyResultForm(_PeopleMixin, PageForm):
     ):
         super().__init__(*args, prefix=prefix, **kwargs)
         self.people = {user.pk: user for user in people}
-        _choice_field(self, "owner").choices = _people(people, "Choose who moves this number")
+        choice_field(self, "owner").choices = people_field(people, "Choose who moves this number")
         if new:
             del self.fields["version"]
             self.fields[
@@ -296,7 +296,7 @@ class KeyResultForm(_PeopleMixin, PageForm):
 class KeyResultDeleteForm(PageForm):
     """Delete a key result; on an agreed goal, say why."""
 
-    change_reason = _text(
+    change_reason = text_field(
         "Why are you removing this key result from an agreed goal?",
         rows=2,
         help_text="Kept in the goal's history with your name.",

@@ -9,14 +9,14 @@ from typing import Any
 
 from django import forms
 
-from goals.forms.common import PageForm, _text, _version
+from goals.forms.common import PageForm, text_field, version_field
 from goals.models import Level, OrgRole, ProductRole, Status
-from goals.schedule import time_zone_names
+from goals.rules.schedule import time_zone_names
 
 
 class OrganizationForm(PageForm):
-    name = _text("Name")
-    business_strategy = _text(
+    name = text_field("Name")
+    business_strategy = text_field(
         "Business strategy",
         rows=4,
         help_text="Markdown. Shown above every product's chain.",
@@ -55,7 +55,7 @@ class OrganizationEditForm(OrganizationForm):
         help_text="A code from an authenticator app, after the password.",
         template_name="forms/checkbox.html",
     )
-    version = _version()
+    version = version_field()
 
     def clean_time_zone(self) -> str | None:
         """Not sent: left as it is."""
@@ -72,14 +72,14 @@ class OrgRoleForm(PageForm):
 
 
 class ProductForm(PageForm):
-    name = _text("Name")
-    portfolio_strategy = _text(
+    name = text_field("Name")
+    portfolio_strategy = text_field(
         "Portfolio strategy", rows=3, help_text="Markdown. Where this product fits."
     )
 
 
 class ProductEditForm(ProductForm):
-    version = _version()
+    version = version_field()
 
 
 class ProductImportForm(PageForm):

@@ -10,12 +10,11 @@ from typing import Any
 
 from django import forms
 
-from goals.forms.common import PageForm, _version, measure_field
-from goals.models import KeyResult, Level, SprintVerdict
-from goals.schedule import Cadence
+from goals.forms.common import PageForm, measure_field, version_field
+from goals.models import Cadence, KeyResult, Level, SprintVerdict
+from goals.rules.schedule import MAX_REMIND_DAYS_BEFORE
 from goals.services.check_ins import NOTE_MAX_LENGTH, Value
 from goals.services.outcomes import RETROSPECTIVE_FIELDS, TEXT_MAX_LENGTH
-from goals.services.reviews import MAX_REMIND_DAYS_BEFORE
 from goals.wording import amount
 
 CONFIDENCE_CHOICES = [
@@ -92,7 +91,7 @@ class ReviewScheduleForm(PageForm):
         coerce=int,
         choices=[(hour, f"{hour:02d}:00") for hour in range(24)],
     )
-    version = _version()
+    version = version_field()
 
     @staticmethod
     def initial_for(schedule: Any) -> dict[str, Any]:
@@ -147,7 +146,7 @@ class SprintVerdictForm(PageForm):
         help_text="Needed to close it: what was achieved, or what got in the way.",
     )
 
-    version = _version()
+    version = version_field()
 
     def __init__(self, *args: Any, may_close: bool, **kwargs: Any) -> None:
         """`may_close`: the goal is still agreed and the person may close goals."""

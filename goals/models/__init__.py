@@ -54,6 +54,8 @@ from goals.models.conversations import (
 from goals.models.notifications import Digest, Notification, NotificationKind
 from goals.models.boards import HealthSnapshot
 from goals.models.reviews import (
+    CHECK_IN_REASON,
+    Cadence,
     CheckIn,
     CheckInValue,
     ReminderKind,
@@ -65,6 +67,7 @@ from goals.models.reviews import (
 # isort: on
 
 __all__ = [
+    "CHECK_IN_REASON",
     "CHILD_LEVELS",
     "CLOSED_STATUSES",
     "COMMENT_MAX_LENGTH",
@@ -77,6 +80,7 @@ __all__ = [
     "OPEN_STATUSES",
     "PARENT_LEVELS",
     "AgreementWay",
+    "Cadence",
     "CheckIn",
     "CheckInValue",
     "Comment",

@@ -183,7 +183,7 @@ class Product(models.Model):
     target_group = models.TextField(blank=True)
     needs = models.TextField(blank=True)
     product_summary = models.TextField(blank=True)
-    # Goal-quality checks (goals/quality.py): the codes of the rules this product switched
+    # Goal-quality checks (goals/rules/quality.py): the codes of the rules this product switched
     # off, and how many product goals may be live at once before it is flagged.
     quality_rules_off = models.JSONField(default=list, blank=True)
     max_live_product_goals = models.PositiveSmallIntegerField(default=5)

@@ -9,7 +9,17 @@ from django.utils import timezone
 
 from goals.models.chain import Goal, KeyResult
 from goals.models.people import Product, User
-from goals.schedule import Cadence
+
+# The reason of the history entry a check-in makes (the activity feed tells the check-in).
+CHECK_IN_REASON = "Check-in"
+
+
+class Cadence(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    BIWEEKLY = "biweekly", "Every two weeks"
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+    NONE = "none", "No regular review"
 
 
 class ReviewSchedule(models.Model):

@@ -17,12 +17,12 @@ from django.db import transaction
 from django.db.models import Q
 
 from goals import access
+from goals.access import may_agree_from_round, may_record_agreement
 from goals.errors import Conflict, DomainError, Errors, Forbidden
 from goals.models import (
     PARENT_LEVELS,
     AgreementWay,
     FeedbackAnswer,
-    FeedbackRequest,
     FeedbackRound,
     Goal,
     GoalAgreement,
@@ -32,28 +32,14 @@ from goals.models import (
     Status,
     User,
 )
-from goals.services import notifications, reviews
-from goals.services.feedback import is_open
+from goals.rules.feedback import is_open, round_supported
+from goals.services.notifications import agreement_recorded
+from goals.services.reviews import first_review
 from goals.services.versioning import save_versioned
 
 AGREEABLE_STATUSES = (Status.DRAFT, Status.PROPOSED)
 REASON_MAX_LENGTH = 2000
 MAX_AGREED_BY = 100
-
-
-def may_record_agreement(role: access.Role, level: str) -> bool:
-    """Leaders record agreements on any level, team members on sprint goals only."""
-    return role == access.Role.LEADER or (role == access.Role.TEAM and level == Level.SPRINT)
-
-
-def may_agree_from_round(role: access.Role) -> bool:
-    """Leaders and team members mark a goal agreed from a round; the round's answers decide."""
-    return role in access.EDITORS
-
-
-def round_supported(requests: Sequence[FeedbackRequest]) -> bool:
-    """Everyone asked in a round answered "support" (a round nobody was asked in is no vote)."""
-    return bool(requests) and all(r.answer == FeedbackAnswer.SUPPORT for r in requests)
 
 
 def goal_agreed_by_decision(*, actor: User, goal: Goal, workshop_title: str) -> Goal:
@@ -198,7 +184,7 @@ def _agree(
         old_status, old_review = current.status, current.next_review_on
         current.status = Status.AGREED
         current.agreed_via = way
-        reviews.first_review(current, old_status, old_review)
+        first_review(goal=current, previous_status=old_status, previous_review=old_review)
         changes: dict[str, list[str | None]] = {"status": [old_status, Status.AGREED]}
         if current.next_review_on != old_review:
             changes["next_review_on"] = [
@@ -218,5 +204,5 @@ def _agree(
         )
         agreement.agreed_by.set(agreed_by)
         if way != AgreementWay.WORKSHOP:  # a workshop announces its decisions itself
-            notifications.agreement_recorded(agreement=agreement)
+            agreement_recorded(agreement=agreement)
     return current

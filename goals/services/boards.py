@@ -11,9 +11,9 @@ from django.db import transaction
 
 from goals.errors import Errors
 from goals.models import OPEN_STATUSES, HealthSnapshot, Product, User
-from goals.quality import LABELS
-from goals.selectors import load_chain
-from goals.services.versioning import check_version, save_versioned
+from goals.rules.quality import LABELS
+from goals.selectors.chain import load_chain
+from goals.services.versioning import check_version, model_update, save_versioned
 
 VISION_BOARD_FIELDS = ("target_group", "needs", "product_summary")
 BOARD_TEXT_MAX_LENGTH = 5_000
@@ -37,11 +37,7 @@ def vision_board_update(
     with transaction.atomic():
         current = Product.objects.select_for_update().get(pk=product.pk)
         check_version(current, version)
-        changed = [name for name, text in values.items() if getattr(current, name) != text]
-        for name in changed:
-            setattr(current, name, values[name])
-        if changed:
-            save_versioned(current, changed)
+        model_update(current, values)
     return current
 
 

@@ -14,12 +14,22 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from goals import access
+from goals.access import may_check_in
 from goals.errors import Errors, Forbidden
-from goals.models import CheckIn, CheckInValue, Goal, GoalChange, KeyResult, Status, User
-from goals.services import key_results as kr_services
-from goals.services import reviews
-from goals.services.versioning import save_versioned
+from goals.models import (
+    CHECK_IN_REASON,
+    CheckIn,
+    CheckInValue,
+    Goal,
+    GoalChange,
+    KeyResult,
+    Status,
+    User,
+)
+from goals.rules.schedule import product_today
+from goals.services.key_results import key_result_update
+from goals.services.reviews import review_after
+from goals.services.versioning import model_update
 
 NOTE_MAX_LENGTH = 5000
 MAX_VALUE = Decimal(10**12)  # what the key results' columns hold (16 digits, 4 decimals)
@@ -33,19 +43,6 @@ NOT_ALLOWED = (
 class Value:
     key_result: int
     value: Decimal
-
-
-def may_check_in(
-    goal: Goal, user: User, key_results: Sequence[KeyResult], *, role: access.Role | None = None
-) -> bool:
-    """Team members and leaders; the owners of the goal or its key results while members.
-
-    `role` is the user's in the goal's product when the caller knows it already."""
-    return access.may_write_owned(
-        role or access.role_in(user, goal.product_id),
-        user,
-        [goal.owner_id, *(kr.owner_id for kr in key_results)],
-    )
 
 
 def check_in_create(
@@ -82,15 +79,15 @@ def check_in_create(
             for item in values
         )
         for item in values:
-            kr_services.key_result_update(
+            key_result_update(
                 actor=actor, key_result=key_results[item.key_result], data={"current": item.value}
             )
         # A judged sprint left the review loop: its late check-ins schedule no review.
         if current_goal.in_review_loop:
-            check_in.next_review_on = reviews.review_after(
+            check_in.next_review_on = review_after(
                 product=current_goal.product,
                 level=current_goal.level,
-                day=reviews.product_today(current_goal.product, check_in.created_at),
+                day=product_today(current_goal.product, check_in.created_at),
             )
             check_in.save(update_fields=["next_review_on"])
         _move_review(actor, current_goal, check_in)
@@ -135,20 +132,12 @@ def _check(
     errors.raise_if_any()
 
 
-# The reason of the history entry a check-in makes (the activity feed tells the check-in).
-CHECK_IN_REASON = "Check-in"
-
-
 def _move_review(actor: User, goal: Goal, check_in: CheckIn) -> None:
     """The goal takes the check-in's confidence and next review date, kept in its history."""
-    changes = {}
-    for field in ("confidence", "next_review_on"):
-        old, new = getattr(goal, field), getattr(check_in, field)
-        if old != new:
-            changes[field] = [_json(old), _json(new)]
-            setattr(goal, field, new)
-    if changes:
-        save_versioned(goal, list(changes))
+    fields = ("confidence", "next_review_on")
+    changed = model_update(goal, {field: getattr(check_in, field) for field in fields})
+    if changed:
+        changes = {field: [_json(old), _json(new)] for field, (old, new) in changed.items()}
         GoalChange.objects.create(goal=goal, by=actor, changes=changes, reason=CHECK_IN_REASON)
 
 

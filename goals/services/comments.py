@@ -10,7 +10,6 @@ from django.utils import timezone
 from goals.access import Role, role_in
 from goals.errors import Conflict, DomainError, Forbidden
 from goals.markdown import plain_text
-from goals.mentions import render_comment
 from goals.models import (
     COMMENT_MAX_LENGTH,
     Comment,
@@ -21,8 +20,10 @@ from goals.models import (
     ProductRole,
     User,
 )
+from goals.rules.mentions import render_comment
+from goals.selectors.notifications import watcher_ids
 from goals.services.notifications import notify
-from goals.services.watching import watch_automatically, watcher_ids
+from goals.services.watching import watch_automatically
 from workshops.models import Proposal
 
 
@@ -32,7 +33,7 @@ def comment_create(
     body: str,
     goal: Goal | None = None,
     proposal: Proposal | None = None,
-    parent: Comment | None = None,
+    parent_id: int | None = None,
 ) -> Comment:
     """Comment on a goal or a proposal, or reply in a thread; mentioned people are told."""
     if goal is not None and proposal is None:
@@ -42,18 +43,19 @@ def comment_create(
     else:
         raise DomainError("Comment on a goal or on a proposal.")
     text = _clean(body)
-    if parent is not None:
-        if parent.goal_id != (goal.pk if goal else None) or parent.proposal_id != (
-            proposal.pk if proposal else None
-        ):
+    if parent_id is not None:
+        parent = (
+            Comment.objects.select_related("parent")
+            .filter(pk=parent_id, goal=goal, proposal=proposal)
+            .first()
+        )
+        if parent is None:
             raise DomainError({"parent": ["Reply to a comment in this conversation."]})
         # Threads are one level deep: a reply to a reply joins the same thread.
         thread = parent.parent if parent.parent_id else parent
         if thread is None or thread.deleted_at is not None:
             raise Conflict({"parent": ["This thread was removed: start a new one instead."]})
         parent_id = thread.pk
-    else:
-        parent_id = None
     html, mentioned = render_comment(text, mentionable(goal=goal, proposal=proposal))
     with transaction.atomic():
         comment = Comment.objects.create(

@@ -8,14 +8,14 @@ under a unique key, and closing and the summary email are claimed on the round's
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from goalchain.queue import enqueue
 from goals.emails import day_text, send_templated_email
 from goals.errors import Conflict, Errors, Forbidden
 from goals.models import (
@@ -28,10 +28,11 @@ from goals.models import (
     Status,
     User,
 )
-from goals.services.notifications import notify, preference_links
+from goals.rules.feedback import is_open, reminder_moments, tally
+from goals.selectors.notifications import preference_links
+from goals.services.notifications import notify
 from goals.wording import amount
 
-REMINDER_HOUR = 8  # the "morning" of a reminder day, in the app's time zone
 MAX_DAYS_AHEAD = 90
 MAX_PEOPLE = 50
 COMMENT_MAX_LENGTH = 5000
@@ -140,19 +141,6 @@ def feedback_answer(
     return request
 
 
-def is_open(feedback_round: FeedbackRound, now: datetime | None = None) -> bool:
-    """Open until it is closed, and never past the end of its deadline day."""
-    return feedback_round.closed_at is None and timezone.localdate(now) <= feedback_round.deadline
-
-
-def tally(requests: Sequence[FeedbackRequest]) -> dict[str, int]:
-    """How many answered what, and how many have not answered."""
-    counts = Counter(r.answer for r in requests if r.answer)
-    summary = {answer: counts.get(answer, 0) for answer in FeedbackAnswer.values}
-    summary["no_answer"] = sum(1 for r in requests if not r.answer)
-    return summary
-
-
 def feedback_round_close(*, feedback_round_id: int, actor: User | None = None) -> bool:
     """Close a round (at its deadline, or earlier by a leader) and send the summary, once."""
     with transaction.atomic():
@@ -181,9 +169,7 @@ def feedback_round_close(*, feedback_round_id: int, actor: User | None = None) -
                 url=reverse("feedback-round", args=[current.pk]),
                 emailed=True,
             )
-            from goals.tasks import send_feedback_summary
-
-            transaction.on_commit(lambda: send_feedback_summary.delay(current.pk))
+            enqueue("goals.tasks.send_feedback_summary", current.pk)
     return True
 
 
@@ -243,14 +229,6 @@ def email_feedback_summary(*, feedback_round_id: int) -> bool:
     return True
 
 
-def reminder_moments(feedback_round: FeedbackRound) -> dict[str, datetime]:
-    """When the two reminders are due: two days before, and the deadline's morning."""
-    return {
-        "two-days": _morning(feedback_round.deadline - timedelta(days=2)),
-        "deadline-day": _morning(feedback_round.deadline),
-    }
-
-
 def feedback_remind_due(*, now: datetime | None = None) -> int:
     """Send the reminders that are due; returns how many people were reminded now."""
     now = now or timezone.now()
@@ -306,10 +284,6 @@ def _remind(*, feedback_round_id: int, now: datetime) -> int:
                 )
             )
     return reminded
-
-
-def _morning(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(REMINDER_HOUR)))
 
 
 def _counts_text(counts: dict[str, int]) -> str:

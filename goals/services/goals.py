@@ -13,9 +13,6 @@ from django.db.models import ProtectedError, RestrictedError
 from goals.errors import DomainError, Errors, still_referenced
 from goals.markdown import render_markdown
 from goals.models import (
-    CLOSED_STATUSES,
-    MAX_PARENTS,
-    PARENT_LEVELS,
     Goal,
     GoalChange,
     GoalLink,
@@ -25,9 +22,11 @@ from goals.models import (
     Status,
     User,
 )
-from goals.rules import timeframe_errors
-from goals.services import reviews
+from goals.rules.links import Linked, parent_errors
+from goals.rules.statuses import WAYS_TO_AGREE, check_status_change
+from goals.rules.timeframes import timeframe_errors
 from goals.services.progress import recompute_progress
+from goals.services.reviews import first_review, goal_closed
 from goals.services.versioning import check_version, save_versioned
 
 # Fields of an agreed goal that only change with a stated reason.
@@ -52,12 +51,6 @@ EDITABLE_FIELDS = (
     "outcome_note",
 )
 _NO_VALUE = object()
-# Said wherever someone tries to type "agreed" in (goals/services/agreement.py grants it).
-WAYS_TO_AGREE = (
-    "A goal cannot be set to agreed by hand. It becomes agreed by a workshop decision, "
-    "after a closed feedback round in which everyone asked supports it, or by recording an "
-    "agreement reached elsewhere (who agreed and why)."
-)
 
 
 def goal_create(
@@ -106,7 +99,7 @@ def goal_create(
         errors.add("status", "A new goal cannot be closed yet; agree on it first.")
     _check_goal(goal, parent_list, errors)
     errors.raise_if_any()
-    reviews.first_review(goal, previous_status=None, previous_review=None)
+    first_review(goal=goal, previous_status=None, previous_review=None)
     goal.description_html = render_markdown(description)
     with transaction.atomic():
         _save_new(goal)
@@ -116,7 +109,7 @@ def goal_create(
             by=actor,
             changes={f: [None, v] for f, v in _snapshot(goal, parent_list).items()},
         )
-        recompute_progress([goal.pk])
+        recompute_progress(goal_ids=[goal.pk])
     return goal
 
 
@@ -145,7 +138,7 @@ def goal_update(
                 new_parents = sorted(value, key=lambda p: p.pk)
             elif field in EDITABLE_FIELDS:
                 setattr(current, field, value)
-        reviews.first_review(current, old_status, old_review)
+        first_review(goal=current, previous_status=old_status, previous_review=old_review)
         after = _snapshot(current, new_parents)
         changes = {f: [before[f], after[f]] for f in after if before[f] != after[f]}
         if not changes:
@@ -159,7 +152,7 @@ def goal_update(
                     "change_reason", f"This goal is agreed: say why you change {_listed(needing)}."
                 )
         if "status" in changes:
-            _check_status_change(old_status, current, errors)
+            check_status_change(old_status, current, errors)
         _check_goal(current, new_parents, errors, linked={p.pk for p in old_parents})
         errors.raise_if_any()
 
@@ -175,10 +168,10 @@ def goal_update(
         GoalChange.objects.create(
             goal=current, by=actor, changes=changes, reason=change_reason.strip()
         )
-        reviews.goal_closed(current, old_status)
+        goal_closed(goal=current, previous_status=old_status)
         if {"parents", "status"} & changes.keys():
             stale = {current.pk, *(p.pk for p in old_parents), *(p.pk for p in new_parents)}
-            recompute_progress(stale)
+            recompute_progress(goal_ids=stale)
             current.refresh_from_db(fields=["progress"])
     return current
 
@@ -196,7 +189,7 @@ def goal_delete(*, actor: User, goal: Goal) -> None:
                 GoalLink.objects.filter(child=goal).values_list("parent_id", flat=True)
             )
             goal.delete()
-            recompute_progress(parent_ids)
+            recompute_progress(goal_ids=parent_ids)
     except (ProtectedError, RestrictedError) as error:
         # e.g. a workshop will hang its adopted goal under this one.
         raise DomainError(
@@ -248,66 +241,13 @@ def _check_goal(
 def _check_parents(
     goal: Goal, parents: list[Goal], errors: Errors, *, linked: AbstractSet[int]
 ) -> None:
-    """`linked` are the parents the goal already has: one of them being dropped since
-    does not stop other edits (chain health shows the goal as an orphan instead)."""
-    allowed = PARENT_LEVELS[goal.level]
-    label = Level(goal.level).label.lower()
-    if goal.level == Level.VISION:
-        if parents:
-            errors.add("parents", "The vision is the top of the chain; it has no parents.")
-        return
-    if len({p.pk for p in parents}) != len(parents):
-        errors.add("parents", "Each parent goal may be named once.")
-    for parent in parents:
-        if parent.product_id != goal.product_id:
-            # Named by no title: the other product's goals may be none of this person's business.
-            errors.add("parents", "A goal it serves belongs to another product.")
-        elif parent.level not in allowed:
-            wanted = " or ".join(Level(lv).label.lower() for lv in allowed)
-            errors.add(
-                "parents",
-                f"A {label} links to a {wanted}; “{parent.title}” is a "
-                f"{Level(parent.level).label.lower()}.",
-            )
-        elif parent.status == Status.DROPPED and parent.pk not in linked:
-            errors.add("parents", f"“{parent.title}” was dropped; link to a live goal.")
-        elif parent.pk == goal.pk:
-            errors.add("parents", "A goal cannot serve itself.")
-    if len(parents) > MAX_PARENTS[goal.level]:
-        errors.add(
-            "parents",
-            f"A {label} serves exactly one goal one level up."
-            if MAX_PARENTS[goal.level] == 1
-            else f"A {label} serves at most {MAX_PARENTS[goal.level]} goals.",
-        )
-    if not parents and goal.status in (Status.AGREED, Status.ACHIEVED, Status.MISSED):
-        wanted = " or ".join(Level(lv).label.lower() for lv in allowed)
-        errors.add("parents", f"An agreed {label} must serve a {wanted}.")
+    """`linked` are the parents the goal already has (see `parent_errors`)."""
+    for message in parent_errors(_linked(goal), [_linked(p) for p in parents], kept=linked):
+        errors.add("parents", message)
 
 
-def _check_status_change(old: str, goal: Goal, errors: Errors) -> None:
-    new = goal.status
-    if new == Status.AGREED:
-        errors.add("status", WAYS_TO_AGREE)
-    elif new in (Status.ACHIEVED, Status.MISSED) and old != Status.AGREED:
-        errors.add("status", "Only an agreed goal can be closed as achieved or missed.")
-    elif old in CLOSED_STATUSES and new not in (Status.DRAFT, *CLOSED_STATUSES):
-        # Reopened goals are agreed again the way any draft is, not by being typed back in.
-        errors.add("status", "Reopen a closed goal as a draft, then agree on it again.")
-
-
-def status_choices(current: str) -> list[str]:
-    """The statuses a goal now `current` can be given by hand, its own included: never
-    "agreed" (unless it is already); achieved and missed only from agreed; a closed goal
-    reopens as a draft."""
-    allowed = []
-    for status in Status.values:
-        errors = Errors()
-        if status != current:
-            _check_status_change(current, Goal(status=status), errors)
-        if not errors.by_field:
-            allowed.append(status)
-    return allowed
+def _linked(goal: Goal) -> Linked:
+    return Linked(goal.pk, goal.title, goal.level, goal.status, goal.product_id)
 
 
 def _is_member(product: Product, user: User | None) -> bool:

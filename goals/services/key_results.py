@@ -1,7 +1,7 @@
 """Writes to key results: every key result has a name on it and a target to move towards.
 
 A key result of an agreed goal is part of what was agreed: adding one, removing one or
-changing what it promises (see goals/key_result_history.py) needs a reason, kept with the
+changing what it promises (see goals/rules/key_result_history.py) needs a reason, kept with the
 change in the goal's history. Its current value (check-ins) and its owner change freely.
 """
 
@@ -13,9 +13,9 @@ from typing import Any
 
 from django.db import transaction
 
-from goals import key_result_history
 from goals.errors import DomainError, Errors
 from goals.models import Goal, GoalChange, KeyResult, ProductMembership, Status, User
+from goals.rules import key_result_history
 from goals.services.progress import recompute_progress
 from goals.services.versioning import check_version, save_versioned
 from goals.wording import json_number
@@ -62,7 +62,7 @@ def key_result_create(
                 reason,
             )
         key_result.save()
-        recompute_progress([goal.pk])
+        recompute_progress(goal_ids=[goal.pk])
     return key_result
 
 
@@ -106,7 +106,7 @@ def key_result_update(
             }
             _record(actor, current.goal, changes, reason)
         save_versioned(current, fields)
-        recompute_progress([current.goal_id])
+        recompute_progress(goal_ids=[current.goal_id])
     return current
 
 
@@ -125,7 +125,7 @@ def key_result_delete(
             _record(actor, goal, kept, reason)
         goal_id = key_result.goal_id
         key_result.delete()
-        recompute_progress([goal_id])
+        recompute_progress(goal_ids=[goal_id])
 
 
 def _agreed(goal_id: int) -> bool:

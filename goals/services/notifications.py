@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.conf import settings
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from goalchain.queue import enqueue
 from goals.emails import send_templated_email
 from goals.errors import DomainError
 from goals.models import (
@@ -23,11 +22,13 @@ from goals.models import (
     OrganizationMembership,
     User,
 )
-from goals.services.watching import watcher_ids
+from goals.selectors.notifications import (
+    preference_links,
+    unsubscribe_headers,
+    watcher_ids,
+)
+from goals.wording import excerpt_of
 from workshops.models import Decision, Participant
-
-UNSUBSCRIBE_SALT = "goals.notifications.preferences"
-EXCERPT_LENGTH = 280
 
 
 def notify(
@@ -115,15 +116,8 @@ def _queue_emails(notifications: list[Notification]) -> None:
     )
     ids = [n.pk for n in notifications if n.recipient_id in right_away]
     if ids:
-        from goals.tasks import send_notification_email
-
-        transaction.on_commit(lambda: [send_notification_email.delay(pk) for pk in ids])
-
-
-def excerpt_of(text: str) -> str:
-    """A short plain-text preview: the first characters, on one line."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= EXCERPT_LENGTH else flat[: EXCERPT_LENGTH - 1].rstrip() + "…"
+        for pk in ids:
+            enqueue("goals.tasks.send_notification_email", pk)
 
 
 def email_notification(*, notification_id: int) -> bool:
@@ -212,6 +206,7 @@ def mark_read(*, user: User, notification: Notification) -> Notification:
 
 
 def mark_unread(*, user: User, notification: Notification) -> Notification:
+    """Mark one of the user's notifications unread again."""
     if notification.recipient_id != user.pk:
         raise DomainError("That notification is not yours.")
     notification.read_at = None
@@ -236,35 +231,6 @@ def set_email_preference(*, user: User, frequency: str) -> User:
         user.email_notifications = frequency
         user.save(update_fields=["email_notifications"])
     return user
-
-
-def preferences_token(user: User) -> str:
-    """A signed token that lets whoever holds the email change its recipient's preference."""
-    return signing.dumps(user.pk, salt=UNSUBSCRIBE_SALT)
-
-
-def user_for_token(token: str) -> User | None:
-    try:
-        pk = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
-        return None
-    return User.objects.filter(pk=pk, is_active=True).first() if isinstance(pk, int) else None
-
-
-def preference_links(user: User) -> dict[str, str]:
-    return {
-        "preferences_url": settings.SITE_URL + reverse("notification-settings"),
-        "unsubscribe_url": settings.SITE_URL
-        + reverse("notification-unsubscribe", args=[preferences_token(user)]),
-    }
-
-
-def unsubscribe_headers(user: User) -> dict[str, str]:
-    """One-click unsubscribe (RFC 8058): mail clients POST to the link."""
-    return {
-        "List-Unsubscribe": f"<{preference_links(user)['unsubscribe_url']}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
 
 
 def _name(user: User | None) -> str:

@@ -1,19 +1,17 @@
-"""Writes to organisations, products and their members, invitations included."""
+"""Writes to organisations, products and their members (invitations: `invitations`)."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
-from django.utils import timezone
 
 from accounts.sso_provider import sso_enabled
-from goals.errors import Conflict, DomainError, Errors, still_referenced
+from goals.errors import DomainError, Errors, still_referenced
 from goals.markdown import render_markdown
 from goals.models import (
     Invitation,
@@ -25,21 +23,21 @@ from goals.models import (
     ProductRole,
     User,
 )
-from goals.schedule import DEFAULT_TIME_ZONE, is_time_zone
+from goals.rules.schedule import DEFAULT_TIME_ZONE, is_time_zone
+from goals.services.invitations import invite
 from goals.services.versioning import check_version, save_versioned
-from workshops import services as workshop_services
+from workshops.services.setup import member_seats_end
 
 EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length or 254
 # Organisations and products alike.
 NAME_MAX_LENGTH = Product._meta.get_field("name").max_length or 200
-# An invitation nobody has answered yet (withdrawing one deletes it).
 
 
 def organization_create(
     *, actor: User, name: str, business_strategy: str = "", time_zone: str = DEFAULT_TIME_ZONE
 ) -> Organization:
     """Create an organisation; its creator becomes its first admin."""
-    name = required_name(name)
+    name = required_name(name=name)
     _check_time_zone(time_zone)
     with transaction.atomic():
         org = Organization.objects.create(
@@ -62,7 +60,7 @@ def organization_update(
         check_version(org, version)
         fields = _sign_in_settings(actor, org, data)
         if "name" in data:
-            org.name = required_name(data["name"])
+            org.name = required_name(name=data["name"])
             fields.append("name")
         if "business_strategy" in data:
             org.business_strategy = data["business_strategy"]
@@ -127,38 +125,7 @@ def organization_member_add(
         raise DomainError({"role": [f"Choose one of: {', '.join(OrgRole.values)}."]})
     if organization.memberships.filter(user__email__iexact=email).exists():
         raise DomainError({"email": [f"{email} is already a member."]})
-    return _invite(actor=actor, organization=organization, email=email, role=role)
-
-
-def _invite(
-    *,
-    actor: User,
-    organization: Organization,
-    email: str,
-    role: str = OrgRole.MEMBER,
-    product: Product | None = None,
-    product_role: str = "",
-) -> Invitation:
-    """The pending invitation of `email`, made or renewed, and its email queued."""
-    from goals.tasks import send_invitation_email
-
-    with transaction.atomic():
-        invitation, _ = Invitation.objects.update_or_create(
-            organization=organization,
-            product=product,
-            email=email,
-            accepted_at=None,
-            declined_at=None,
-            # Inviting again is asking for the email again.
-            defaults={
-                "role": role,
-                "product_role": product_role,
-                "invited_by": actor,
-                "sent_at": None,
-            },
-        )
-        transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
-    return invitation
+    return invite(actor=actor, organization=organization, email=email, role=role)
 
 
 def organization_member_set_role(*, membership: OrganizationMembership, role: str) -> None:
@@ -179,7 +146,7 @@ def organization_member_remove(*, membership: OrganizationMembership) -> None:
         ProductMembership.objects.filter(
             product__organization_id=membership.organization_id, user_id=membership.user_id
         ).delete()
-        workshop_services.member_seats_end(
+        member_seats_end(
             user_id=membership.user_id,
             product_ids=list(
                 Product.objects.filter(organization_id=membership.organization_id).values_list(
@@ -190,103 +157,14 @@ def organization_member_remove(*, membership: OrganizationMembership) -> None:
         membership.delete()
 
 
-def invitation_accept(*, invitation: Invitation, password: str, display_name: str = "") -> User:
-    """Create the invited person's account with their password and join.
-
-    Only for an email without an account: one that has an account signs in first (password,
-    second factor and all) and answers there, so an invitation link never stands in for them."""
-    if invitation.accepted_at is not None or invitation.declined_at is not None:
-        raise Conflict("This invitation was already answered. Sign in instead.")
-    if invitation.organization.sso_only:
-        raise DomainError(
-            f"{invitation.organization.name} signs in with single sign-on only: join by "
-            "signing in with single sign-on as the invited email."
-        )
-    try:
-        validate_password(password, User(email=invitation.email, display_name=display_name))
-    except ValidationError as error:
-        raise DomainError({"password": list(error.messages)}) from None
-    has_account = Conflict("You already have an account: sign in to answer this invitation.")
-    try:
-        with transaction.atomic():
-            if User.objects.filter(email__iexact=invitation.email).exists():
-                raise has_account
-            user = User.objects.create_user(
-                email=invitation.email,
-                password=password,
-                display_name=display_name.strip(),
-            )
-            invitation_join(invitation=invitation, user=user)
-    except IntegrityError:
-        raise has_account from None
-    return user
-
-
-def _claim(invitation: Invitation, user: User) -> None:
-    """Check that `user` is the invited email's account and lock the invitation while it is
-    still pending, so that an accept and a decline or withdrawal at once cannot both win.
-    Call inside the transaction that answers it."""
-    if user.email.lower() != invitation.email.lower():
-        raise DomainError("This invitation is for another email address.")
-    if not Invitation.objects.select_for_update().pending().filter(pk=invitation.pk).exists():
-        raise Conflict("This invitation was already answered or withdrawn.")
-
-
-def invitation_decline(*, invitation: Invitation, user: User) -> None:
-    """Say no to an invitation: it stays on record as declined and cannot be used any more."""
-    with transaction.atomic():
-        _claim(invitation, user)
-        invitation.declined_at = timezone.now()
-        invitation.save(update_fields=["declined_at"])
-
-
-def invitation_withdraw(*, invitation: Invitation) -> None:
-    """Take back an invitation nobody has answered: its link stops working."""
-    with transaction.atomic():
-        deleted, _ = Invitation.objects.pending().filter(pk=invitation.pk).delete()
-    if not deleted:
-        raise Conflict("This invitation was already answered or withdrawn.")
-
-
-def invitation_join(*, invitation: Invitation, user: User) -> None:
-    """Make `user` the member the invitation offered and mark it used, in one transaction.
-
-    An organisation invitation gives its role; a product invitation gives its product role,
-    but only while the person still belongs to the product's organisation (they may have been
-    removed since they were invited). Only the invited email's account may use it, once."""
-    with transaction.atomic():
-        _claim(invitation, user)
-        if invitation.product_id is None:
-            OrganizationMembership.objects.get_or_create(
-                organization_id=invitation.organization_id,
-                user=user,
-                defaults={"role": invitation.role},
-            )
-        else:
-            if not OrganizationMembership.objects.filter(
-                organization_id=invitation.organization_id, user=user
-            ).exists():
-                raise DomainError(
-                    "You are no longer a member of this product's organisation, "
-                    "so you cannot join the product. Ask its leader to invite you again."
-                )
-            ProductMembership.objects.get_or_create(
-                product_id=invitation.product_id,
-                user=user,
-                defaults={"role": invitation.product_role},
-            )
-        invitation.accepted_at = timezone.now()
-        invitation.save(update_fields=["accepted_at"])
-
-
 def product_create(
     *, actor: User, organization: Organization, name: str, portfolio_strategy: str = ""
 ) -> Product:
     """Create a product; its creator becomes its first leader. Names are unique in an
     organisation, whatever their case."""
-    name = required_name(name)
+    name = required_name(name=name)
     with transaction.atomic():
-        check_product_name_free(organization, name)
+        check_product_name_free(organization=organization, name=name)
         product = Product.objects.create(
             organization=organization,
             name=name,
@@ -306,11 +184,13 @@ def product_update(
         check_version(current, version)
         fields = []
         if "name" in data:
-            name = required_name(data["name"])
+            name = required_name(name=data["name"])
             # Only a new name is checked: a product kept under a name shared before names
             # were unique can still be saved.
             if name != current.name:
-                check_product_name_free(current.organization, name, renaming=current)
+                check_product_name_free(
+                    organization=current.organization, name=name, renaming=current
+                )
             current.name = name
             fields.append("name")
         if "portfolio_strategy" in data:
@@ -349,7 +229,7 @@ def product_member_add(*, actor: User, product: Product, email: str, role: str) 
     elif product.memberships.filter(user__email__iexact=email).exists():
         errors.add("email", f"{email} is already a member of this product.")
     errors.raise_if_any()
-    return _invite(
+    return invite(
         actor=actor,
         organization=product.organization,
         email=email,
@@ -375,9 +255,7 @@ def product_member_remove(*, membership: ProductMembership) -> None:
     with transaction.atomic():
         _keep_a_leader(membership)
         membership.delete()
-        workshop_services.member_seats_end(
-            user_id=membership.user_id, product_ids=[membership.product_id]
-        )
+        member_seats_end(user_id=membership.user_id, product_ids=[membership.product_id])
 
 
 def _keep_an_admin(membership: OrganizationMembership) -> None:
@@ -401,7 +279,7 @@ def _keep_a_leader(membership: ProductMembership) -> None:
 
 
 def check_product_name_free(
-    organization: Organization, name: str, *, renaming: Product | None = None
+    *, organization: Organization, name: str, renaming: Product | None = None
 ) -> None:
     """Refuse a product name the organisation already uses, in any case: two products of one
     name cannot be told apart in menus, links and exports. Call it inside the transaction
@@ -422,7 +300,7 @@ def check_product_name_free(
         )
 
 
-def required_name(name: str) -> str:
+def required_name(*, name: str) -> str:
     """A name trimmed, refused when empty or longer than a name may be."""
     name = (name or "").strip()
     if not name:

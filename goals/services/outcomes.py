@@ -8,11 +8,12 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from goals import access
+from goals.access import may_judge
 from goals.errors import Conflict, DomainError, Errors, Forbidden
 from goals.models import Goal, GoalChange, Level, Retrospective, SprintVerdict, Status, User
+from goals.rules.schedule import product_today
 from goals.services.goals import goal_update
-from goals.services.reviews import product_today
-from goals.services.versioning import VERSION_REQUIRED, check_version, save_versioned
+from goals.services.versioning import VERSION_REQUIRED, check_version, model_update, save_versioned
 
 TEXT_MAX_LENGTH = 5000
 RETROSPECTIVE_FIELDS = {
@@ -53,11 +54,7 @@ def retrospective_save(
         if version is None:
             raise DomainError({"version": [VERSION_REQUIRED]})
         check_version(current, version)
-        changed = [name for name, text in texts.items() if getattr(current, name) != text]
-        for name in changed:
-            setattr(current, name, texts[name])
-        if changed:
-            save_versioned(current, changed)
+        model_update(current, texts)
     return current
 
 
@@ -71,11 +68,6 @@ def lessons(*, product_id: int, level: str, limit: int = 5) -> list[Retrospectiv
         .select_related("goal")
         .order_by("-updated_at", "-id")[:limit]
     )
-
-
-def may_judge(role: access.Role, user: User, goal: Goal) -> bool:
-    """Who gives a sprint's verdict: a leader, or its owner while still a member."""
-    return role == access.Role.LEADER or access.owns(role, user, [goal.owner_id])
 
 
 def sprint_verdict_set(

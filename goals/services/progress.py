@@ -11,7 +11,7 @@ from goals.models import Goal, GoalLink, KeyResult, Level, Status, key_result_pr
 _BOTTOM_UP = (Level.SPRINT, Level.PRODUCT, Level.USER, Level.BUSINESS, Level.VISION)
 
 
-def recompute_progress(goal_ids: Iterable[int]) -> None:
+def recompute_progress(*, goal_ids: Iterable[int]) -> None:
     """Recompute the given goals' stored progress and that of every goal above them."""
     affected = set(goal_ids)
     frontier = set(affected)

@@ -2,29 +2,33 @@
 
 Each level of the chain has a cadence; a goal's next review is one period after it was
 agreed, and one period after each check-in. Days are counted in the organisation's time
-zone (see goals/schedule.py for the maths).
+zone (see goals/rules/schedule.py for the maths).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from goalchain.queue import enqueue
 from goals.errors import Errors
-from goals.models import CLOSED_STATUSES, Goal, Level, Product, ReviewSchedule, Status, User
-from goals.schedule import Cadence, local_today, next_review
-from goals.services.versioning import check_version, save_versioned
+from goals.models import (
+    CLOSED_STATUSES,
+    Cadence,
+    Goal,
+    Level,
+    Product,
+    ReviewSchedule,
+    Status,
+    User,
+)
+from goals.rules.schedule import MAX_REMIND_DAYS_BEFORE, next_review, product_today
+from goals.selectors.reviews import schedule_of
+from goals.services.versioning import check_version, model_update
 
-MAX_REMIND_DAYS_BEFORE = 30
 SCHEDULE_FIELDS = {f"{level}_cadence": level for level in Level.values}
-
-
-def schedule_of(product: Product) -> ReviewSchedule:
-    """The product's schedule; the defaults (not saved) while nobody has changed them."""
-    schedule = ReviewSchedule.objects.filter(product=product).first()
-    return schedule or ReviewSchedule(product=product)
 
 
 def schedule_update(
@@ -49,17 +53,9 @@ def schedule_update(
     with transaction.atomic():
         schedule = _locked_schedule(product)
         check_version(schedule, version)
-        fields = []
-        for level in Level.values:
-            if data.get(level) is not None and schedule.cadence(level) != data[level]:
-                setattr(schedule, f"{level}_cadence", data[level])
-                fields.append(f"{level}_cadence")
-        for name in ("remind_days_before", "reminder_hour"):
-            if data.get(name) is not None and getattr(schedule, name) != data[name]:
-                setattr(schedule, name, data[name])
-                fields.append(name)
-        if fields:
-            save_versioned(schedule, fields)
+        values = {f"{level}_cadence": data.get(level) for level in Level.values}
+        values |= {name: data.get(name) for name in ("remind_days_before", "reminder_hour")}
+        model_update(schedule, {name: v for name, v in values.items() if v is not None})
     return schedule
 
 
@@ -75,11 +71,6 @@ def _locked_schedule(product: Product) -> ReviewSchedule:
         return ReviewSchedule.objects.select_for_update().get(product=product)
 
 
-def product_today(product: Product, now: datetime | None = None) -> date:
-    """Today in the product's organisation's time zone."""
-    return local_today(product.organization.time_zone, now)
-
-
 def review_after(
     *, product: Product, level: str, day: date | None = None, schedule: ReviewSchedule | None = None
 ) -> date | None:
@@ -88,7 +79,7 @@ def review_after(
     return next_review(day or product_today(product), schedule.cadence(level))
 
 
-def first_review(goal: Goal, previous_status: str | None, previous_review: date | None) -> None:
+def first_review(*, goal: Goal, previous_status: str | None, previous_review: date | None) -> None:
     """A goal that becomes agreed gets its first review date from the schedule, unless
     someone set one in the same change; a finished goal (closed, or a judged sprint) has
     none: it left the review loop."""
@@ -100,11 +91,8 @@ def first_review(goal: Goal, previous_status: str | None, previous_review: date 
         goal.next_review_on = review_after(product=goal.product, level=goal.level)
 
 
-def goal_closed(goal: Goal, previous_status: str) -> None:
+def goal_closed(*, goal: Goal, previous_status: str) -> None:
     """After a goal is closed as achieved, its win is announced to the product's members
     once the change is committed."""
     if goal.status == Status.ACHIEVED and previous_status != Status.ACHIEVED:
-        from goals.tasks import announce_win
-
-        goal_id = goal.pk
-        transaction.on_commit(lambda: announce_win.delay(goal_id))
+        enqueue("goals.tasks.announce_win", goal.pk)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import F, Model
+from django.utils import timezone
 
 from goals.errors import Conflict
 
@@ -30,8 +33,6 @@ def save_versioned(obj: Model, fields: list[str]) -> None:
     version: int = obj.version  # type: ignore[attr-defined]
     values = {field: getattr(obj, field) for field in fields}
     if any(f.name == "updated_at" for f in obj._meta.concrete_fields):
-        from django.utils import timezone
-
         values["updated_at"] = timezone.now()
     updated = (
         type(obj)
@@ -41,3 +42,19 @@ def save_versioned(obj: Model, fields: list[str]) -> None:
     if not updated:
         raise Conflict({"version": ["Someone else changed this at the same moment. Reload."]})
     obj.version = version + 1  # type: ignore[attr-defined]
+
+
+def model_update(obj: Model, values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Give `obj` each of `values` that differs from what it holds and save those fields
+    with a version bump (nothing is written when nothing changed). Returns each changed
+    field's (old, new) pair, for the history row a caller may keep."""
+    changed = {
+        name: (getattr(obj, name), value)
+        for name, value in values.items()
+        if getattr(obj, name) != value
+    }
+    for name, (_, new) in changed.items():
+        setattr(obj, name, new)
+    if changed:
+        save_versioned(obj, list(changed))
+    return changed

@@ -7,8 +7,8 @@ from datetime import date
 from django import template
 
 from goals.models import Goal
-from goals.schedule import ReviewDue
-from goals.schedule import review_due as due_in
+from goals.rules.schedule import ReviewDue
+from goals.rules.schedule import review_due as due_in
 
 register = template.Library()
 

@@ -20,8 +20,8 @@ from accounts.views_two_factor import ask_for_code, sign_in_with_password
 from goals.errors import DomainError
 from goals.forms.accounts import InvitationAcceptForm, LoginForm, NewPasswordForm, ResetForm
 from goals.models import Invitation, User
-from goals.services.organizations import invitation_accept as accept
-from goals.services.organizations import invitation_decline, invitation_join
+from goals.services.invitations import invitation_accept as accept
+from goals.services.invitations import invitation_decline, invitation_join
 from goals.templatetags.invitations import invitation_offer
 from goals.wording import full_stop
 

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from goals import access, boards, selectors
+from goals import access
 from goals.errors import Conflict, DomainError, NotFound
 from goals.forms.boards import (
     QualitySettingsForm,
@@ -20,8 +20,10 @@ from goals.forms.boards import (
     draft_from_form,
 )
 from goals.models import Goal, Level, Product
-from goals.quality import RULES, QualitySettings
-from goals.services import boards as services
+from goals.rules.quality import RULES, QualitySettings
+from goals.selectors import boards
+from goals.selectors.chain import load_chain
+from goals.services.boards import quality_settings_update, vision_board_update
 from goals.services.goals import goal_update
 from goals.views.common import AuthedRequest, page, stale_form
 from goals.views.tree import HEALTH_LABELS
@@ -43,7 +45,7 @@ def quality_settings(request: AuthedRequest, pk: int) -> HttpResponse:
     form = QualitySettingsForm(request.POST)
     if form.is_valid():
         try:
-            services.quality_settings_update(
+            quality_settings_update(
                 actor=request.user,
                 product=product,
                 rules_off=form.rules_off(),
@@ -67,7 +69,7 @@ def _render_health(
     settings_form: QualitySettingsForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    chain = selectors.load_chain(product)
+    chain = load_chain(product)
     today = timezone.localdate()
     can_lead = access.can_lead(product)
     if can_lead and settings_form is None:
@@ -141,7 +143,7 @@ def vision_board(request: AuthedRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            services.vision_board_update(
+            vision_board_update(
                 actor=request.user,
                 product=product,
                 data=data,
@@ -185,7 +187,7 @@ def _render_vision_board(
 def product_roadmap(request: AuthedRequest, pk: int) -> HttpResponse:
     product = access.get_product(request.user, pk)
     everything = request.GET.get("all") == "1"
-    chain = selectors.load_chain(product)
+    chain = load_chain(product)
     context = {
         "product": product,
         "organization": product.organization,

@@ -15,15 +15,24 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from goals import access, conversations, selectors
+from goals import access
 from goals.errors import DomainError, Forbidden
 from goals.forms.conversations import CommentEditForm, CommentForm, FeedbackRoundForm, InsightForm
 from goals.models import Comment, Goal, Status, User
-from goals.services import comments as comment_services
-from goals.services import insights as insight_services
-from goals.services import watching
+from goals.selectors import conversations
+from goals.selectors.notifications import is_watching
+from goals.selectors.organizations import product_memberships
+from goals.services import comments, insights
+from goals.services.comments import (
+    comment_create,
+    comment_update,
+    conversation_owner_id,
+    may_resolve,
+)
+from goals.services.insights import insight_create
+from goals.services.watching import watch_set
 from goals.views.common import AuthedRequest, is_htmx, page, swap
-from workshops import selectors as workshop_selectors
+from workshops.access import get_comment, get_proposal
 from workshops.models import Proposal
 
 
@@ -55,10 +64,8 @@ class Conversation:
     @property
     def may_resolve_any(self) -> bool:
         """Whether the reader may resolve threads they did not start."""
-        owner_id = comment_services.conversation_owner_id(goal=self.goal, proposal=self.proposal)
-        return comment_services.may_resolve(
-            user=self.reader, role=self.role, author_id=None, owner_id=owner_id
-        )
+        owner_id = conversation_owner_id(goal=self.goal, proposal=self.proposal)
+        return may_resolve(user=self.reader, role=self.role, author_id=None, owner_id=owner_id)
 
     @property
     def can_comment(self) -> bool:
@@ -128,7 +135,7 @@ def goal_conversation(request: AuthedRequest, goal: Goal) -> dict[str, Any]:
         and not any(r.open for r in rounds)
     )
     people = (
-        [m.user for m in selectors.product_members(goal.product) if m.user_id != request.user.pk]
+        [m.user for m in product_memberships(goal.product) if m.user_id != request.user.pk]
         if may_ask
         else []
     )
@@ -138,7 +145,7 @@ def goal_conversation(request: AuthedRequest, goal: Goal) -> dict[str, Any]:
         "insight_form": InsightForm() if role in access.MEMBERS else None,
         "rounds": rounds,
         "round_form": FeedbackRoundForm(people=people) if may_ask else None,
-        "watching": watching.is_watching(request.user, goal),
+        "watching": is_watching(request.user, goal),
     }
 
 
@@ -187,7 +194,7 @@ def goal_comments(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @page
 def proposal_comments(request: AuthedRequest, pk: int) -> HttpResponse:
-    proposal = workshop_selectors.get_proposal(request.user, pk)
+    proposal = get_proposal(request.user, pk)
     conversation = Conversation(request.user, proposal=proposal)
     if request.method == "POST":
         return _add_comment(request, conversation)
@@ -209,11 +216,11 @@ def _add_comment(request: AuthedRequest, conversation: Conversation) -> HttpResp
     is_reply = bool(request.POST.get("parent"))
     if form.is_valid():
         try:
-            comment = comment_services.comment_create(
+            comment = comment_create(
                 actor=request.user,
                 goal=conversation.goal,
                 proposal=conversation.proposal,
-                parent=_parent(conversation, form.cleaned_data["parent"]),
+                parent_id=form.cleaned_data["parent"],
                 body=form.cleaned_data["body"],
             )
         except DomainError as error:
@@ -238,20 +245,9 @@ def _add_comment(request: AuthedRequest, conversation: Conversation) -> HttpResp
     )
 
 
-def _parent(conversation: Conversation, parent_id: int | None) -> Comment | None:
-    if parent_id is None:
-        return None
-    parent = Comment.objects.filter(
-        pk=parent_id, goal=conversation.goal, proposal=conversation.proposal
-    ).first()
-    if parent is None:
-        raise DomainError({"body": ["The comment you reply to is no longer here."]})
-    return parent
-
-
 @page
 def comment_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    comment = access.get_comment(request.user, pk)
+    comment = get_comment(request.user, pk)
     conversation = Conversation.of(comment, request.user)
     if comment.author_id != request.user.pk or comment.deleted_at is not None:
         raise Forbidden("Only the author can edit a comment.")
@@ -263,9 +259,7 @@ def comment_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         form = CommentEditForm(request.POST, **args)
         if form.is_valid():
             try:
-                comment_services.comment_update(
-                    actor=request.user, comment=comment, body=form.cleaned_data["body"]
-                )
+                comment_update(actor=request.user, comment=comment, body=form.cleaned_data["body"])
             except DomainError as error:
                 form.show_errors(error)
             else:
@@ -287,17 +281,17 @@ def comment_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @page
 @require_POST
 def comment_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    comment = access.get_comment(request.user, pk)
-    comment_services.comment_delete(actor=request.user, comment=comment)
+    comment = get_comment(request.user, pk)
+    comments.comment_delete(actor=request.user, comment=comment)
     return _done(request, Conversation.of(comment, request.user), "Comment removed.", comment)
 
 
 @page
 @require_POST
 def comment_resolve(request: AuthedRequest, pk: int) -> HttpResponse:
-    comment = access.get_comment(request.user, pk)
+    comment = get_comment(request.user, pk)
     resolved = request.POST.get("resolved") == "1"
-    comment_services.comment_resolve(actor=request.user, comment=comment, resolved=resolved)
+    comments.comment_resolve(actor=request.user, comment=comment, resolved=resolved)
     notice = "Thread resolved." if resolved else "Thread reopened."
     return _done(request, Conversation.of(comment, request.user), notice, comment)
 
@@ -306,9 +300,7 @@ def comment_resolve(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def goal_watch(request: AuthedRequest, pk: int) -> HttpResponse:
     goal = access.get_goal(request.user, pk)
-    on = watching.watch_set(
-        user=request.user, goal=goal, watching=request.POST.get("watching") == "1"
-    )
+    on = watch_set(user=request.user, goal=goal, watching=request.POST.get("watching") == "1")
     notice = (
         "You watch this goal: you hear of its comments and decisions."
         if on
@@ -329,7 +321,7 @@ def insight_new(request: AuthedRequest, pk: int) -> HttpResponse:
     form = InsightForm(request.POST)
     if form.is_valid():
         try:
-            insight_services.insight_create(actor=request.user, goal=goal, **form.cleaned_data)
+            insight_create(actor=request.user, goal=goal, **form.cleaned_data)
         except DomainError as error:
             form.show_errors(error)
         else:
@@ -341,7 +333,7 @@ def insight_new(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def insight_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     insight = access.get_insight(request.user, pk)
-    insight_services.insight_delete(actor=request.user, insight=insight)
+    insights.insight_delete(actor=request.user, insight=insight)
     # The insight's goal came without the reader's role; the redrawn list needs it.
     goal = access.get_goal(request.user, insight.goal_id)
     return _insights_done(request, goal, "Insight removed.")

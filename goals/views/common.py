@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from goals.errors import DomainError, Forbidden, NotFound
 from goals.models import Invitation, User
-from goals.services import organizations
+from goals.services.invitations import invitation_withdraw
 
 
 class AuthedRequest(HttpRequest):
@@ -99,7 +99,7 @@ def stale_form(form_class: Any, data: Any, version: int, error: Exception, **kwa
 def withdraw_invitation(request: HttpRequest, invitation: Invitation) -> None:
     """Withdraw an invitation from a members page, saying how it went."""
     try:
-        organizations.invitation_withdraw(invitation=invitation)
+        invitation_withdraw(invitation=invitation)
     except DomainError as error:
         messages.error(request, error.message)
     else:

@@ -8,11 +8,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from goals import access, conversations, selectors
+from goals import access
 from goals.errors import DomainError
 from goals.forms.conversations import FeedbackAnswerForm, FeedbackRoundForm
 from goals.models import FeedbackRound
-from goals.services import feedback as feedback_services
+from goals.selectors import conversations
+from goals.selectors.organizations import product_memberships
+from goals.services import feedback
+from goals.services.feedback import feedback_round_open
 from goals.views.common import AuthedRequest, page
 
 
@@ -21,15 +24,11 @@ from goals.views.common import AuthedRequest, page
 def feedback_round_new(request: AuthedRequest, pk: int) -> HttpResponse:
     goal = access.get_goal(request.user, pk)
     access.require_role(goal, (access.Role.LEADER,), "ask for feedback")
-    people = [
-        m.user for m in selectors.product_members(goal.product) if m.user_id != request.user.pk
-    ]
+    people = [m.user for m in product_memberships(goal.product) if m.user_id != request.user.pk]
     form = FeedbackRoundForm(request.POST, people=people)
     if form.is_valid():
         try:
-            feedback_round = feedback_services.feedback_round_open(
-                actor=request.user, goal=goal, **form.cleaned_data
-            )
+            feedback_round = feedback_round_open(actor=request.user, goal=goal, **form.cleaned_data)
         except DomainError as error:
             form.show_errors(error)
         else:
@@ -57,7 +56,7 @@ def feedback_answer(request: AuthedRequest, pk: int) -> HttpResponse:
     form = FeedbackAnswerForm(request.POST)
     if form.is_valid():
         try:
-            feedback_services.feedback_answer(
+            feedback.feedback_answer(
                 actor=request.user, feedback_round=current, **form.cleaned_data
             )
         except DomainError as error:
@@ -78,7 +77,7 @@ def feedback_answer(request: AuthedRequest, pk: int) -> HttpResponse:
 def feedback_round_close(request: AuthedRequest, pk: int) -> HttpResponse:
     current = access.get_feedback_round(request.user, pk)
     access.require_role(current, (access.Role.LEADER,), "close feedback rounds")
-    if feedback_services.feedback_round_close(feedback_round_id=current.pk, actor=request.user):
+    if feedback.feedback_round_close(feedback_round_id=current.pk, actor=request.user):
         messages.success(request, "The round is closed; the summary is on its way to your inbox.")
     return redirect("feedback-round", current.pk)
 

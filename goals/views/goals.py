@@ -10,8 +10,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from goals import access, selectors
-from goals.conversations import RoundView
+from goals import access
+from goals.access import may_agree_from_round, may_record_agreement
 from goals.errors import Conflict, DomainError, Forbidden
 from goals.forms.goals import (
     AgreementRecordForm,
@@ -20,12 +20,21 @@ from goals.forms.goals import (
     KeyResultDeleteForm,
     KeyResultForm,
 )
-from goals.health import goal_findings
 from goals.models import CLOSED_STATUSES, Goal, KeyResult, User
-from goals.services import agreement
-from goals.services import key_results as kr_services
+from goals.rules.feedback import round_supported
+from goals.rules.health import goal_findings
+from goals.rules.schedule import product_today
+from goals.selectors.chain import goal_children, goal_history_entries, parent_options
+from goals.selectors.conversations import RoundView
+from goals.selectors.organizations import product_memberships
+from goals.services import key_results
+from goals.services.agreement import (
+    AGREEABLE_STATUSES,
+    goal_agreed_by_feedback,
+    goal_agreed_by_record,
+)
 from goals.services.goals import goal_update
-from goals.services.reviews import product_today
+from goals.services.key_results import key_result_create, key_result_update
 from goals.views.comments import goal_conversation
 from goals.views.common import (
     AuthedRequest,
@@ -76,12 +85,12 @@ def agreement_record(request: AuthedRequest, pk: int) -> HttpResponse:
     """Record an agreement reached elsewhere: who agreed and why."""
     goal = access.get_goal(request.user, pk)
     page_data = _GoalPage(request, goal)
-    if not agreement.may_record_agreement(page_data.role, goal.level):
+    if not may_record_agreement(page_data.role, goal.level):
         raise Forbidden("Your role in this product does not allow you to record agreements here.")
     form = AgreementRecordForm(request.POST, people=page_data.people)
     if form.is_valid():
         try:
-            agreement.goal_agreed_by_record(
+            goal_agreed_by_record(
                 actor=request.user,
                 goal=goal,
                 agreed_by=form.cleaned_data["agreed_by"],
@@ -102,7 +111,7 @@ def agreement_from_round(request: AuthedRequest, pk: int) -> HttpResponse:
     """Mark a goal agreed from a closed feedback round in which everyone asked supported it."""
     goal = access.get_goal(request.user, pk)
     page_data = _GoalPage(request, goal)
-    if not agreement.may_agree_from_round(page_data.role):
+    if not may_agree_from_round(page_data.role):
         raise Forbidden("Your role in this product does not allow you to agree goals.")
     form = AgreementRoundForm(request.POST)
     if form.is_valid():
@@ -111,7 +120,7 @@ def agreement_from_round(request: AuthedRequest, pk: int) -> HttpResponse:
             form.add_error(None, "That feedback round is not about this goal.")
         else:
             try:
-                agreement.goal_agreed_by_feedback(
+                goal_agreed_by_feedback(
                     actor=request.user,
                     goal=goal,
                     feedback_round=feedback_round,
@@ -135,7 +144,7 @@ def key_result_new(request: AuthedRequest, pk: int) -> HttpResponse:
     form = KeyResultForm(request.POST or None, people=page_data.people, goal=goal, new=True)
     if request.method == "POST" and form.is_valid():
         try:
-            kr_services.key_result_create(
+            key_result_create(
                 actor=request.user,
                 goal=goal,
                 change_reason=form.cleaned_data.get("change_reason") or "",
@@ -168,7 +177,7 @@ def key_result_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         if data["current"] is None:
             data["current"] = data["baseline"]
         try:
-            kr_services.key_result_update(
+            key_result_update(
                 actor=request.user, key_result=key_result, data=data,
                 version=form.cleaned_data["version"],
                 change_reason=form.cleaned_data.get("change_reason") or "",
@@ -199,7 +208,7 @@ def key_result_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     form = KeyResultDeleteForm(request.POST, goal=goal)
     if form.is_valid():
         try:
-            kr_services.key_result_delete(
+            key_results.key_result_delete(
                 actor=request.user,
                 key_result=key_result,
                 change_reason=form.cleaned_data.get("change_reason") or "",
@@ -244,7 +253,7 @@ class _GoalPage:
         self.can_lead = access.can_lead(goal)
         self.role = access.role_of(goal)
         self.people: list[User] = (
-            [m.user for m in selectors.product_members(goal.product)] if self.can_edit else []
+            [m.user for m in product_memberships(goal.product)] if self.can_edit else []
         )
         self.parents = list(goal.parents.order_by("id"))
         self.reload()
@@ -266,7 +275,7 @@ class _GoalPage:
         return {
             "goal": self.goal,
             "people": self.people,
-            "parent_options": selectors.parent_options(self.goal.product, self.goal.level),
+            "parent_options": parent_options(self.goal.product, self.goal.level),
             "can_set_review": self.can_lead,
             "initial": GoalForm.initial_for(self.goal, [p.pk for p in self.parents]),
         }
@@ -282,8 +291,8 @@ class _GoalPage:
             **goal_reviews(self.request, goal, self.key_results),
             **self._key_results_context(**extra),
             "parents": self.parents,
-            "children": selectors.goal_children(goal),
-            "history": selectors.goal_history_entries(goal),
+            "children": goal_children(goal),
+            "history": goal_history_entries(goal),
             "findings": goal_findings(
                 goal, self.parents, self.key_results, today=product_today(goal.product)
             ),
@@ -306,16 +315,14 @@ class _GoalPage:
         """The ways this person may agree this goal here, with their forms; None if none."""
         goal = self.goal
         posted = agreement_form is not None or round_agreement_form is not None
-        agreeable = goal.status in agreement.AGREEABLE_STATUSES and self.role in access.EDITORS
+        agreeable = goal.status in AGREEABLE_STATUSES and self.role in access.EDITORS
         if not (agreeable or posted):  # a refused form still shows why, whatever changed
             return None
-        may_record = agreement.may_record_agreement(self.role, goal.level)
+        may_record = may_record_agreement(self.role, goal.level)
         # Only the newest round speaks for the goal now (rounds come newest first).
         newest = rounds[0] if rounds else None
         supported = (
-            newest
-            if newest and not newest.open and agreement.round_supported(newest.requests)
-            else None
+            newest if newest and not newest.open and round_supported(newest.requests) else None
         )
         if round_agreement_form is None and supported is not None:
             round_agreement_form = AgreementRoundForm(

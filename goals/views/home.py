@@ -7,9 +7,11 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from goals import access, selectors
+from goals import access
 from goals.errors import DomainError
 from goals.forms.organizations import OrganizationForm
+from goals.selectors.chain import my_goals, my_key_results
+from goals.selectors.organizations import invitations_for
 from goals.services.organizations import organization_create
 from goals.views.common import AuthedRequest, page
 
@@ -43,9 +45,9 @@ def _render_home(request: AuthedRequest, form: OrganizationForm, status: int = 2
     ]
     context = {
         "organizations": organizations,
-        "goals": selectors.my_goals(user),
-        "key_results": selectors.my_key_results(user),
-        "invitations": selectors.invitations_for(user),
+        "goals": my_goals(user),
+        "key_results": my_key_results(user),
+        "invitations": invitations_for(user),
         "form": form,
     }
     return render(request, "goals/home.html", context, status=status)

@@ -12,10 +12,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from goals import access, activity, conversations
+from goals import access
 from goals.forms.conversations import PreferencesForm
 from goals.models import EmailFrequency
-from goals.services import notifications as notification_services
+from goals.selectors import activity
+from goals.selectors.notifications import inbox_of, user_for_token
+from goals.services.notifications import mark_all_read, mark_read, set_email_preference
 from goals.views.common import AuthedRequest, page
 
 PER_PAGE = 50
@@ -24,7 +26,7 @@ PER_PAGE = 50
 @page
 def inbox(request: AuthedRequest) -> HttpResponse:
     unread_only = request.GET.get("show") == "unread"
-    notifications = conversations.inbox(request.user)
+    notifications = inbox_of(request.user)
     if unread_only:
         notifications = notifications.filter(read_at__isnull=True)
     page_obj = Paginator(notifications, PER_PAGE).get_page(request.GET.get("page"))
@@ -36,7 +38,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
 def notification_open(request: AuthedRequest, pk: int) -> HttpResponse:
     """Follow a notification to its place; following it marks it read."""
     notification = access.get_notification(request.user, pk)
-    notification_services.mark_read(user=request.user, notification=notification)
+    mark_read(user=request.user, notification=notification)
     url = notification.url
     if not url_has_allowed_host_and_scheme(url, allowed_hosts=None):
         url = "/"
@@ -47,14 +49,14 @@ def notification_open(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def notification_read(request: AuthedRequest, pk: int) -> HttpResponse:
     notification = access.get_notification(request.user, pk)
-    notification_services.mark_read(user=request.user, notification=notification)
+    mark_read(user=request.user, notification=notification)
     return redirect(_inbox_url(request))
 
 
 @page
 @require_POST
 def notifications_read_all(request: AuthedRequest) -> HttpResponse:
-    marked = notification_services.mark_all_read(user=request.user)
+    marked = mark_all_read(user=request.user)
     messages.success(request, f"Marked {marked} notification{'s' if marked != 1 else ''} read.")
     return redirect(_inbox_url(request))
 
@@ -71,9 +73,7 @@ def notification_settings(request: AuthedRequest) -> HttpResponse:
         request.POST or None, initial={"email_notifications": user.email_notifications}
     )
     if request.method == "POST" and form.is_valid():
-        notification_services.set_email_preference(
-            user=user, frequency=form.cleaned_data["email_notifications"]
-        )
+        set_email_preference(user=user, frequency=form.cleaned_data["email_notifications"])
         messages.success(request, "Your email preference is saved.")
         return redirect("notification-settings")
     status = 400 if form.is_bound else 200
@@ -84,7 +84,7 @@ def notification_settings(request: AuthedRequest) -> HttpResponse:
 # and no CSRF token either, so mail clients can unsubscribe in one click (RFC 8058).
 @csrf_exempt
 def notification_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    user = notification_services.user_for_token(token)
+    user = user_for_token(token)
     if user is None:
         return render(request, "goals/unsubscribe.html", {"invalid": True}, status=404)
     data = request.POST.copy() if request.method == "POST" else None
@@ -93,9 +93,7 @@ def notification_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     form = PreferencesForm(data, initial={"email_notifications": user.email_notifications})
     saved = False
     if data is not None and form.is_valid():
-        notification_services.set_email_preference(
-            user=user, frequency=form.cleaned_data["email_notifications"]
-        )
+        set_email_preference(user=user, frequency=form.cleaned_data["email_notifications"])
         saved = True
     context = {"form": form, "person": user, "saved": saved, "token": token}
     status = 400 if data is not None and not saved else 200

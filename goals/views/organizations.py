@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from goalchain import parsers
-from goals import access, exchange, selectors
+from goals import access, exchange
 from goals.errors import Conflict, DomainError
 from goals.forms.organizations import (
     InviteForm,
@@ -20,7 +20,14 @@ from goals.forms.organizations import (
     ProductImportForm,
 )
 from goals.models import Invitation, Organization, OrganizationMembership, OrgRole
-from goals.services import organizations as services
+from goals.selectors.organizations import organization_memberships, pending_invitations
+from goals.services.organizations import (
+    organization_member_add,
+    organization_member_remove,
+    organization_member_set_role,
+    organization_update,
+    product_create,
+)
 from goals.views.common import AuthedRequest, page, stale_form, withdraw_invitation
 from goals.wording import full_stop
 
@@ -43,7 +50,7 @@ def organization_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            services.organization_update(
+            organization_update(
                 actor=request.user,
                 organization=org,
                 data=data,
@@ -67,7 +74,7 @@ def member_invite(request: AuthedRequest, pk: int) -> HttpResponse:
     form = InviteForm(request.POST)
     if form.is_valid():
         try:
-            added = services.organization_member_add(
+            added = organization_member_add(
                 actor=request.user, organization=org, **form.cleaned_data
             )
         except DomainError as error:
@@ -98,7 +105,7 @@ def member_role(request: AuthedRequest, pk: int, member_id: int) -> HttpResponse
     try:
         if not form.is_valid():
             raise DomainError({"role": ["Choose a role."]})
-        services.organization_member_set_role(membership=membership, **form.cleaned_data)
+        organization_member_set_role(membership=membership, **form.cleaned_data)
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -113,7 +120,7 @@ def member_role(request: AuthedRequest, pk: int, member_id: int) -> HttpResponse
 def member_remove(request: AuthedRequest, pk: int, member_id: int) -> HttpResponse:
     org, membership = _membership(request, pk, member_id)
     try:
-        services.organization_member_remove(membership=membership)
+        organization_member_remove(membership=membership)
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -129,9 +136,7 @@ def product_new(request: AuthedRequest, pk: int) -> HttpResponse:
     form = ProductForm(request.POST, auto_id=NEW_PRODUCT_IDS)
     if form.is_valid():
         try:
-            product = services.product_create(
-                actor=request.user, organization=org, **form.cleaned_data
-            )
+            product = product_create(actor=request.user, organization=org, **form.cleaned_data)
         except DomainError as error:
             form.show_errors(error)
         else:
@@ -200,8 +205,8 @@ def _render(
     context = {
         "organization": org,
         "is_admin": is_admin,
-        "members": selectors.organization_members(org),
-        "invitations": selectors.pending_invitations(org) if is_admin else [],
+        "members": organization_memberships(org),
+        "invitations": pending_invitations(org) if is_admin else [],
         "products": [(p, access.role_of(p)) for p in products],
         "role_choices": OrgRole.choices,
         "strategy_form": forms.get("strategy_form")

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from goals import access, conversations, reviews, selectors
+from goals import access
 from goals.errors import Conflict, DomainError
 from goals.forms.goals import GoalCreateForm
 from goals.forms.organizations import (
@@ -21,10 +21,14 @@ from goals.forms.organizations import (
     ProductRoleForm,
 )
 from goals.models import Invitation, Level, Product, ProductMembership, User
-from goals.services import organizations as org_services
-from goals.services import outcomes
+from goals.rules.schedule import product_today
+from goals.selectors import conversations, reviews
+from goals.selectors.chain import load_chain, parent_options
+from goals.selectors.organizations import pending_product_invitations, product_memberships
+from goals.services import organizations
 from goals.services.goals import goal_create
-from goals.services.reviews import product_today
+from goals.services.organizations import product_member_add, product_member_set_role, product_update
+from goals.services.outcomes import lessons
 from goals.views.common import (
     AuthedRequest,
     came_from,
@@ -55,7 +59,7 @@ def goal_new(request: AuthedRequest, pk: int) -> HttpResponse:
     people = _people(product)
     slot = _slot(request.POST.get("slot") or request.GET.get("slot"))
     level = request.POST.get("level") or request.GET.get("level") or Level.VISION
-    options = selectors.parent_options(product, level) if level in Level.values else []
+    options = parent_options(product, level) if level in Level.values else []
     # Several add forms can be open on the chain page at once: keep their ids apart.
     auto_id = f"new-{slot}-%s" if slot else "id_%s"
     if request.method != "POST":
@@ -96,9 +100,7 @@ def product_members(request: AuthedRequest, pk: int) -> HttpResponse:
     form = ProductMemberForm(request.POST)
     if form.is_valid():
         try:
-            added = org_services.product_member_add(
-                actor=request.user, product=product, **form.cleaned_data
-            )
+            added = product_member_add(actor=request.user, product=product, **form.cleaned_data)
         except DomainError as error:
             form.show_errors(error)
         else:
@@ -127,7 +129,7 @@ def product_member_role(request: AuthedRequest, pk: int, member_id: int) -> Http
     try:
         if not form.is_valid():
             raise DomainError({"role": ["Choose a role."]})
-        org_services.product_member_set_role(membership=membership, **form.cleaned_data)
+        product_member_set_role(membership=membership, **form.cleaned_data)
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -141,7 +143,7 @@ def product_member_role(request: AuthedRequest, pk: int, member_id: int) -> Http
 def product_member_remove(request: AuthedRequest, pk: int, member_id: int) -> HttpResponse:
     product, membership = _membership(request, pk, member_id)
     try:
-        org_services.product_member_remove(membership=membership)
+        organizations.product_member_remove(membership=membership)
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -158,7 +160,7 @@ def product_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            org_services.product_update(
+            product_update(
                 actor=request.user, product=product, data=data, version=form.cleaned_data["version"]
             )
         except Conflict as error:
@@ -174,7 +176,7 @@ def product_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def _chain_context(
     product: Product, filters: ChainFilterForm, focus: int | None = None
 ) -> dict[str, Any]:
-    chain = selectors.load_chain(product)
+    chain = load_chain(product)
     level, status = filters.filters()
     return {
         "product": product,
@@ -207,9 +209,7 @@ def _render_goal_form(
         "form": form,
         "level_label": Level(level).label if level in Level.values else "Goal",
         "slot": slot,
-        "lessons": outcomes.lessons(product_id=product.pk, level=level)
-        if level in Level.values
-        else [],
+        "lessons": lessons(product_id=product.pk, level=level) if level in Level.values else [],
     }
     template = "goals/goal_new.html#form" if is_htmx(request) else "goals/goal_new.html"
     return render(request, template, context, status=status)
@@ -222,7 +222,7 @@ def _slot(value: str | None) -> str:
 
 
 def _people(product: Product) -> list[User]:
-    return [m.user for m in selectors.product_members(product)]
+    return [m.user for m in product_memberships(product)]
 
 
 def _current_query(request: AuthedRequest) -> QueryDict:
@@ -249,8 +249,8 @@ def _render_members(
     context = {
         "product": product,
         "organization": product.organization,
-        "members": selectors.product_members(product),
-        "invitations": selectors.pending_product_invitations(product) if can_lead else [],
+        "members": product_memberships(product),
+        "invitations": pending_product_invitations(product) if can_lead else [],
         "can_lead": can_lead,
         "role_choices": ProductMembership._meta.get_field("role").choices,
         "member_form": forms.get("member_form") or ProductMemberForm(),

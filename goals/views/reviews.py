@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils import dateformat
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
-from goals import access, reviews
+from goals import access
+from goals.access import may_check_in, may_judge
 from goals.errors import Conflict, DomainError, Forbidden
 from goals.forms.reviews import (
     CheckInForm,
@@ -26,10 +27,12 @@ from goals.forms.reviews import (
     SprintVerdictForm,
 )
 from goals.models import Goal, KeyResult, Level, Retrospective, Status
-from goals.schedule import review_due
-from goals.services import check_ins as check_in_services
-from goals.services import outcomes
-from goals.services import reviews as review_services
+from goals.rules.schedule import product_today, review_due
+from goals.selectors import reviews
+from goals.selectors.reviews import schedule_of
+from goals.services.check_ins import NOT_ALLOWED, check_in_create
+from goals.services.outcomes import retrospective_save, sprint_verdict_set
+from goals.services.reviews import schedule_update
 from goals.views.common import AuthedRequest, invalid_status, is_htmx, page, stale_form
 
 
@@ -39,7 +42,7 @@ def goal_reviews(
     """The goal page's review section: when the next review is due, the check-in form for
     those who may check in, check-ins, a chart per key result, a sprint's verdict and a
     missed goal's retrospective."""
-    today = review_services.product_today(goal.product)
+    today = product_today(goal.product)
     review = reviews.goal_review(goal, request.user, key_results, today=today)
     can_edit = access.can_edit_goals(goal)
     retrospective = review.retrospective
@@ -59,13 +62,13 @@ def check_in(request: AuthedRequest, pk: int) -> HttpResponse:
     goal = access.get_goal(request.user, pk)
     key_results = list(goal.key_results.select_related("owner"))
     role = access.role_of(goal)
-    if not check_in_services.may_check_in(goal, request.user, key_results, role=role):
-        raise Forbidden(check_in_services.NOT_ALLOWED)
+    if not may_check_in(goal, request.user, key_results, role=role):
+        raise Forbidden(NOT_ALLOWED)
     posted = request.POST if request.method == "POST" else None
     form = CheckInForm(posted, key_results=key_results)
     if form.is_bound and form.is_valid():
         try:
-            saved = check_in_services.check_in_create(
+            saved = check_in_create(
                 actor=request.user,
                 goal=goal,
                 values=form.values(),
@@ -82,7 +85,7 @@ def check_in(request: AuthedRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, f"Check-in saved.{next_review}")
             return _to_goal(request, goal, "check-ins")
-    today = review_services.product_today(goal.product)
+    today = product_today(goal.product)
     context = {
         "goal": goal,
         "product": goal.product,
@@ -106,11 +109,11 @@ def review_meeting(request: AuthedRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            review_services.schedule_update(
+            schedule_update(
                 actor=request.user, product=product, data=data, version=form.cleaned_data["version"]
             )
         except Conflict as error:
-            schedule = review_services.schedule_of(product)
+            schedule = schedule_of(product)
             form = stale_form(ReviewScheduleForm, request.POST, schedule.version, error)
         except DomainError as error:
             form.show_errors(error)
@@ -127,8 +130,8 @@ def _render_meeting(
     schedule_form: ReviewScheduleForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    schedule = review_services.schedule_of(product)
-    today = review_services.product_today(product)
+    schedule = schedule_of(product)
+    today = product_today(product)
     can_lead = access.can_lead(product)
     if can_lead and schedule_form is None:
         schedule_form = ReviewScheduleForm(initial=ReviewScheduleForm.initial_for(schedule))
@@ -154,7 +157,7 @@ def sprint_verdict(request: AuthedRequest, pk: int) -> HttpResponse:
     if form.is_bound and form.is_valid():
         close = form.cleaned_data.get("close", False)
         try:
-            outcomes.sprint_verdict_set(
+            sprint_verdict_set(
                 actor=request.user,
                 goal=goal,
                 verdict=form.cleaned_data["sprint_verdict"],
@@ -184,7 +187,7 @@ def retrospective(request: AuthedRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            outcomes.retrospective_save(
+            retrospective_save(
                 actor=request.user, goal=goal, data=data, version=form.cleaned_data["version"]
             )
         except Conflict as error:
@@ -233,9 +236,7 @@ def _verdict_form(goal: Goal, data: Any = None) -> SprintVerdictForm:
 
 
 def _may_give_verdict(request: AuthedRequest, goal: Goal) -> bool:
-    return goal.level == Level.SPRINT and outcomes.may_judge(
-        access.role_of(goal), request.user, goal
-    )
+    return goal.level == Level.SPRINT and may_judge(access.role_of(goal), request.user, goal)
 
 
 def _to_goal(request: AuthedRequest, goal: Goal, anchor: str) -> HttpResponse:

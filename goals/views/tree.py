@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from goals.health import Finding
 from goals.models import CHILD_LEVELS, Goal, Level
-from goals.quality import LABELS as QUALITY_LABELS
-from goals.selectors import Chain
+from goals.rules.health import Finding
+from goals.rules.quality import LABELS as QUALITY_LABELS
+from goals.selectors.chain import Chain
 from goals.wording import counted
 
 # Friendly words for chain health codes; the finding's message says the rest.

@@ -16,7 +16,13 @@ from goals.models import (
     ProductRole,
     User,
 )
-from goals.services import organizations as services
+from goals.services.invitations import (
+    invitation_accept,
+    invitation_decline,
+    invitation_join,
+    invitation_withdraw,
+)
+from goals.services.organizations import organization_member_add, product_member_add
 from goals.tasks import send_invitation_email
 from tests.conftest import api_client_for
 from tests.factories import (
@@ -53,13 +59,11 @@ def api_for(db):
 
 
 def invite(acme, email: str, role: str = OrgRole.MEMBER) -> Invitation:
-    return services.organization_member_add(
-        actor=acme.ada, organization=acme.org, email=email, role=role
-    )
+    return organization_member_add(actor=acme.ada, organization=acme.org, email=email, role=role)
 
 
 def invite_to_product(acme, email: str, role: str = ProductRole.TEAM) -> Invitation:
-    return services.product_member_add(actor=acme.lea, product=acme.product, email=email, role=role)
+    return product_member_add(actor=acme.lea, product=acme.product, email=email, role=role)
 
 
 # Services ---------------------------------------------------------------------------------
@@ -77,21 +81,21 @@ def test_it_invites_an_existing_account_instead_of_adding_it(acme):
 
 def test_joining_gives_the_role_offered_and_uses_the_invitation(acme):
     invitation = invite(acme, "nora@example.com", OrgRole.ADMIN)
-    services.invitation_join(invitation=invitation, user=acme.nora)
+    invitation_join(invitation=invitation, user=acme.nora)
     membership = OrganizationMembership.objects.get(organization=acme.org, user=acme.nora)
     assert membership.role == OrgRole.ADMIN
     invitation.refresh_from_db()
     assert invitation.accepted_at is not None
     with pytest.raises(Conflict):
-        services.invitation_join(invitation=invitation, user=acme.nora)
+        invitation_join(invitation=invitation, user=acme.nora)
 
 
 def test_only_the_invited_emails_account_can_join(acme):
     invitation = invite(acme, "nora@example.com")
     with pytest.raises(DomainError, match="another email"):
-        services.invitation_join(invitation=invitation, user=acme.tom)
+        invitation_join(invitation=invitation, user=acme.tom)
     with pytest.raises(DomainError, match="another email"):
-        services.invitation_decline(invitation=invitation, user=acme.tom)
+        invitation_decline(invitation=invitation, user=acme.tom)
     invitation.refresh_from_db()
     assert (invitation.accepted_at, invitation.declined_at) == (None, None)
 
@@ -100,7 +104,7 @@ def test_a_product_invitation_gives_the_product_role(acme):
     invitation = invite_to_product(acme, "Tom@Example.com", ProductRole.STAKEHOLDER)
     assert (invitation.product, invitation.product_role) == (acme.product, ProductRole.STAKEHOLDER)
     assert not ProductMembership.objects.filter(user=acme.tom).exists()
-    services.invitation_join(invitation=invitation, user=acme.tom)
+    invitation_join(invitation=invitation, user=acme.tom)
     assert ProductMembership.objects.get(user=acme.tom).role == ProductRole.STAKEHOLDER
 
 
@@ -108,7 +112,7 @@ def test_a_product_invitation_needs_its_person_still_in_the_organisation(acme):
     invitation = invite_to_product(acme, "tom@example.com")
     OrganizationMembership.objects.filter(user=acme.tom).delete()
     with pytest.raises(DomainError, match="no longer a member of this product's organisation"):
-        services.invitation_join(invitation=invitation, user=acme.tom)
+        invitation_join(invitation=invitation, user=acme.tom)
     assert not ProductMembership.objects.filter(user=acme.tom).exists()
     invitation.refresh_from_db()
     assert invitation.accepted_at is None
@@ -135,29 +139,29 @@ def test_it_refuses_to_invite_a_member(acme):
 
 def test_a_declined_invitation_cannot_be_used_and_a_new_one_can_be_sent(acme):
     invitation = invite(acme, "nora@example.com")
-    services.invitation_decline(invitation=invitation, user=acme.nora)
+    invitation_decline(invitation=invitation, user=acme.nora)
     invitation.refresh_from_db()
     assert invitation.declined_at is not None
     with pytest.raises(Conflict):
-        services.invitation_join(invitation=invitation, user=acme.nora)
+        invitation_join(invitation=invitation, user=acme.nora)
     again = invite(acme, "nora@example.com")
     assert again.pk != invitation.pk
 
 
 def test_a_withdrawn_invitation_is_gone(acme):
     invitation = invite(acme, "nora@example.com")
-    services.invitation_withdraw(invitation=invitation)
+    invitation_withdraw(invitation=invitation)
     assert not Invitation.objects.exists()
     with pytest.raises(Conflict):
-        services.invitation_withdraw(invitation=invitation)
+        invitation_withdraw(invitation=invitation)
     with pytest.raises(Conflict):
-        services.invitation_join(invitation=invitation, user=acme.nora)
+        invitation_join(invitation=invitation, user=acme.nora)
 
 
 def test_a_new_account_from_an_invitation_is_refused_for_an_email_with_an_account(acme):
     invitation = invite(acme, "nora@example.com")
     with pytest.raises(Conflict, match="sign in"):
-        services.invitation_accept(invitation=invitation, password="a-long-new-secret-7")
+        invitation_accept(invitation=invitation, password="a-long-new-secret-7")
     assert not OrganizationMembership.objects.filter(user=acme.nora).exists()
 
 
@@ -168,7 +172,7 @@ def test_a_new_account_from_a_product_invitation_is_refused(acme):
         organization=acme.org, product=acme.product, email="gone@example.com", product_role="team"
     )
     with pytest.raises(DomainError):
-        services.invitation_accept(invitation=invitation, password="a-long-new-secret-7")
+        invitation_accept(invitation=invitation, password="a-long-new-secret-7")
     assert not ProductMembership.objects.filter(user__email="gone@example.com").exists()
 
 
@@ -215,7 +219,7 @@ def test_no_email_goes_for_an_invitation_answered_or_withdrawn_before_it_was_sen
     declined = invite(acme, "nora@example.com")
     Invitation.objects.filter(pk=declined.pk).update(declined_at=timezone.now())
     withdrawn = invite(acme, "new@example.com")
-    services.invitation_withdraw(invitation=withdrawn)
+    invitation_withdraw(invitation=withdrawn)
     send_invitation_email(declined.pk)
     send_invitation_email(withdrawn.pk)
     assert mailoutbox == []
@@ -237,7 +241,7 @@ def test_the_api_answers_alike_whether_or_not_the_email_has_an_account(acme, api
 def test_the_api_lists_pending_invitations_by_email_only(acme, api_for):
     invite(acme, "nora@example.com")
     declined = invite(acme, "zed@example.com")
-    services.invitation_decline(invitation=declined, user=UserFactory(email="zed@example.com"))
+    invitation_decline(invitation=declined, user=UserFactory(email="zed@example.com"))
     rows = api_for(acme.tom).get(f"/api/organizations/{acme.org.pk}/members/").json()["results"]
     pending = [row for row in rows if row["status"] == "pending"]
     assert [(row["email"], row["name"], row["user"]) for row in pending] == [
@@ -421,7 +425,7 @@ def test_signed_in_as_someone_else_it_offers_to_sign_out(acme, client):
 
 def test_a_withdrawn_invitation_says_so(acme, client):
     invitation = invite(acme, "nora@example.com")
-    services.invitation_withdraw(invitation=invitation)
+    invitation_withdraw(invitation=invitation)
     response = page(client, invitation)
     assert response.status_code == 404
     assert "It was withdrawn, or the link is incomplete" in response.content.decode()
@@ -518,7 +522,7 @@ def test_an_sso_only_organisation_gets_no_password_account_from_an_invitation(ac
     invitation = invite(acme, "newcomer@example.com")
 
     with pytest.raises(DomainError) as refused:
-        services.invitation_accept(invitation=invitation, password="long-enough-pass-42")
+        invitation_accept(invitation=invitation, password="long-enough-pass-42")
 
     assert "Acme signs in with single sign-on only" in refused.value.message
     assert not User.objects.filter(email="newcomer@example.com").exists()

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from goals.models import Goal, Level, ProductRole, Status
 from tests.browser.pages import sign_in
 from tests.factories import ProductFactory, UserFactory, add_member, make_goal, today
-from workshops import services
+from workshops.services.setup import workshop_create, workshop_set_phase
 
 pytestmark = [
     pytest.mark.browser,
@@ -64,7 +64,7 @@ def test_a_ten_week_sprint_proposal_hears_the_rule_once(
     asgi_live_server, chain, open_page, page_errors, screenshot_dir
 ):
     product, lea, _, product_goal = chain
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         actor=lea,
         product=product,
         title="Sprint 12",
@@ -72,7 +72,7 @@ def test_a_ten_week_sprint_proposal_hears_the_rule_once(
         parent_goal=product_goal,
         facilitator=lea,
     )
-    services.workshop_set_phase(actor=lea, workshop=workshop, phase="drafting")
+    workshop_set_phase(actor=lea, workshop=workshop, phase="drafting")
     page = open_page(1280, 900)
     sign_in(page, asgi_live_server.url, lea.email)
     page.goto(f"{asgi_live_server.url}/workshops/{workshop.pk}/")

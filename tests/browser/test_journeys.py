@@ -25,7 +25,7 @@ from goals.models import (
     Status,
     User,
 )
-from goals.schedule import local_moment, local_today
+from goals.rules.schedule import local_moment, local_today
 from tests.browser.pages import sign_in
 from tests.factories import (
     PASSWORD,
@@ -37,8 +37,8 @@ from tests.factories import (
     make_goal,
     today,
 )
-from workshops import services as workshop_services
 from workshops.models import Decision, Proposal, Vote
+from workshops.services.setup import workshop_create
 
 pytestmark = [
     pytest.mark.browser,
@@ -156,7 +156,7 @@ def planned_workshop(db):
     user_goal = make_goal(
         product, Level.USER, vision, status=Status.AGREED, title="Families plan meals fast"
     )
-    workshop = workshop_services.workshop_create(
+    workshop = workshop_create(
         actor=lea,
         product=product,
         title="Roadmapping Q1",

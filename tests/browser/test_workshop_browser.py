@@ -12,8 +12,11 @@ from playwright.sync_api import expect
 from goals.models import Level, ProductRole, Status
 from tests.browser.pages import sign_in
 from tests.factories import ProductFactory, UserFactory, add_member, make_goal, today
-from workshops import services
 from workshops.models import Proposal, Vote
+from workshops.services.decisions import workshop_decide
+from workshops.services.proposals import proposal_create, proposal_update
+from workshops.services.setup import participant_add, workshop_create, workshop_set_phase
+from workshops.services.votes import vote_cast
 
 pytestmark = [
     pytest.mark.browser,
@@ -35,7 +38,7 @@ def workshop(db):
     user_goal = make_goal(
         product, Level.USER, vision, status=Status.AGREED, title="Families plan meals fast"
     )
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         actor=lea,
         product=product,
         title="Roadmapping Q1",
@@ -47,8 +50,8 @@ def workshop(db):
         timeboxes={"drafting": 15, "voting": 5},
     )
     for person in (tom, ana):
-        services.participant_add(actor=lea, workshop=workshop, user=person)
-    services.workshop_set_phase(actor=lea, workshop=workshop, phase="drafting")
+        participant_add(actor=lea, workshop=workshop, user=person)
+    workshop_set_phase(actor=lea, workshop=workshop, phase="drafting")
     return workshop, lea, tom, ana
 
 
@@ -262,17 +265,17 @@ def test_an_adopted_goal_shows_its_decision_record_and_the_proposal_its_history(
 ):
     workshop, lea, tom, ana = workshop
     server = asgi_live_server
-    proposal = services.proposal_create(
+    proposal = proposal_create(
         actor=tom, workshop=workshop, title="Plan a week of meals", description="Old text."
     )
-    services.proposal_update(
+    proposal_update(
         actor=ana, proposal=proposal, data={"description": "New text, kinder to families."}
     )
-    services.workshop_set_phase(actor=lea, workshop=workshop, phase="voting")
-    services.vote_cast(actor=tom, proposal=proposal, value="agree")
-    services.vote_cast(actor=ana, proposal=proposal, value="abstain")
-    services.workshop_set_phase(actor=lea, workshop=workshop, phase="revealed")
-    decision = services.workshop_decide(actor=lea, workshop=workshop, proposal=proposal)
+    workshop_set_phase(actor=lea, workshop=workshop, phase="voting")
+    vote_cast(actor=tom, proposal=proposal, value="agree")
+    vote_cast(actor=ana, proposal=proposal, value="abstain")
+    workshop_set_phase(actor=lea, workshop=workshop, phase="revealed")
+    decision = workshop_decide(actor=lea, workshop=workshop, proposal=proposal)
 
     for width, height in ((1280, 900), (390, 844)):
         page = open_page(width, height)
@@ -300,7 +303,7 @@ def test_the_room_stays_live_across_the_streams_reconnects(
     page.goto(f"{asgi_live_server.url}/workshops/{workshop.pk}/")
     page.wait_for_timeout(3_500)
     asgi_live_server.db(
-        lambda: services.proposal_create(actor=ana, workshop=workshop, title="After reconnects")
+        lambda: proposal_create(actor=ana, workshop=workshop, title="After reconnects")
     )
     expect(page.locator(".proposal-title", has_text="After reconnects")).to_be_visible(timeout=LIVE)
     assert page_errors == []

@@ -13,8 +13,8 @@ from goals.models import Level, ProductRole, Status
 from tests.browser.pages import sign_in
 from tests.browser.test_workshop_browser import shoot
 from tests.factories import ProductFactory, UserFactory, add_member, make_goal
-from workshops import services
 from workshops.models import Phase, Workshop
+from workshops.services.setup import participant_add, workshop_create
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,7 +32,7 @@ def planned(db):
     user_goal = make_goal(
         product, Level.USER, vision, status=Status.AGREED, title="Families plan meals fast"
     )
-    missed = services.workshop_create(
+    missed = workshop_create(
         actor=lea,
         product=product,
         title="Roadmapping Q1",
@@ -41,7 +41,7 @@ def planned(db):
         facilitator=lea,
         scheduled_at=timezone.now() - timedelta(days=2),
     )
-    services.participant_add(actor=lea, workshop=missed, user=tom)
+    participant_add(actor=lea, workshop=missed, user=tom)
     return product, lea, missed
 
 

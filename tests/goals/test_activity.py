@@ -18,8 +18,8 @@ from goals.services.outcomes import sprint_verdict_set
 from tests.factories import KeyResultFactory, UserFactory, add_member, make_chain, make_goal, today
 from tests.goals.pages import plain_static_files  # noqa: F401
 from tests.workshops.conftest import make_room
-from workshops import services as workshop_services
 from workshops.models import Phase
+from workshops.services.decisions import workshop_decide
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,7 @@ def test_decisions_are_in_the_feed_and_the_room_keeps_its_own(team, api):
     for voter in room.voters:
         room.vote(voter, proposal, "agree")
     room.to(Phase.REVEALED)
-    workshop_services.workshop_decide(actor=team.leader, workshop=room.workshop, proposal=proposal)
+    workshop_decide(actor=team.leader, workshop=room.workshop, proposal=proposal)
     outside_the_room = add_member(team.product, UserFactory(), "team")
     inside = api(room.observer).get(feed_url(team)).json()["results"]
     outside = api(outside_the_room).get(feed_url(team)).json()["results"]

@@ -23,12 +23,13 @@ from goals.models import (
     Status,
     Watch,
 )
+from goals.rules.statuses import status_choices
 from goals.services.agreement import (
     goal_agreed_by_decision,
     goal_agreed_by_feedback,
     goal_agreed_by_record,
 )
-from goals.services.goals import goal_create, goal_update, status_choices
+from goals.services.goals import goal_create, goal_update
 from goals.services.reviews import review_after
 from tests.factories import (
     OrganizationMembershipFactory,
@@ -42,8 +43,8 @@ from tests.factories import (
 )
 from tests.goals.pages import plain_static_files  # noqa: F401
 from tests.workshops.conftest import make_room
-from workshops import services as workshop_services
 from workshops.models import Phase
+from workshops.services.decisions import workshop_decide
 
 pytestmark = pytest.mark.django_db
 
@@ -666,9 +667,7 @@ def test_a_workshop_decision_agrees_the_adopted_goal_and_says_so(team, api):
     for voter in room.voters:
         room.vote(voter, proposal, "agree")
     room.to(Phase.REVEALED)
-    decision = workshop_services.workshop_decide(
-        actor=team.leader, workshop=room.workshop, proposal=proposal
-    )
+    decision = workshop_decide(actor=team.leader, workshop=room.workshop, proposal=proposal)
     goal = decision.goal
     assert (goal.status, goal.agreed_via) == (Status.AGREED, AgreementWay.WORKSHOP)
     history = api(team.stakeholder).get(f"/api/goals/{goal.pk}/history/").json()

@@ -291,7 +291,7 @@ def test_it_shows_a_goal_with_key_results_progress_and_health(team, chain, leade
     KeyResultFactory(goal=chain.product_goal, owner=team.member, baseline=0, target=10, current=5)
     from goals.services.progress import recompute_progress
 
-    recompute_progress([chain.product_goal.pk])
+    recompute_progress(goal_ids=[chain.product_goal.pk])
     response = leader.get(f"/api/goals/{chain.product_goal.pk}/")
     assert response.status_code == 200
     body = response.json()

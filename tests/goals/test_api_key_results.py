@@ -176,7 +176,7 @@ def test_it_deletes_a_key_result_and_recomputes_progress(team, chain, leader):
     kr = KeyResultFactory(goal=chain.product_goal, owner=team.member, current=30)
     from goals.services.progress import recompute_progress
 
-    recompute_progress([chain.product_goal.pk])
+    recompute_progress(goal_ids=[chain.product_goal.pk])
     assert Goal.objects.get(pk=chain.product_goal.pk).progress == 100
     response = leader.delete(f"/api/key-results/{kr.pk}/?change_reason=Measured+elsewhere")
     assert response.status_code == 204

@@ -12,9 +12,10 @@ from django.core.cache import cache
 from django.db.models import F
 from django.utils import timezone
 
-from goals import selectors
+from goals.api import hot_path
+from goals.api.hot_path import _bodies_one_by_one, chain_signature
 from goals.models import Goal, KeyResult, Level, Status
-from goals.selectors import chain_signature, load_chain
+from goals.selectors.chain import load_chain
 from tests.factories import KeyResultFactory, make_chain, make_goal
 
 
@@ -188,10 +189,10 @@ def test_every_way_of_assembling_gives_the_same_chain(team, chain, api, monkeypa
     client = api(team.leader)
     url = f"/api/products/{product.pk}/chain/"
 
-    monkeypatch.setattr(selectors, "FEW_TO_BUILD", 0)  # the whole chain loaded at once
+    monkeypatch.setattr(hot_path, "FEW_TO_BUILD", 0)  # the whole chain loaded at once
     cache.clear()
     whole = client.get(url).content
-    monkeypatch.setattr(selectors, "FEW_TO_BUILD", 10_000)  # goal by goal
+    monkeypatch.setattr(hot_path, "FEW_TO_BUILD", 10_000)  # goal by goal
     cache.clear()
     one_by_one = client.get(url).content
     cache.delete(f"chain:{product.pk}")  # each goal's body from the cache
@@ -213,13 +214,13 @@ def test_a_change_to_one_goal_builds_only_that_goal(team, chain, api, monkeypatc
     url = f"/api/products/{team.product.pk}/chain/"
     client.get(url)
     built = []
-    one_by_one = selectors._bodies_one_by_one
+    one_by_one = _bodies_one_by_one
 
     def spy(pks):
         built.append(sorted(pks))
         return one_by_one(pks)
 
-    monkeypatch.setattr(selectors, "_bodies_one_by_one", spy)
+    monkeypatch.setattr(hot_path, "_bodies_one_by_one", spy)
     Goal.objects.filter(pk=chain.sprint_goal.pk).update(title="Scan the fridge")
     Goal.objects.filter(pk=chain.sprint_goal.pk).update(version=F("version") + 1)
     assert sprint_node(read(client, team))["title"] == "Scan the fridge"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.forms.models import model_to_dict
 
 from goals.models import Goal, KeyResult, Level, Status
-from goals.selectors import load_chain
+from goals.selectors.chain import load_chain
 from tests.factories import KeyResultFactory, add_member, make_goal
 
 

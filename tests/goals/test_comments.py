@@ -101,7 +101,7 @@ def test_an_edit_is_checked_like_a_new_comment(team, api, goal):
 
 def test_the_author_or_a_leader_removes_a_comment_and_its_place_stays(team, api, goal):
     first = comment_create(actor=team.stakeholder, goal=goal, body="Secret plan")
-    reply = comment_create(actor=team.member, goal=goal, body="Answer", parent=first)
+    reply = comment_create(actor=team.member, goal=goal, body="Answer", parent_id=first.pk)
     assert api(team.member).delete(f"/api/comments/{first.pk}/").status_code == 403
     assert api(team.leader).delete(f"/api/comments/{first.pk}/").status_code == 204
     assert api(team.member).delete(f"/api/comments/{reply.pk}/").status_code == 204
@@ -126,7 +126,7 @@ def test_removing_a_comment_takes_its_text_out_of_the_inbox(team, goal):
 
 def test_threads_are_resolved_and_reopened(team, api, goal):
     first = comment_create(actor=team.stakeholder, goal=goal, body="Unclear target")
-    reply = comment_create(actor=team.member, goal=goal, body="Clarified", parent=first)
+    reply = comment_create(actor=team.member, goal=goal, body="Clarified", parent_id=first.pk)
     url = f"/api/comments/{first.pk}/"
     response = api(team.member).patch(url, {"resolved": True})
     assert response.status_code == 200
@@ -149,7 +149,7 @@ def test_a_stakeholder_resolves_only_their_own_threads(team, api, goal):
 
 def test_a_refused_resolve_leaves_the_edit_undone(team, api, goal):
     first = comment_create(actor=team.member, goal=goal, body="Start")
-    reply = comment_create(actor=team.member, goal=goal, body="Mine", parent=first)
+    reply = comment_create(actor=team.member, goal=goal, body="Mine", parent_id=first.pk)
     response = api(team.member).patch(
         f"/api/comments/{reply.pk}/", {"body": "Changed", "resolved": True}
     )
@@ -228,7 +228,7 @@ def test_proposal_comments_are_hidden_outside_the_room(team, api, proposal):
 
 def test_the_goal_page_shows_threads_with_edited_and_removed_comments(team, goal, browser_client):
     first = comment_create(actor=team.stakeholder, goal=goal, body="Is *ten minutes* right?")
-    comment_create(actor=team.member, goal=goal, body="Yes, we measured it.", parent=first)
+    comment_create(actor=team.member, goal=goal, body="Yes, we measured it.", parent_id=first.pk)
     gone = comment_create(actor=team.member, goal=goal, body="Oops wrong goal")
     from goals.services.comments import comment_delete, comment_update
 

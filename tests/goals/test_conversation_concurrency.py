@@ -13,8 +13,14 @@ from django.core import mail
 from django.db import connection, connections
 
 from goals.models import EmailFrequency, Notification, User
-from goals.services import feedback, notifications
 from goals.services.comments import comment_create
+from goals.services.feedback import (
+    email_feedback_summary,
+    feedback_close_due,
+    feedback_remind_due,
+    feedback_round_open,
+)
+from goals.services.notifications import send_digest
 from tests.conftest import skip_or_fail
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -43,7 +49,7 @@ def test_parallel_digest_jobs_send_one_digest(postgres, team, goal, mailoutbox):
     User.objects.filter(pk=team.member.pk).update(email_notifications=EmailFrequency.DAILY)
     comment_create(actor=team.stakeholder, goal=goal, body="@Tom Team a")
     comment_create(actor=team.stakeholder, goal=goal, body="b")
-    in_parallel(lambda: notifications.send_digest(user_id=team.member.pk, day=date.today()))
+    in_parallel(lambda: send_digest(user_id=team.member.pk, day=date.today()))
     assert len(mail.outbox) == 1
 
 
@@ -51,17 +57,17 @@ def test_parallel_feedback_jobs_remind_and_summarise_once(postgres, team, goal, 
     monday = date(2026, 3, 2)
     utc = ZoneInfo("UTC")
     with time_machine.travel(datetime(2026, 3, 2, 9, tzinfo=utc), tick=False):
-        feedback_round = feedback.feedback_round_open(
+        feedback_round = feedback_round_open(
             actor=team.leader,
             goal=goal,
             people=[team.member, team.stakeholder],
             deadline=monday + timedelta(days=4),
         )
     with time_machine.travel(datetime(2026, 3, 4, 8, 30, tzinfo=utc), tick=False):
-        in_parallel(feedback.feedback_remind_due)
+        in_parallel(feedback_remind_due)
     assert Notification.objects.filter(kind="feedback_reminder").count() == 2
     with time_machine.travel(datetime(2026, 3, 7, 0, 30, tzinfo=utc), tick=False):
-        in_parallel(feedback.feedback_close_due)
-        in_parallel(lambda: feedback.email_feedback_summary(feedback_round_id=feedback_round.pk))
+        in_parallel(feedback_close_due)
+        in_parallel(lambda: email_feedback_summary(feedback_round_id=feedback_round.pk))
     assert Notification.objects.filter(kind="feedback_summary").count() == 1
     assert [m.to for m in mail.outbox].count([team.leader.email]) == 1

@@ -10,7 +10,7 @@ from html import unescape
 import pytest
 
 from goals.models import FeedbackRound, Goal, KeyResult, Level, Status
-from goals.rules import DATE_WINDOW_MESSAGE, EARLIEST_DAY, LATEST_DAY, in_date_window
+from goals.rules.timeframes import DATE_WINDOW_MESSAGE, EARLIEST_DAY, LATEST_DAY, in_date_window
 from tests.factories import KeyResultFactory, make_chain, make_goal
 
 pytestmark = pytest.mark.django_db

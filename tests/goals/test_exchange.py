@@ -36,8 +36,8 @@ from goals.services.reviews import schedule_update
 from tests.factories import KeyResultFactory, UserFactory, add_member, make_chain, make_goal, today
 from tests.goals.pages import plain_static_files  # noqa: F401
 from tests.workshops.conftest import make_room
-from workshops import services
 from workshops.models import Decision, Phase
+from workshops.services.decisions import workshop_decide
 
 
 @pytest.fixture
@@ -116,13 +116,11 @@ def fill_product(team) -> None:
     for voter in room.voters:
         room.vote(voter, proposal, "agree")
     room.to(Phase.REVEALED)
-    decision = services.workshop_decide(
-        actor=team.leader, workshop=room.workshop, proposal=proposal
-    )
+    decision = workshop_decide(actor=team.leader, workshop=room.workshop, proposal=proposal)
     KeyResultFactory(goal=decision.goal, owner=team.member, baseline=0, target=20, current=5)
-    recompute_progress([decision.goal.pk])  # the factory wrote past the services
+    recompute_progress(goal_ids=[decision.goal.pk])  # the factory wrote past the services
     thread = comment_create(actor=team.stakeholder, goal=decision.goal, body="Why **now**?")
-    comment_create(actor=team.leader, goal=decision.goal, parent=thread, body="Because 🍎")
+    comment_create(actor=team.leader, goal=decision.goal, parent_id=thread.pk, body="Because 🍎")
     removed = comment_create(actor=team.member, goal=decision.goal, body="Oops")
     comment_delete(actor=team.member, comment=removed)
     insight_create(
@@ -144,7 +142,7 @@ def fill_product(team) -> None:
     missed = make_goal(
         team.product, Level.PRODUCT, room.parent, status=Status.MISSED, outcome_note="Too big"
     )
-    recompute_progress([missed.pk])
+    recompute_progress(goal_ids=[missed.pk])
     retrospective_save(
         actor=team.leader,
         goal=missed,

@@ -11,9 +11,9 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from goalchain.renderers import JSONRenderer
+from goals.api.hot_path import goals_for_api
 from goals.api.serializers.goals import GoalSerializer
 from goals.models import MAX_ID, Goal, GoalLink, KeyResult, OrganizationMembership, Product, Status
-from goals.selectors import goals_for_api
 from tests.factories import KeyResultFactory, make_chain
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from goalchain.celery import app
 from goals.models import HealthSnapshot, Level, Product
-from goals.selectors import load_chain
+from goals.selectors.chain import load_chain
 from goals.services.boards import health_snapshot_record
 from goals.tasks import record_health_snapshots
 from tests.factories import KeyResultFactory, ProductFactory, make_chain, make_goal, today

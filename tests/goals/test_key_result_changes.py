@@ -14,7 +14,7 @@ import pytest
 
 from goals.errors import DomainError
 from goals.models import GoalChange, KeyResult, Level, Status
-from goals.services import key_results as kr_services
+from goals.services.key_results import key_result_create, key_result_delete, key_result_update
 from tests.factories import KeyResultFactory, make_chain, make_goal
 from tests.goals.pages import plain_static_files  # noqa: F401
 
@@ -50,7 +50,7 @@ def key_result_changes(goal):
 
 def test_it_refuses_to_move_a_target_of_an_agreed_goal_without_a_reason(team, cooks):
     with pytest.raises(DomainError) as refused:
-        kr_services.key_result_update(
+        key_result_update(
             actor=team.leader,
             key_result=cooks,
             data={"target": Decimal(6000)},
@@ -67,7 +67,7 @@ def test_it_refuses_to_move_a_target_of_an_agreed_goal_without_a_reason(team, co
 
 def test_it_names_every_promised_field_that_changes(team, cooks):
     with pytest.raises(DomainError) as refused:
-        kr_services.key_result_update(
+        key_result_update(
             actor=team.leader,
             key_result=cooks,
             data={"unit": "chefs", "due_on": date(2027, 6, 30)},
@@ -80,7 +80,7 @@ def test_it_names_every_promised_field_that_changes(team, cooks):
 
 
 def test_it_keeps_the_change_and_its_reason_in_the_goals_history(team, cooks):
-    kr_services.key_result_update(
+    key_result_update(
         actor=team.leader,
         key_result=cooks,
         data={"target": Decimal(6000), "due_on": date(2027, 6, 30)},
@@ -98,7 +98,7 @@ def test_it_keeps_the_change_and_its_reason_in_the_goals_history(team, cooks):
 
 
 def test_check_ins_and_a_new_owner_need_no_reason(team, cooks):
-    kr_services.key_result_update(
+    key_result_update(
         actor=team.leader,
         key_result=cooks,
         data={"current": Decimal(2500), "owner": team.leader},
@@ -112,7 +112,7 @@ def test_check_ins_and_a_new_owner_need_no_reason(team, cooks):
 
 def test_a_draft_goals_key_results_change_without_a_reason(team, chain):
     draft = make_goal(team.product, Level.PRODUCT, chain.user_goal)
-    key_result = kr_services.key_result_create(
+    key_result = key_result_create(
         actor=team.member,
         goal=draft,
         title="Plans made",
@@ -121,14 +121,14 @@ def test_a_draft_goals_key_results_change_without_a_reason(team, chain):
         owner=team.member,
         change_reason="",
     )
-    kr_services.key_result_update(
+    key_result_update(
         actor=team.member,
         key_result=key_result,
         data={"target": Decimal(20)},
         version=1,
         change_reason="",
     )
-    kr_services.key_result_delete(actor=team.member, key_result=key_result, change_reason="")
+    key_result_delete(actor=team.member, key_result=key_result, change_reason="")
     assert not KeyResult.objects.filter(goal=draft).exists()
     assert key_result_changes(draft) == []
 
@@ -145,20 +145,20 @@ def test_adding_and_removing_a_key_result_of_an_agreed_goal_need_a_reason(team, 
         "unit": "k",
     }
     with pytest.raises(DomainError) as refused:
-        kr_services.key_result_create(**new, change_reason="")
+        key_result_create(**new, change_reason="")
     assert refused.value.errors == {
         "change_reason": ["This goal is agreed: say why you add a key result."]
     }
     with pytest.raises(DomainError) as refused:
-        kr_services.key_result_delete(actor=team.leader, key_result=cooks, change_reason="")
+        key_result_delete(actor=team.leader, key_result=cooks, change_reason="")
     assert refused.value.errors == {
         "change_reason": ["This goal is agreed: say why you remove this key result."]
     }
     assert list(goal.key_results.values_list("title", flat=True)) == ["Weekly active cooks"]
     assert key_result_changes(goal) == []
 
-    kr_services.key_result_create(**new, change_reason="Saving shows intent.")
-    kr_services.key_result_delete(actor=team.leader, key_result=cooks, change_reason="Vanity.")
+    key_result_create(**new, change_reason="Saving shows intent.")
+    key_result_delete(actor=team.leader, key_result=cooks, change_reason="Vanity.")
     removed, added = key_result_changes(goal)  # newest first
     assert added.changes == {
         "key_result:Recipes saved": [
@@ -388,7 +388,7 @@ def test_stakeholders_cannot_delete_key_results(team, cooks, browser_client):
 
 
 def move_the_target(team, cooks):
-    kr_services.key_result_update(
+    key_result_update(
         actor=team.leader,
         key_result=cooks,
         data={"target": Decimal(6000)},
@@ -440,7 +440,7 @@ def test_the_csv_export_has_a_row_per_key_result_change(team, chain, cooks, api)
 
 
 def test_the_csv_export_never_runs_a_reason_as_a_formula(team, cooks, api):
-    kr_services.key_result_update(
+    key_result_update(
         actor=team.leader,
         key_result=cooks,
         data={"target": Decimal(6000)},

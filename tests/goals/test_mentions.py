@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from goals.mentions import find_mentions, render_comment
 from goals.models import ProductRole
+from goals.rules.mentions import find_mentions, render_comment
 from goals.services.comments import comment_create, comment_update
 from tests.factories import UserFactory, add_member
 from tests.goals.conversations import inbox_of, kinds_of

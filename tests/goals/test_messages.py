@@ -30,11 +30,10 @@ SOURCES = [
     *sorted((ROOT / "workshops" / "views").glob("*.py")),
     *sorted((ROOT / "workshops" / "services").glob("*.py")),
     *sorted((ROOT / "goals" / "exchange").glob("*.py")),
+    *sorted((ROOT / "goals" / "rules").glob("*.py")),
     *(
         ROOT / name
         for name in (
-            "goals/rules.py",
-            "goals/quality.py",
             "workshops/rules.py",
             "workshops/api.py",
             "workshops/serializers.py",

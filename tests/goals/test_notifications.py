@@ -8,16 +8,17 @@ from datetime import date
 import pytest
 
 from goals.models import EmailFrequency, Notification, NotificationKind, User, Watch
-from goals.services import notifications as notification_services
+from goals.selectors.notifications import is_watching, preferences_token, watcher_ids
 from goals.services.comments import comment_create
-from goals.services.watching import is_watching, watch_set, watcher_ids
+from goals.services.notifications import mark_all_read, mark_read, notify
+from goals.services.watching import watch_set
 from goals.tasks import send_daily_digests, send_digest, send_notification_email
 from tests.factories import OrganizationMembershipFactory
 from tests.goals.conversations import HTMX, inbox_of, kinds_of
 from tests.goals.pages import plain_static_files  # noqa: F401
 from tests.workshops.conftest import make_room
-from workshops import services as workshop_services
 from workshops.models import Phase
+from workshops.services.decisions import workshop_decide
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def test_a_comment_fans_out_once_per_person_with_the_strongest_reason(team, goal
     assert kinds_of(team.leader) == ["comment"]
     assert kinds_of(team.stakeholder) == []  # never told of their own comment
 
-    comment_create(actor=team.member, goal=goal, body="Yes, @Lea Leader?", parent=first)
+    comment_create(actor=team.member, goal=goal, body="Yes, @Lea Leader?", parent_id=first.pk)
     # The stakeholder started the thread: a reply. The leader is mentioned, not also told
     # of a comment on a goal they watch.
     assert kinds_of(team.stakeholder) == ["reply"]
@@ -68,7 +69,7 @@ def test_the_owner_watches_until_they_unwatch(team, goal):
 def test_people_who_left_the_organisation_hear_nothing(team, goal):
     comment_create(actor=team.stakeholder, goal=goal, body="Start")
     team.stakeholder.org_memberships.all().delete()
-    comment_create(actor=team.member, goal=goal, body="Reply", parent=goal.comments.get())
+    comment_create(actor=team.member, goal=goal, body="Reply", parent_id=goal.comments.get().pk)
     assert kinds_of(team.stakeholder) == []
 
 
@@ -97,9 +98,7 @@ def test_watchers_of_the_parent_goal_hear_of_a_decision(team):
     for voter in room.voters:
         room.vote(voter, proposal, "agree")
     room.to(Phase.REVEALED)
-    decision = workshop_services.workshop_decide(
-        actor=team.leader, workshop=room.workshop, proposal=proposal
-    )
+    decision = workshop_decide(actor=team.leader, workshop=room.workshop, proposal=proposal)
     assert inbox_of(team.stakeholder)[-1] == (
         "decision",
         "“Roadmapping Q1” adopted “Weekly planner”",
@@ -118,9 +117,7 @@ def test_a_failed_decision_is_told_too(team):
     room.vote(room.voters[1], proposal, "object", reason="Too big")
     room.to(Phase.REVEALED)
     with pytest.raises(Exception, match="objection"):
-        workshop_services.workshop_decide(
-            actor=team.leader, workshop=room.workshop, proposal=proposal
-        )
+        workshop_decide(actor=team.leader, workshop=room.workshop, proposal=proposal)
     assert inbox_of(team.stakeholder)[-1] == (
         "decision",
         "“Roadmapping Q1” did not adopt “Risky plan”",
@@ -137,8 +134,8 @@ def test_announcing_the_same_event_twice_notifies_once(team, goal):
         "text": "Something",
         "url": "/",
     }
-    assert len(notification_services.notify(**args)) == 2
-    assert notification_services.notify(**args) == []
+    assert len(notify(**args)) == 2
+    assert notify(**args) == []
     assert Notification.objects.count() == 2
 
 
@@ -169,7 +166,7 @@ def test_an_immediate_email_goes_once_with_both_parts_and_an_unsubscribe_link(
 def test_no_immediate_email_for_a_notification_read_before_the_job_ran(team, goal, mailoutbox):
     comment_create(actor=team.stakeholder, goal=goal, body="@Tom Team hi")
     notification = Notification.objects.get(recipient=team.member)
-    notification_services.mark_read(user=team.member, notification=notification)
+    mark_read(user=team.member, notification=notification)
     send_notification_email(notification.pk)
     assert mailoutbox == []
 
@@ -219,13 +216,13 @@ def test_the_daily_digest_goes_once_a_day_even_when_the_job_runs_twice(team, goa
 def test_the_digest_leaves_out_what_was_read_or_already_emailed(team, goal, mailoutbox):
     prefer(team.member, EmailFrequency.DAILY)
     comment_create(actor=team.stakeholder, goal=goal, body="Read it")
-    notification_services.mark_all_read(user=team.member)
+    mark_all_read(user=team.member)
     send_daily_digests()
     assert mailoutbox == []
 
 
 def test_the_unsubscribe_link_works_without_signing_in(team, client):
-    token = notification_services.preferences_token(team.member)
+    token = preferences_token(team.member)
     url = f"/notifications/unsubscribe/{token}/"
     page = client.get(url)
     assert page.status_code == 200
@@ -241,7 +238,7 @@ def test_the_unsubscribe_link_works_without_signing_in(team, client):
 
 
 def test_a_forged_unsubscribe_link_changes_nothing(team, client):
-    token = notification_services.preferences_token(team.member)
+    token = preferences_token(team.member)
     forged = token[:-2] + ("aa" if not token.endswith("aa") else "bb")
     response = client.post(f"/notifications/unsubscribe/{forged}/", {"email_notifications": "off"})
     assert response.status_code == 404

@@ -23,7 +23,7 @@ from goals.models import (
     Level,
     Notification,
 )
-from goals.rules import timeframe_warning
+from goals.rules.timeframes import timeframe_warning
 from goals.services.feedback import feedback_round_close
 from goals.wording import amount, counted, json_number, plain_number
 from tests.factories import KeyResultFactory, make_chain, make_closed_round, today

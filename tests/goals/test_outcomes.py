@@ -19,8 +19,8 @@ from goals.models import (
     SprintVerdict,
     Status,
 )
-from goals.services import reminders
 from goals.services.goals import goal_update
+from goals.services.reminders import send_due_reminders
 from tests.factories import OrganizationMembershipFactory, make_chain
 from tests.goals.pages import plain_static_files  # noqa: F401
 
@@ -326,7 +326,7 @@ def test_no_verdict_form_for_stakeholders_or_viewers(team, sprint, browser_clien
 def test_the_verdict_prompt_stops_once_given(team, sprint, mailoutbox):
     with time_machine.travel(AFTER_THE_SPRINT, tick=False):
         Goal.objects.filter(pk=sprint.pk).update(sprint_verdict=SprintVerdict.MET)
-        reminders.send_due_reminders()
+        send_due_reminders()
     assert not [m for m in mailoutbox if sprint.title in m.subject]
 
 

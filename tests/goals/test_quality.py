@@ -8,18 +8,11 @@ from decimal import Decimal
 
 import pytest
 
-from goals.models import Level, Status
-from goals.quality import (
-    RULES,
-    GoalDraft,
-    MeasureDraft,
-    QualitySettings,
-    Surroundings,
-    draft_advice,
-    goal_advice,
-    product_advice,
-)
-from goals.selectors import load_chain
+from goals.models import Goal, Level, Status
+from goals.rules.quality import RULES, QualitySettings, draft_advice, goal_advice, product_advice
+from goals.rules.quality_drafts import GoalDraft, MeasureDraft, Surroundings, surroundings_of
+from goals.selectors.boards import quality_surroundings
+from goals.selectors.chain import load_chain
 from tests.factories import KeyResultFactory, make_chain, make_goal, today
 
 DEFAULTS = QualitySettings()
@@ -424,9 +417,6 @@ def test_switching_a_rule_off_changes_the_cached_chain(team, api):
 
 def test_the_form_check_counts_the_product_as_chain_health_does(team):
     """The as-you-type check counts in the database what chain health counts in Python."""
-    from goals.boards import quality_surroundings
-    from goals.models import Goal
-    from goals.quality import surroundings_of
 
     start = today()
     make_goal(team.product, Level.USER, title="U")

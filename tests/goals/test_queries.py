@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import F
 
-from goals import selectors
+from goals.api.hot_path import FEW_TO_BUILD
 from goals.models import Goal, GoalLink, KeyResult, Level, Status
 from tests.conftest import api_client_for
 from tests.factories import today
@@ -81,7 +81,7 @@ def test_it_reads_the_whole_chain_in_a_fixed_number_of_queries(
     # 6. their parents, 7. their key results with owners), many are loaded as a whole chain
     # (5. goals, 6. links, 7. key results, 8. the people owning them)
     # and last, the links between the goals, to nest them.
-    with django_assert_num_queries(8 if size <= selectors.FEW_TO_BUILD else 9):
+    with django_assert_num_queries(8 if size <= FEW_TO_BUILD else 9):
         response = client.get(url)
     assert response.status_code == 200
     body = response.json()

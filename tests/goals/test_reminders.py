@@ -31,8 +31,9 @@ from goals.models import (
     SprintVerdict,
     Status,
 )
+from goals.selectors.reminders import Due, due_goal_reminders, due_weekly_summaries
 from goals.services import reminders
-from goals.services.reminders import Due, SendFailed
+from goals.services.reminders import SendFailed, send, send_due_reminders, send_due_weekly_summaries
 from tests.conftest import skip_or_fail
 from tests.factories import KeyResultFactory, make_goal
 
@@ -61,7 +62,7 @@ def loop(team):
 
 
 def due_kinds(now) -> set[tuple[str, int]]:
-    return {(d.kind, d.recipient_id) for d in reminders.due_goal_reminders(now=now)}
+    return {(d.kind, d.recipient_id) for d in due_goal_reminders(now=now)}
 
 
 def sent_to(outbox) -> list[str]:
@@ -84,7 +85,7 @@ def test_the_reminder_email_names_the_goal_and_links_to_its_check_in_page(
 ):
     settings.SITE_URL = "https://goals.example.com"
 
-    assert reminders.send_due_reminders(now=AT_THE_HOUR) == 2
+    assert send_due_reminders(now=AT_THE_HOUR) == 2
 
     assert sent_to(mailoutbox) == sorted([team.member.email, team.leader.email])
     message = next(m for m in mailoutbox if m.to == [team.member.email])
@@ -114,16 +115,16 @@ def test_a_key_claimed_by_another_run_is_not_sent_again(team, loop, mailoutbox):
         product=team.product, goal=loop, kind=due.kind, due_on=REVIEW_ON, recipient=team.member
     )
 
-    assert reminders.send(due, now=AT_THE_HOUR) is False
+    assert send(due=due, now=AT_THE_HOUR) is False
     assert mailoutbox == []
     assert (ReminderKind.REVIEW_DUE, team.member.pk) not in due_kinds(AT_THE_HOUR)
 
 
 def test_a_reminder_selected_before_a_check_in_is_not_sent_after_it(team, loop, mailoutbox):
-    (due, *_) = reminders.due_goal_reminders(now=AT_THE_HOUR)
+    (due, *_) = due_goal_reminders(now=AT_THE_HOUR)
     Goal.objects.filter(pk=loop.pk).update(next_review_on=REVIEW_ON + timedelta(days=14))
 
-    assert reminders.send(due, now=AT_THE_HOUR) is False
+    assert send(due=due, now=AT_THE_HOUR) is False
     assert mailoutbox == []
     assert not ReminderSent.objects.exists()
 
@@ -177,8 +178,8 @@ def test_an_overdue_review_goes_to_the_leaders_the_day_after(team, loop, mailout
     assert due_kinds(DAY_AFTER_REVIEW - timedelta(minutes=1)) == set()
     assert due_kinds(DAY_AFTER_REVIEW) == {(ReminderKind.REVIEW_OVERDUE, team.leader.pk)}
 
-    reminders.send_due_reminders(now=DAY_AFTER_REVIEW)
-    reminders.send_due_reminders(now=DAY_AFTER_REVIEW + timedelta(hours=5))
+    send_due_reminders(now=DAY_AFTER_REVIEW)
+    send_due_reminders(now=DAY_AFTER_REVIEW + timedelta(hours=5))
 
     assert sent_to(mailoutbox) == [team.leader.email]
     assert "Overdue" in mailoutbox[0].subject
@@ -207,8 +208,8 @@ def test_without_product_leaders_the_organisations_admins_hear_of_overdue_review
 
 def test_a_review_date_set_in_the_past_escalates_once(team, loop, mailoutbox):
     Goal.objects.filter(pk=loop.pk).update(next_review_on=date(2026, 1, 5))
-    reminders.send_due_reminders(now=DAY_AFTER_REVIEW)
-    reminders.send_due_reminders(now=DAY_AFTER_REVIEW + timedelta(days=3))
+    send_due_reminders(now=DAY_AFTER_REVIEW)
+    send_due_reminders(now=DAY_AFTER_REVIEW + timedelta(days=3))
     assert sent_to(mailoutbox) == [team.leader.email]
     assert "overdue by 67 days" in mailoutbox[0].body
 
@@ -222,7 +223,7 @@ def test_everyone_finds_the_reminder_in_their_inbox_and_email_as_they_prefer(
     team.leader.email_notifications = EmailFrequency.DAILY
     team.leader.save()
 
-    reminders.send_due_reminders(now=AT_THE_HOUR)
+    send_due_reminders(now=AT_THE_HOUR)
 
     assert sent_to(mailoutbox) == [team.member.email]
     member_note = Notification.objects.get(recipient=team.member)
@@ -241,8 +242,8 @@ def test_someone_who_turned_email_off_only_sees_the_inbox(team, loop, mailoutbox
         person.email_notifications = EmailFrequency.OFF
         person.save()
 
-    reminders.send_due_reminders(now=AT_THE_HOUR)
-    reminders.send_due_reminders(now=AT_THE_HOUR)
+    send_due_reminders(now=AT_THE_HOUR)
+    send_due_reminders(now=AT_THE_HOUR)
 
     assert mailoutbox == []
     assert Notification.objects.filter(goal=loop).count() == 2
@@ -304,12 +305,12 @@ def test_a_failed_send_leaves_its_key_free_and_others_go_out(team, loop, mailout
     )
 
     with pytest.raises(SendFailed):
-        reminders.send_due_reminders(now=AT_THE_HOUR)
+        send_due_reminders(now=AT_THE_HOUR)
 
     assert sent_to(mailoutbox) == [team.member.email]
     assert list(ReminderSent.objects.values_list("recipient_id", flat=True)) == [team.member.pk]
     assert not Notification.objects.filter(recipient=team.leader).exists()  # rolled back
-    reminders.send_due_reminders(now=AT_THE_HOUR)  # the retry
+    send_due_reminders(now=AT_THE_HOUR)  # the retry
     assert sent_to(mailoutbox) == sorted([team.member.email, team.leader.email])
 
 
@@ -317,7 +318,7 @@ def test_an_unreachable_server_stops_the_run_for_the_retry(team, loop, mailoutbo
     mailer = FlakyMailer(monkeypatch, OSError("network down"), failures=5)
 
     with pytest.raises(OSError):
-        reminders.send_due_reminders(now=AT_THE_HOUR)
+        send_due_reminders(now=AT_THE_HOUR)
 
     assert mailer.calls == 1
     assert not ReminderSent.objects.exists()
@@ -369,9 +370,9 @@ def test_leaders_get_a_weekly_summary_on_monday_once(team, loop, mailoutbox):
             created_at=MONDAY_AT_NINE - timedelta(days=days_ago)
         )
 
-    assert reminders.due_weekly_summaries(now=MONDAY_AT_NINE - timedelta(minutes=1)) == []
-    reminders.send_due_weekly_summaries(now=MONDAY_AT_NINE)
-    reminders.send_due_weekly_summaries(now=MONDAY_AT_NINE + timedelta(hours=2))
+    assert due_weekly_summaries(now=MONDAY_AT_NINE - timedelta(minutes=1)) == []
+    send_due_weekly_summaries(now=MONDAY_AT_NINE)
+    send_due_weekly_summaries(now=MONDAY_AT_NINE + timedelta(hours=2))
 
     assert sent_to(mailoutbox) == [team.leader.email]
     message = mailoutbox[0]
@@ -388,13 +389,13 @@ def test_leaders_get_a_weekly_summary_on_monday_once(team, loop, mailoutbox):
 
 def test_a_summary_not_sent_by_wednesday_waits_for_the_next_monday(team, loop):
     thursday = MONDAY_AT_NINE + timedelta(days=3)
-    assert reminders.due_weekly_summaries(now=MONDAY_AT_NINE + timedelta(days=2, hours=14))
-    assert reminders.due_weekly_summaries(now=thursday) == []
+    assert due_weekly_summaries(now=MONDAY_AT_NINE + timedelta(days=2, hours=14))
+    assert due_weekly_summaries(now=thursday) == []
 
 
 def test_no_summary_for_a_product_without_agreed_goals(team, mailoutbox):
     make_goal(team.product, Level.VISION, status=Status.DRAFT)
-    reminders.send_due_weekly_summaries(now=MONDAY_AT_NINE)
+    send_due_weekly_summaries(now=MONDAY_AT_NINE)
     assert mailoutbox == []
 
 
@@ -417,8 +418,8 @@ def test_the_sprint_goals_owner_is_asked_for_a_verdict_at_the_sprints_end(team, 
 
     before = datetime(2026, 3, 16, 7, 59, tzinfo=UTC)
     assert (ReminderKind.SPRINT_VERDICT, team.member.pk) not in due_kinds(before)
-    reminders.send_due_reminders(now=MONDAY_AT_NINE)
-    reminders.send_due_reminders(now=MONDAY_AT_NINE + timedelta(days=1))
+    send_due_reminders(now=MONDAY_AT_NINE)
+    send_due_reminders(now=MONDAY_AT_NINE + timedelta(days=1))
 
     prompts = [m for m in mailoutbox if "Scan a fridge" in m.subject]
     assert len(prompts) == 1
@@ -440,7 +441,7 @@ def test_selection_costs_a_fixed_number_of_queries(team, loop, django_assert_num
     # 1 goals with products, organisations and schedules, 2 product members,
     # 3 organisation admins, 4 key result owners, 5 keys already claimed.
     with django_assert_num_queries(5):
-        due = reminders.due_goal_reminders(now=AT_THE_HOUR)
+        due = due_goal_reminders(now=AT_THE_HOUR)
     assert len(due) == 62
     assert not ReminderSent.objects.filter(Q(goal__isnull=True)).exists()
 
@@ -460,7 +461,7 @@ def test_two_runs_at_the_same_moment_send_each_reminder_once(team, loop, mailout
 
     def run(_: int) -> int:
         try:
-            return reminders.send_due_reminders(now=AT_THE_HOUR)
+            return send_due_reminders(now=AT_THE_HOUR)
         finally:
             connections.close_all()
 

@@ -72,7 +72,7 @@ def test_the_page_offers_resolve_only_to_those_who_may(team, goal, browser_clien
 
 def test_a_removed_thread_offers_neither_reply_nor_resolve(team, goal, browser_client):
     thread = comment_create(actor=team.stakeholder, goal=goal, body="Never mind")
-    comment_create(actor=team.member, goal=goal, body="Answer", parent=thread)
+    comment_create(actor=team.member, goal=goal, body="Answer", parent_id=thread.pk)
     comment_delete(actor=team.stakeholder, comment=thread)
     html = browser_client(team.leader).get(f"/goals/{goal.pk}/").content.decode()
     assert "Comment removed." in html
@@ -82,7 +82,7 @@ def test_a_removed_thread_offers_neither_reply_nor_resolve(team, goal, browser_c
 
 def test_it_refuses_replies_and_resolving_on_a_removed_thread(team, goal, api):
     thread = comment_create(actor=team.stakeholder, goal=goal, body="Never mind")
-    reply = comment_create(actor=team.member, goal=goal, body="Answer", parent=thread)
+    reply = comment_create(actor=team.member, goal=goal, body="Answer", parent_id=thread.pk)
     comment_delete(actor=team.stakeholder, comment=thread)
     client = api(team.leader)
     for parent in (thread, reply):

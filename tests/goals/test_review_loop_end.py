@@ -13,10 +13,11 @@ import time_machine
 
 from goals.errors import DomainError, Forbidden
 from goals.models import CheckIn, Goal, Level, ReminderSent, SprintVerdict, Status
-from goals.services import reminders
+from goals.selectors.reminders import due_goal_reminders
 from goals.services.check_ins import Value, check_in_create
 from goals.services.goals import goal_update
 from goals.services.outcomes import sprint_verdict_set
+from goals.services.reminders import send_due_reminders
 from goals.services.versioning import VERSION_REQUIRED
 from tests.factories import KeyResultFactory, make_chain, make_goal
 from tests.goals.pages import plain_static_files  # noqa: F401
@@ -54,11 +55,7 @@ def sprint(team, chain):
 
 
 def review_reminders(now):
-    return [
-        d
-        for d in reminders.due_goal_reminders(now=now)
-        if d.kind in ("review_due", "review_overdue")
-    ]
+    return [d for d in due_goal_reminders(now=now) if d.kind in ("review_due", "review_overdue")]
 
 
 # A verdict, and closing ----------------------------------------------------------------------
@@ -80,8 +77,8 @@ def test_a_sprint_judged_not_met_gets_no_review_reminder(team, sprint, mailoutbo
     """The reported bug: the verdict was given, the "review due" reminder still came."""
     assert review_reminders(REMINDER_TIME)  # before the verdict, it was due
     sprint_verdict_set(actor=team.member, goal=sprint, verdict=SprintVerdict.NOT_MET)
-    assert reminders.send_due_reminders(now=REMINDER_TIME) == 0
-    assert reminders.send_due_reminders(now=OVERDUE_TIME) == 0
+    assert send_due_reminders(now=REMINDER_TIME) == 0
+    assert send_due_reminders(now=OVERDUE_TIME) == 0
     assert mailoutbox == []
     assert not ReminderSent.objects.exists()
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from goals.schedule import (
+from goals.rules.schedule import (
     Cadence,
     add_months,
     is_time_zone,

@@ -30,7 +30,7 @@ from goals.models import (
     Status,
     User,
 )
-from goals.selectors import load_chain
+from goals.selectors.chain import load_chain
 
 pytestmark = pytest.mark.django_db
 

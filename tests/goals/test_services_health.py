@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from goals.models import Level, Status
-from goals.rules import timeframe_errors, timeframe_warning
-from goals.selectors import load_chain
+from goals.rules.timeframes import timeframe_errors, timeframe_warning
+from goals.selectors.chain import load_chain
 from tests.factories import KeyResultFactory, make_chain, make_goal, today
 
 

@@ -21,8 +21,9 @@ from goals.models import (
 from goals.services.versioning import VERSION_REQUIRED
 from tests.factories import KeyResultFactory, make_chain
 from tests.goals.pages import plain_static_files  # noqa: F401
-from workshops import services as workshop_services
 from workshops.models import Phase, Proposal
+from workshops.services.proposals import proposal_create
+from workshops.services.setup import participant_add, workshop_create, workshop_set_phase
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def _edit(team, chain, missed, endpoint):
     kr = KeyResultFactory(goal=chain.product_goal, owner=team.member)
     product = team.product
     if endpoint == "proposal":
-        workshop = workshop_services.workshop_create(
+        workshop = workshop_create(
             actor=team.leader,
             product=product,
             title="Roadmapping",
@@ -73,13 +74,9 @@ def _edit(team, chain, missed, endpoint):
             parent_goal=chain.user_goal,
             facilitator=team.leader,
         )
-        workshop_services.participant_add(actor=team.leader, workshop=workshop, user=team.member)
-        workshop_services.workshop_set_phase(
-            actor=team.leader, workshop=workshop, phase=Phase.DRAFTING
-        )
-        proposal = workshop_services.proposal_create(
-            actor=team.member, workshop=workshop, title="P"
-        )
+        participant_add(actor=team.leader, workshop=workshop, user=team.member)
+        workshop_set_phase(actor=team.leader, workshop=workshop, phase=Phase.DRAFTING)
+        proposal = proposal_create(actor=team.member, workshop=workshop, title="P")
         return team.member, "patch", f"/api/proposals/{proposal.pk}/", {"title": "Better"}
     return {
         "organization": (

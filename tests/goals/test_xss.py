@@ -17,8 +17,11 @@ from goals.services.insights import insight_create
 from goals.services.watching import watch_set
 from tests.factories import UserFactory, add_member
 from tests.goals.pages import plain_static_files  # noqa: F401
-from workshops import services as workshop_services
 from workshops.models import Phase
+from workshops.services.decisions import workshop_decide
+from workshops.services.proposals import proposal_create
+from workshops.services.setup import participant_add, workshop_create, workshop_set_phase
+from workshops.services.votes import vote_cast
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +102,7 @@ def everywhere(team):
     )
     watch_set(user=team.leader, goal=goal, watching=True)
     first = comment_create(actor=stakeholder, goal=goal, body=PAYLOAD + " @Tom Team")
-    comment_create(actor=team.member, goal=goal, body=PAYLOAD, parent=first)
+    comment_create(actor=team.member, goal=goal, body=PAYLOAD, parent_id=first.pk)
     insight_create(
         actor=stakeholder, goal=goal, kind="qualitative", summary=PAYLOAD, source=CORPUS[5]
     )
@@ -124,7 +127,7 @@ def everywhere(team):
     )
 
     voter = add_member(team.product, UserFactory(display_name="Vera Voter"), ProductRole.TEAM)
-    workshop = workshop_services.workshop_create(
+    workshop = workshop_create(
         actor=team.leader,
         product=team.product,
         title=CORPUS[0] + CORPUS[2],
@@ -133,24 +136,18 @@ def everywhere(team):
         facilitator=team.leader,
     )
     for person in (voter, team.member, stakeholder):
-        workshop_services.participant_add(actor=team.leader, workshop=workshop, user=person)
-    workshop = workshop_services.workshop_set_phase(
-        actor=team.leader, workshop=workshop, phase=Phase.DRAFTING
-    )
-    proposal = workshop_services.proposal_create(
+        participant_add(actor=team.leader, workshop=workshop, user=person)
+    workshop = workshop_set_phase(actor=team.leader, workshop=workshop, phase=Phase.DRAFTING)
+    proposal = proposal_create(
         actor=voter, workshop=workshop, title=CORPUS[1] + CORPUS[6], description=PAYLOAD
     )
     comment_create(actor=stakeholder, proposal=proposal, body=PAYLOAD + " @Vera Voter")
     for phase in (Phase.VOTING,):
-        workshop = workshop_services.workshop_set_phase(
-            actor=team.leader, workshop=workshop, phase=phase
-        )
+        workshop = workshop_set_phase(actor=team.leader, workshop=workshop, phase=phase)
     for person in (voter, team.member):
-        workshop_services.vote_cast(actor=person, proposal=proposal, value="agree")
-    workshop = workshop_services.workshop_set_phase(
-        actor=team.leader, workshop=workshop, phase=Phase.REVEALED
-    )
-    workshop_services.workshop_decide(actor=team.leader, workshop=workshop, proposal=proposal)
+        vote_cast(actor=person, proposal=proposal, value="agree")
+    workshop = workshop_set_phase(actor=team.leader, workshop=workshop, phase=Phase.REVEALED)
+    workshop_decide(actor=team.leader, workshop=workshop, proposal=proposal)
     return {"goal": goal, "round": feedback_round, "workshop": workshop, "proposal": proposal}
 
 

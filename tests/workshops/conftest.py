@@ -8,8 +8,10 @@ import pytest
 
 from goals.models import Goal, Level, ProductRole, Status, User
 from tests.factories import UserFactory, add_member, make_goal
-from workshops import services
 from workshops.models import Participant, Proposal, VotingMethod, Workshop
+from workshops.services.proposals import proposal_create
+from workshops.services.setup import participant_add, workshop_create, workshop_set_phase
+from workshops.services.votes import vote_cast
 
 
 @dataclass
@@ -21,24 +23,22 @@ class Room:
     parent: Goal
 
     def seat(self, user: User, can_vote: bool | None = None) -> Participant:
-        return services.participant_add(
+        return participant_add(
             actor=self.facilitator, workshop=self.workshop, user=user, can_vote=can_vote
         )
 
     def to(self, *phases: str) -> None:
         for phase in phases:
-            self.workshop = services.workshop_set_phase(
+            self.workshop = workshop_set_phase(
                 actor=self.facilitator, workshop=self.workshop, phase=phase
             )
 
     def propose(self, author: User | None = None, **fields: object) -> Proposal:
         fields.setdefault("title", "Launch a new meal planner")
-        return services.proposal_create(
-            actor=author or self.voters[0], workshop=self.workshop, **fields
-        )
+        return proposal_create(actor=author or self.voters[0], workshop=self.workshop, **fields)
 
     def vote(self, voter: User, proposal: Proposal, value: object, reason: str = "") -> None:
-        services.vote_cast(actor=voter, proposal=proposal, value=value, reason=reason)
+        vote_cast(actor=voter, proposal=proposal, value=value, reason=reason)
 
 
 def make_room(team, *, method: str = VotingMethod.CONSENT, rule: str | None = None, **kw) -> Room:
@@ -48,7 +48,7 @@ def make_room(team, *, method: str = VotingMethod.CONSENT, rule: str | None = No
         add_member(team.product, UserFactory(display_name=f"Voter {i}"), ProductRole.TEAM)
         for i in (2, 3)
     ]
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         actor=team.leader,
         product=team.product,
         title="Roadmapping Q1",

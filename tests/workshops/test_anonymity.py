@@ -11,8 +11,10 @@ from goals.errors import Conflict
 from goals.models import Level
 from tests.goals.pages import plain_static_files  # noqa: F401
 from tests.workshops.conftest import Room, make_room
-from workshops import selectors, services
+from workshops import selectors
 from workshops.models import Decision, VotingMethod, WorkshopEvent
+from workshops.services.decisions import workshop_decide
+from workshops.services.setup import workshop_create
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +26,7 @@ BALLOTS = [("object", "too risky"), ("agree", ""), ("object", "another reason")]
 
 def twin_room(room: Room, team) -> Room:
     """A second anonymous workshop on the same chain, with the same people in it."""
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         actor=team.leader,
         product=team.product,
         title=room.workshop.title,
@@ -103,7 +105,7 @@ def test_the_events_and_the_stored_decision_are_the_same_whoever_voted_what(twin
     records = []
     for room, proposal_id in twins:
         with pytest.raises(Conflict):
-            services.workshop_decide(
+            workshop_decide(
                 actor=room.facilitator,
                 workshop=room.workshop,
                 proposal=room.workshop.proposals.get(),
@@ -170,7 +172,7 @@ def test_a_voter_with_no_dots_anywhere_counts_as_a_voter_in_the_tally(team):
     count = selectors.proposal_tallies(room.workshop)[proposal.pk]
     assert (count.voters, count.supporters) == (2, 1)
     with pytest.raises(Conflict):
-        services.workshop_decide(actor=room.facilitator, workshop=room.workshop, proposal=proposal)
+        workshop_decide(actor=room.facilitator, workshop=room.workshop, proposal=proposal)
 
 
 def test_the_migration_orders_decisions_recorded_before_by_value(team):

@@ -9,9 +9,9 @@ from goals.models import ProductRole
 from tests.conftest import skip_or_fail
 from tests.factories import UserFactory, add_member
 from tests.workshops.conftest import make_room
-from workshops import services
 from workshops.models import Vote, VotingMethod
 from workshops.selectors import proposal_tallies
+from workshops.services.votes import vote_cast
 
 VOTERS = 20
 RECASTS = 3
@@ -40,7 +40,7 @@ def test_parallel_re_votes_leave_exactly_one_vote_per_voter(postgres, team):
         try:
             # The last of the three re-votes is the 5 that must win.
             for value in (3, 4, 5):
-                services.vote_cast(actor=voter, proposal=proposal, value=value)
+                vote_cast(actor=voter, proposal=proposal, value=value)
         finally:
             connections.close_all()
 
@@ -66,7 +66,7 @@ def test_parallel_dots_never_exceed_the_budget(postgres, team):
 
     def spend(proposal) -> None:
         try:
-            services.vote_cast(actor=voter, proposal=proposal, value=1)
+            vote_cast(actor=voter, proposal=proposal, value=1)
         except Exception:
             pass
         finally:

@@ -8,12 +8,12 @@ from html import unescape
 import pytest
 
 from goals.models import Level
-from goals.rules import DATE_WINDOW_MESSAGE
+from goals.rules.timeframes import DATE_WINDOW_MESSAGE
 from tests.workshops.conftest import Room, make_room
 from tests.workshops.test_pages import proposal_data
 from tests.workshops.test_pages_planning import plan_data
-from workshops import services
 from workshops.models import Proposal, Workshop
+from workshops.services.setup import workshop_create
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def _snapshot() -> list[tuple]:
 def room(team):
     """A planned workshop, and a drafting one with a proposal."""
     planned = make_room(team)
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         actor=team.leader,
         product=team.product,
         title="Drafting now",

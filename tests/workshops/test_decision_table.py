@@ -11,8 +11,9 @@ from goals.errors import Conflict, DomainError
 from goals.models import Level, Status
 from tests.factories import make_goal
 from tests.workshops.conftest import make_room
-from workshops import services
 from workshops.models import Decision, DecisionRule, ProposalStatus, VotingMethod, Workshop
+from workshops.services.decisions import workshop_decide
+from workshops.services.setup import workshop_create
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +58,7 @@ def decide_one(team, method, rule, values) -> Decision:
     room.to("revealed")
     # A failed decision answers with a conflict, and is kept on record all the same.
     with contextlib.suppress(Conflict):
-        services.workshop_decide(actor=room.facilitator, workshop=room.workshop, proposal=proposal)
+        workshop_decide(actor=room.facilitator, workshop=room.workshop, proposal=proposal)
     return Decision.objects.get(proposal=proposal)
 
 
@@ -120,7 +121,7 @@ def test_the_api_refuses_a_pair_that_means_nothing_with_a_400(team, api, method,
 def test_it_refuses_any_rule_but_unanimous_on_a_strategic_level(team, level, method, rule):
     vision = make_goal(team.product, Level.VISION, status=Status.AGREED)
     with pytest.raises(DomainError) as error:
-        services.workshop_create(
+        workshop_create(
             actor=team.leader,
             product=team.product,
             title="Strategy",
@@ -136,7 +137,7 @@ def test_it_refuses_any_rule_but_unanimous_on_a_strategic_level(team, level, met
 @pytest.mark.parametrize("method", VotingMethod.values)
 def test_it_plans_every_method_unanimously_on_a_user_goal(team, method):
     vision = make_goal(team.product, Level.VISION, status=Status.AGREED)
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         actor=team.leader,
         product=team.product,
         title="Strategy",
@@ -179,13 +180,13 @@ def test_it_never_adopts_two_proposals_of_six_and_three_dots(team):
         room.vote(voter, three, 1)
     room.to("revealed")
     with pytest.raises(Conflict) as error:
-        services.workshop_decide(actor=room.facilitator, workshop=room.workshop, proposal=three)
+        workshop_decide(actor=room.facilitator, workshop=room.workshop, proposal=three)
     assert "“Meal planner” is ahead of “Shopping list” (6 dots to 3 dots)" in str(
         error.value.errors["proposal"]
     )
-    services.workshop_decide(actor=room.facilitator, workshop=room.workshop, proposal=six)
+    workshop_decide(actor=room.facilitator, workshop=room.workshop, proposal=six)
     with pytest.raises(Conflict):
-        services.workshop_decide(actor=room.facilitator, workshop=room.workshop, proposal=three)
+        workshop_decide(actor=room.facilitator, workshop=room.workshop, proposal=three)
     three.refresh_from_db()
     assert three.status == ProposalStatus.OPEN
     assert list(Decision.objects.filter(passed=True).values_list("proposal", flat=True)) == [six.pk]
@@ -200,7 +201,7 @@ def test_it_decides_nothing_in_a_dot_workshop_planned_by_consent_before_the_rule
     room.vote(room.voters[0], proposal, 3)
     room.to("revealed")
     with pytest.raises(Conflict) as error:
-        services.workshop_decide(actor=room.facilitator, workshop=room.workshop, proposal=proposal)
+        workshop_decide(actor=room.facilitator, workshop=room.workshop, proposal=proposal)
     assert "cannot decide by consent" in str(error.value.errors)
     assert not Decision.objects.exists()
 
@@ -216,11 +217,9 @@ def test_it_refuses_to_adopt_a_lower_average_score_over_a_higher_one(team):
         room.vote(voter, second, low)
     room.to("revealed")
     with pytest.raises(Conflict) as error:
-        services.workshop_decide(actor=room.facilitator, workshop=room.workshop, proposal=second)
+        workshop_decide(actor=room.facilitator, workshop=room.workshop, proposal=second)
     assert "“Meal planner” is ahead" in str(error.value.errors["proposal"])
-    assert services.workshop_decide(
-        actor=room.facilitator, workshop=room.workshop, proposal=best
-    ).passed
+    assert workshop_decide(actor=room.facilitator, workshop=room.workshop, proposal=best).passed
 
 
 def test_the_decide_api_answers_409_naming_the_proposal_ahead(team, api):

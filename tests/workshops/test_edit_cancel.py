@@ -13,8 +13,9 @@ from goals.models import Goal, Level, ProductRole, Status
 from tests.factories import UserFactory, add_member
 from tests.goals.pages import plain_static_files  # noqa: F401
 from tests.workshops.conftest import make_room
-from workshops import services
 from workshops.models import Participant, Phase, PhaseChange, VotingMethod, Workshop
+from workshops.services.decisions import workshop_decide
+from workshops.services.setup import workshop_cancel, workshop_create, workshop_update
 from workshops.tasks import send_workshop_cancellation
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def url(room, suffix=""):
 
 
 def edit(room, version=None, **data):
-    return services.workshop_update(
+    return workshop_update(
         actor=room.facilitator,
         workshop=room.workshop,
         data=data,
@@ -81,7 +82,7 @@ def test_it_changes_how_the_room_votes_only_while_planned(room):
 
 def test_it_requires_the_version_and_refuses_a_stale_one(room):
     with pytest.raises(DomainError) as missing:
-        services.workshop_update(
+        workshop_update(
             actor=room.facilitator, workshop=room.workshop, data={"title": "X"}, version=None
         )
     assert "version" in missing.value.errors
@@ -112,7 +113,7 @@ def test_it_refuses_edits_after_the_decision(room):
     for voter in room.voters:
         room.vote(voter, proposal, "agree")
     room.to("revealed")
-    services.workshop_decide(actor=room.facilitator, workshop=room.workshop, proposal=proposal)
+    workshop_decide(actor=room.facilitator, workshop=room.workshop, proposal=proposal)
     room.workshop.refresh_from_db()
     with pytest.raises(Conflict) as error:
         edit(room, title="Too late")
@@ -200,9 +201,9 @@ def test_the_edit_page_keeps_how_the_room_votes_once_started(room, team, browser
 def test_it_cancels_a_workshop_with_a_reason_for_good(room, team):
     room.to("drafting")
     with pytest.raises(DomainError) as no_reason:
-        services.workshop_cancel(actor=team.leader, workshop=room.workshop, reason="  ")
+        workshop_cancel(actor=team.leader, workshop=room.workshop, reason="  ")
     assert "reason" in no_reason.value.errors
-    workshop = services.workshop_cancel(
+    workshop = workshop_cancel(
         actor=team.leader, workshop=room.workshop, reason="The offsite moved"
     )
     workshop.refresh_from_db()
@@ -218,7 +219,7 @@ def test_it_cancels_a_workshop_with_a_reason_for_good(room, team):
         with pytest.raises(Conflict):
             room.to(phase)
     with pytest.raises(Conflict):
-        services.workshop_cancel(actor=team.leader, workshop=workshop, reason="Again")
+        workshop_cancel(actor=team.leader, workshop=workshop, reason="Again")
     with pytest.raises(Conflict):
         edit(room, title="Back on")
 
@@ -228,7 +229,7 @@ def test_it_keeps_votes_hidden_when_cancelled_before_the_reveal(room, team):
     proposal = room.propose()
     room.to("voting")
     room.vote(room.voters[0], proposal, "object", "secret reason")
-    workshop = services.workshop_cancel(actor=team.leader, workshop=room.workshop, reason="Off")
+    workshop = workshop_cancel(actor=team.leader, workshop=room.workshop, reason="Off")
     assert not workshop.is_revealed
     from workshops.selectors import results
 
@@ -241,9 +242,9 @@ def test_it_refuses_to_cancel_a_decided_workshop(room, team):
     room.to("voting")
     room.vote(room.voters[0], proposal, "agree")
     room.to("revealed")
-    services.workshop_decide(actor=room.facilitator, workshop=room.workshop, proposal=proposal)
+    workshop_decide(actor=room.facilitator, workshop=room.workshop, proposal=proposal)
     with pytest.raises(Conflict):
-        services.workshop_cancel(actor=team.leader, workshop=room.workshop, reason="Late")
+        workshop_cancel(actor=team.leader, workshop=room.workshop, reason="Late")
 
 
 def test_the_phase_api_refuses_moving_a_cancelled_workshop(room, team, api):
@@ -265,7 +266,7 @@ def test_participants_get_one_email_when_the_job_runs_twice(
 ):
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.workshop_cancel(actor=team.leader, workshop=room.workshop, reason="Moved")
+        workshop_cancel(actor=team.leader, workshop=room.workshop, reason="Moved")
     send_workshop_cancellation(room.workshop.pk)
     seats = Participant.objects.filter(workshop=room.workshop).select_related("user")
     assert sorted(m.to[0] for m in mailoutbox) == sorted(s.user.email for s in seats)
@@ -315,7 +316,7 @@ def test_a_planned_workshop_a_day_past_its_time_is_listed_as_not_held(
 
 
 def make_room_on_same_chain(room, team, when):
-    return services.workshop_create(
+    return workshop_create(
         actor=team.leader,
         product=team.product,
         title="Later one",

@@ -11,8 +11,10 @@ from goals.models import Goal, Level, Status
 from tests.factories import make_goal
 from tests.goals.pages import plain_static_files  # noqa: F401
 from tests.workshops.conftest import make_room
-from workshops import services
 from workshops.models import Decision, Proposal, ProposalStatus, Vote, VotingMethod
+from workshops.services.decisions import workshop_decide
+from workshops.services.proposals import proposal_update
+from workshops.services.setup import participant_add, workshop_create
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +39,7 @@ def sprint_room(team):
     """A sprint planning workshop under an agreed product goal, in drafting."""
     room = make_room(team)
     product_goal = make_goal(team.product, Level.PRODUCT, room.parent, status=Status.AGREED)
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         actor=team.leader,
         product=team.product,
         title="Sprint 12 planning",
@@ -46,7 +48,7 @@ def sprint_room(team):
         facilitator=team.leader,
     )
     for voter in room.voters:
-        services.participant_add(actor=team.leader, workshop=workshop, user=voter)
+        participant_add(actor=team.leader, workshop=workshop, user=voter)
     room.workshop = workshop
     room.to("drafting")
     return room
@@ -272,7 +274,7 @@ def test_without_javascript_a_stale_amendment_shows_the_whole_room_with_both_tex
 ):
     room.to("drafting")
     proposal = room.propose(title="Meal planner")
-    services.proposal_update(
+    proposal_update(
         actor=room.voters[1], proposal=proposal, data={"title": "Their planner"}, version=1
     )
     data = proposal_data(f"p{proposal.pk}", title="My planner", version=1)
@@ -501,9 +503,7 @@ def test_the_live_partial_holds_the_rooms_live_sections_only(room, browser_clien
 
 def test_the_adopted_goal_shows_its_decision_record(team, browser_client):
     room, planner, scanner = revealed_room(team)
-    decision = services.workshop_decide(
-        actor=room.facilitator, workshop=room.workshop, proposal=scanner
-    )
+    decision = workshop_decide(actor=room.facilitator, workshop=room.workshop, proposal=scanner)
     html = html_of(browser_client(team.stakeholder).get(f"/goals/{decision.goal_id}/"))
     record = html[html.index('class="panel decision-record"') :]
     assert f'href="/workshops/{room.workshop.pk}/">Roadmapping Q1</a>' in record

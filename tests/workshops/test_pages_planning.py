@@ -11,8 +11,9 @@ from tests.factories import UserFactory, add_member, make_goal
 from tests.goals.pages import plain_static_files  # noqa: F401
 from tests.workshops.conftest import Room
 from tests.workshops.conftest import make_room as make_first_room
-from workshops import services
 from workshops.models import DecisionRule, Participant, Workshop
+from workshops.services.decisions import workshop_decide
+from workshops.services.setup import workshop_create
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def make_room(team, parent=None):
     """A room as in tests/workshops/conftest.py; with `parent`, a second one beside it."""
     if parent is None:
         return make_first_room(team)
-    workshop = services.workshop_create(
+    workshop = workshop_create(
         actor=team.leader,
         product=team.product,
         title="Last quarter",
@@ -47,7 +48,7 @@ def make_room(team, parent=None):
 def test_it_lists_upcoming_running_and_past_workshops_with_their_outcomes(team, browser_client):
     running = make_room(team)
     running.to("drafting")
-    upcoming = services.workshop_create(
+    upcoming = workshop_create(
         actor=team.leader,
         product=team.product,
         title="Strategy day",
@@ -63,7 +64,7 @@ def test_it_lists_upcoming_running_and_past_workshops_with_their_outcomes(team, 
     for voter in past.voters:
         past.vote(voter, adopted, "agree")
     past.to("revealed")
-    decision = services.workshop_decide(actor=team.leader, workshop=past.workshop, proposal=adopted)
+    decision = workshop_decide(actor=team.leader, workshop=past.workshop, proposal=adopted)
     past.workshop.refresh_from_db()
     past.to("closed")
 

@@ -21,8 +21,9 @@ from goals.services.organizations import organization_member_remove, product_mem
 from goals.services.outcomes import sprint_verdict_set
 from tests.factories import KeyResultFactory, make_chain
 from tests.workshops.conftest import make_room
-from workshops import services
 from workshops.models import Participant, Vote
+from workshops.services.setup import workshop_update
+from workshops.services.votes import vote_cast
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def test_taking_someone_off_the_product_ends_their_seats_and_hidden_votes(team):
     assert list(Vote.objects.values_list("voter", flat=True)) == [room.voters[1].pk]
     assert room.workshop.events.filter(kind="participants").exists()
     with pytest.raises(Forbidden):
-        services.vote_cast(actor=leaving, proposal=proposal, value="object", reason="again")
+        vote_cast(actor=leaving, proposal=proposal, value="object", reason="again")
 
 
 def test_taking_someone_off_the_organisation_ends_their_seats_too(team):
@@ -79,7 +80,7 @@ def test_a_removed_member_no_longer_enters_the_room_by_api_or_page(team, api, br
 
 def test_a_removed_facilitator_no_longer_enters_the_room(team, api):
     room = make_room(team)
-    services.workshop_update(
+    workshop_update(
         actor=team.leader,
         workshop=room.workshop,
         data={"facilitator": team.member},

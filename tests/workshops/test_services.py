@@ -8,7 +8,6 @@ from goals.errors import Conflict, DomainError, Forbidden
 from goals.models import Goal, KeyResult, Level, Status
 from tests.factories import make_goal
 from tests.workshops.conftest import make_room
-from workshops import services
 from workshops.models import (
     Decision,
     DecisionRule,
@@ -17,6 +16,9 @@ from workshops.models import (
     Vote,
     VotingMethod,
 )
+from workshops.services.decisions import workshop_decide, workshop_new_round
+from workshops.services.proposals import proposal_check, proposal_create, proposal_update
+from workshops.services.setup import participant_remove, workshop_create, workshop_set_phase
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +27,7 @@ def test_it_defaults_the_rule_by_level(team):
     room = make_room(team)
     assert room.workshop.decision_rule == DecisionRule.CONSENT
     vision = room.parent.parents.get()
-    unanimous = services.workshop_create(
+    unanimous = workshop_create(
         actor=team.leader,
         product=team.product,
         title="Strategy",
@@ -39,7 +41,7 @@ def test_it_defaults_the_rule_by_level(team):
 def test_it_refuses_a_parent_goal_of_the_wrong_level(team):
     vision = make_goal(team.product, Level.VISION, status=Status.AGREED)
     with pytest.raises(DomainError) as error:
-        services.workshop_create(
+        workshop_create(
             actor=team.leader,
             product=team.product,
             title="Sprint planning",
@@ -69,13 +71,11 @@ def test_it_refuses_voting_without_a_proposal(room):
 def test_it_keeps_a_revision_for_every_save_and_refuses_a_stale_version(room):
     room.to("drafting")
     proposal = room.propose(title="Meal planner")
-    services.proposal_update(
+    proposal_update(
         actor=room.voters[1], proposal=proposal, data={"title": "Meal planner 2.0"}, version=1
     )
     with pytest.raises(Conflict):
-        services.proposal_update(
-            actor=room.voters[0], proposal=proposal, data={"title": "Mine"}, version=1
-        )
+        proposal_update(actor=room.voters[0], proposal=proposal, data={"title": "Mine"}, version=1)
     revisions = list(proposal.revisions.all())
     assert [r.number for r in revisions] == [2, 1]
     assert revisions[0].by == room.voters[1]
@@ -87,7 +87,7 @@ def test_it_keeps_a_revision_for_every_save_and_refuses_a_stale_version(room):
 def test_it_checks_proposals_against_the_target_levels_rules(team):
     room = make_room(team)
     sprint_parent = make_goal(team.product, Level.PRODUCT, room.parent, status=Status.AGREED)
-    sprint = services.workshop_create(
+    sprint = workshop_create(
         actor=team.leader,
         product=team.product,
         title="Sprint 12",
@@ -95,14 +95,14 @@ def test_it_checks_proposals_against_the_target_levels_rules(team):
         parent_goal=sprint_parent,
         facilitator=team.leader,
     )
-    errors = services.proposal_check(
+    errors = proposal_check(
         workshop=sprint,
         data={"title": "x", "starts_on": date(2026, 1, 1), "ends_on": date(2026, 2, 12)},
     )
     assert "ends_on" in errors
-    services.workshop_set_phase(actor=team.leader, workshop=sprint, phase="drafting")
+    workshop_set_phase(actor=team.leader, workshop=sprint, phase="drafting")
     with pytest.raises(DomainError) as error:
-        services.proposal_create(
+        proposal_create(
             actor=team.leader,
             workshop=sprint,
             title="Six weeks",
@@ -208,9 +208,7 @@ def test_it_adopts_a_passing_proposal_as_an_agreed_goal_with_a_decision_record(r
     for voter in room.voters:
         room.vote(voter, proposal, "agree")
     room.to("revealed")
-    decision = services.workshop_decide(
-        actor=room.facilitator, workshop=room.workshop, proposal=proposal
-    )
+    decision = workshop_decide(actor=room.facilitator, workshop=room.workshop, proposal=proposal)
     goal = Goal.objects.get(pk=decision.goal_id)
     assert goal.status == Status.AGREED and goal.level == Level.PRODUCT
     assert list(goal.parents.all()) == [room.parent]
@@ -238,9 +236,7 @@ def test_it_adopts_draft_key_results_with_their_due_dates(room):
     for voter in room.voters:
         room.vote(voter, proposal, "agree")
     room.to("revealed")
-    decision = services.workshop_decide(
-        actor=room.facilitator, workshop=room.workshop, proposal=proposal
-    )
+    decision = workshop_decide(actor=room.facilitator, workshop=room.workshop, proposal=proposal)
     due = dict(KeyResult.objects.filter(goal_id=decision.goal_id).values_list("title", "due_on"))
     assert due == {"Weekly plans": date(2026, 3, 15), "Shared lists": None}
 
@@ -263,15 +259,15 @@ def test_it_refuses_an_objected_proposal_and_allows_another_round(room):
     room.vote(room.voters[1], proposal, "agree")
     room.to("revealed")
     with pytest.raises(Conflict) as error:
-        services.workshop_decide(actor=room.facilitator, workshop=room.workshop, proposal=proposal)
+        workshop_decide(actor=room.facilitator, workshop=room.workshop, proposal=proposal)
     assert "objection" in error.value.message
     failed = Decision.objects.get()
     assert not failed.passed and failed.objections[0]["reason"] == "It ignores retention"
     assert not Goal.objects.filter(title=proposal.title).exists()
 
-    workshop = services.workshop_new_round(actor=room.facilitator, workshop=room.workshop)
+    workshop = workshop_new_round(actor=room.facilitator, workshop=room.workshop)
     assert (workshop.phase, workshop.round) == ("drafting", 2)
-    services.proposal_update(
+    proposal_update(
         actor=room.voters[0], proposal=proposal, data={"title": "Meal planner that keeps users"}
     )
     room.workshop = workshop
@@ -279,9 +275,7 @@ def test_it_refuses_an_objected_proposal_and_allows_another_round(room):
     for voter in room.voters:
         room.vote(voter, proposal, "agree")
     room.to("revealed")
-    decision = services.workshop_decide(
-        actor=room.facilitator, workshop=room.workshop, proposal=proposal
-    )
+    decision = workshop_decide(actor=room.facilitator, workshop=room.workshop, proposal=proposal)
     assert decision.passed and decision.round == 2
     assert Vote.objects.filter(round=1).count() == 2  # the first round stays on record
 
@@ -292,7 +286,7 @@ def test_it_removes_a_participant_and_their_open_votes(room):
     room.to("voting")
     room.vote(room.voters[2], proposal, "agree")
     seat = room.workshop.participants.get(user=room.voters[2])
-    services.participant_remove(actor=room.facilitator, participant=seat)
+    participant_remove(actor=room.facilitator, participant=seat)
     with pytest.raises(Forbidden):
         room.vote(room.voters[2], proposal, "agree")
     assert not Vote.objects.filter(voter=room.voters[2]).exists()

@@ -8,8 +8,8 @@ from django.db import transaction
 from goals.models import ProductRole
 from tests.factories import UserFactory, add_member
 from tests.workshops.conftest import make_room
-from workshops import services
 from workshops.models import Participant
+from workshops.services.setup import participant_add
 from workshops.tasks import send_workshop_invitation
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def test_it_sends_an_invitation_once_when_its_job_runs_twice(
     room = make_room(team)
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        seat = services.participant_add(actor=team.leader, workshop=room.workshop, user=newcomer)
+        seat = participant_add(actor=team.leader, workshop=room.workshop, user=newcomer)
     send_workshop_invitation(seat.pk)
     send_workshop_invitation(seat.pk)
     assert [m.to for m in mailoutbox] == [[newcomer.email]]
@@ -41,7 +41,7 @@ def test_it_queues_the_invitation_only_once_the_seat_is_committed(
     room = make_room(team)
     mailoutbox.clear()
     with django_capture_on_commit_callbacks() as queued:
-        services.participant_add(actor=team.leader, workshop=room.workshop, user=newcomer)
+        participant_add(actor=team.leader, workshop=room.workshop, user=newcomer)
     assert mailoutbox == []
     for callback in queued:
         callback()
@@ -51,9 +51,7 @@ def test_it_queues_the_invitation_only_once_the_seat_is_committed(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        services.participant_add(
-            actor=team.leader, workshop=room.workshop, user=add_member(team.product)
-        )
+        participant_add(actor=team.leader, workshop=room.workshop, user=add_member(team.product))
         raise RuntimeError("the request failed after seating")
     assert rolled_back == []
 
@@ -61,7 +59,7 @@ def test_it_queues_the_invitation_only_once_the_seat_is_committed(
 def test_a_seat_taken_out_before_its_job_runs_gets_no_email(team, newcomer, mailoutbox):
     room = make_room(team)
     mailoutbox.clear()
-    seat = services.participant_add(actor=team.leader, workshop=room.workshop, user=newcomer)
+    seat = participant_add(actor=team.leader, workshop=room.workshop, user=newcomer)
     Participant.objects.filter(pk=seat.pk).delete()
     send_workshop_invitation(seat.pk)
     assert mailoutbox == []

@@ -9,7 +9,7 @@ import pytest
 from django.test import AsyncClient
 
 from accounts.tokens import token_create
-from goals.rules import whole_number
+from goals.rules.timeframes import whole_number
 from tests.workshops.conftest import make_room
 from tests.workshops.test_pages import proposal_data
 from workshops.models import Proposal, Vote, VotingMethod

@@ -15,7 +15,8 @@ from workshops.events import emit
 from workshops.models import PhaseChange, Workshop
 
 
-def _move(workshop: Workshop, phase: str, actor: User, fields: Sequence[str] = ()) -> None:
+def phase_move(*, workshop: Workshop, phase: str, actor: User, fields: Sequence[str] = ()) -> None:
+    """Move the workshop to `phase`, with its audit row, and tell the room."""
     PhaseChange.objects.create(
         workshop=workshop, from_phase=workshop.phase, to_phase=phase, round=workshop.round, by=actor
     )
@@ -25,8 +26,8 @@ def _move(workshop: Workshop, phase: str, actor: User, fields: Sequence[str] = (
     emit(workshop, "phase", phase=phase, round=workshop.round)
 
 
-def _lock_in_phase(
-    workshop: Workshop, phase: str, message: str, *, shared: bool = False
+def lock_in_phase(
+    *, workshop: Workshop, phase: str, message: str, shared: bool = False
 ) -> Workshop:
     """Hold the workshop in `phase` until commit: a phase change waits for this write.
 

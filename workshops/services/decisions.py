@@ -12,21 +12,20 @@ from django.db import transaction
 
 from goals.errors import Conflict, DomainError
 from goals.models import Goal, ProductMembership, User
-from goals.services import notifications
 from goals.services.agreement import goal_agreed_by_decision
 from goals.services.goals import goal_create
 from goals.services.key_results import key_result_create
+from goals.services.notifications import decision_made
 from goals.services.versioning import save_versioned
 from workshops import rules
 from workshops.events import emit
 from workshops.models import Decision, Phase, Proposal, ProposalStatus, Workshop
-from workshops.services.common import _move
+from workshops.selectors import objections_shown, proposal_tallies
+from workshops.services.common import phase_move
 
 
 def workshop_decide(*, actor: User, workshop: Workshop, proposal: Proposal) -> Decision:
     """Apply the decision rule to the revealed votes; a pass adopts the proposal as a goal."""
-    from workshops.selectors import proposal_tallies
-
     with transaction.atomic():
         current = (
             Workshop.objects.select_for_update(of=("self",))
@@ -61,15 +60,15 @@ def workshop_decide(*, actor: User, workshop: Workshop, proposal: Proposal) -> D
             proposal.status = ProposalStatus.ADOPTED
             proposal.save(update_fields=["status"])
             decision.save()
-            notifications.decision_made(decision=decision)
+            decision_made(decision=decision)
             if current.phase == Phase.REVEALED:
-                _move(current, Phase.DECIDED, actor)
+                phase_move(workshop=current, phase=Phase.DECIDED, actor=actor)
             emit(current, "decision", proposal=proposal.pk, passed=True, goal=decision.goal_id)
             return decision
     # A failed decision is kept on record too, and told to the room.
     with transaction.atomic():
         decision.save()
-        notifications.decision_made(decision=decision)
+        decision_made(decision=decision)
         emit(current, "decision", proposal=proposal.pk, passed=False)
     raise Conflict({"non_field_errors": [reason]})
 
@@ -102,8 +101,6 @@ def _check_decidable(
 
 
 def _objections(workshop: Workshop, count: rules.Tally) -> list[dict[str, Any]]:
-    from workshops.selectors import objections_shown
-
     names = {
         user.pk: user.name
         for user in User.objects.filter(pk__in=[o["voter"] for o in count.objections])
@@ -164,5 +161,5 @@ def workshop_new_round(*, actor: User, workshop: Workshop) -> Workshop:
             raise Conflict({"phase": ["Every proposal was decided; there is nothing to redraft."]})
         current.round += 1
         save_versioned(current, ["round"])
-        _move(current, Phase.DRAFTING, actor)
+        phase_move(workshop=current, phase=Phase.DRAFTING, actor=actor)
     return current

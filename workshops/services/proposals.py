@@ -12,11 +12,11 @@ from django.db import transaction
 from goals.errors import Conflict, Errors
 from goals.markdown import render_markdown
 from goals.models import MEASURE_LIMIT, ProductMembership, User
-from goals.rules import EARLIEST_DAY, LATEST_DAY, in_date_window, timeframe_errors
+from goals.rules.timeframes import EARLIEST_DAY, LATEST_DAY, in_date_window, timeframe_errors
 from goals.services.versioning import check_version, save_versioned
 from workshops.events import emit
 from workshops.models import Phase, Proposal, ProposalRevision, ProposalStatus, Workshop
-from workshops.services.common import _lock_in_phase
+from workshops.services.common import lock_in_phase
 
 PROPOSAL_FIELDS = ("title", "description", "starts_on", "ends_on", "key_results")
 MAX_KEY_RESULTS = 10
@@ -49,8 +49,10 @@ def proposal_create(
         "key_results": key_results or [],
     }
     with transaction.atomic():
-        locked = _lock_in_phase(
-            workshop, Phase.DRAFTING, "Proposals are drafted in the drafting phase."
+        locked = lock_in_phase(
+            workshop=workshop,
+            phase=Phase.DRAFTING,
+            message="Proposals are drafted in the drafting phase.",
         )
         errors = Errors()
         data["key_results"] = _check_proposal_fields(locked, data, errors)
@@ -75,8 +77,10 @@ def proposal_update(
 ) -> Proposal:
     """Amend a proposal; a stale version is refused (409) so nobody's text is lost."""
     with transaction.atomic():
-        _lock_in_phase(
-            proposal.workshop, Phase.DRAFTING, "Proposals can be amended in the drafting phase."
+        lock_in_phase(
+            workshop=proposal.workshop,
+            phase=Phase.DRAFTING,
+            message="Proposals can be amended in the drafting phase.",
         )
         current = (
             Proposal.objects.select_for_update().select_related("workshop").get(pk=proposal.pk)

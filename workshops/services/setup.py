@@ -9,8 +9,11 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from goalchain.queue import enqueue
+from goals.emails import send_templated_email
 from goals.errors import Conflict, DomainError, Errors
 from goals.models import (
     PARENT_LEVELS,
@@ -22,7 +25,7 @@ from goals.models import (
     Status,
     User,
 )
-from goals.services import notifications
+from goals.services.notifications import workshop_invited
 from goals.services.versioning import VERSION_REQUIRED, check_version, save_versioned
 from workshops import rules
 from workshops.events import emit
@@ -37,7 +40,7 @@ from workshops.models import (
     Workshop,
     default_rule,
 )
-from workshops.services.common import _move
+from workshops.services.common import phase_move
 
 
 def workshop_create(
@@ -202,15 +205,13 @@ def workshop_cancel(*, actor: User, workshop: Workshop, reason: str) -> Workshop
         current.cancel_reason = reason
         current.cancelled_at = timezone.now()
         current.cancelled_by = actor
-        _move(
-            current,
-            Phase.CANCELLED,
-            actor,
-            ["cancelled_in", "cancel_reason", "cancelled_at", "cancelled_by_id"],
+        phase_move(
+            workshop=current,
+            phase=Phase.CANCELLED,
+            actor=actor,
+            fields=["cancelled_in", "cancel_reason", "cancelled_at", "cancelled_by_id"],
         )
-        from workshops.tasks import send_workshop_cancellation
-
-        transaction.on_commit(lambda: send_workshop_cancellation.delay(current.pk))
+        enqueue("workshops.tasks.send_workshop_cancellation", current.pk)
     return current
 
 
@@ -257,10 +258,8 @@ def participant_add(
                 workshop=workshop, user=membership.user, can_vote=can_vote
             )
             emit(workshop, "participants")
-            notifications.workshop_invited(actor=actor, participant=participant)
-            from workshops.tasks import send_workshop_invitation
-
-            transaction.on_commit(lambda: send_workshop_invitation.delay(participant.pk))
+            workshop_invited(actor=actor, participant=participant)
+            enqueue("workshops.tasks.send_workshop_invitation", participant.pk)
     except IntegrityError:
         raise DomainError({"email": ["Already taking part."]}) from None
     return participant
@@ -318,5 +317,47 @@ def workshop_set_phase(*, actor: User, workshop: Workshop, phase: str) -> Worksh
             and not current.proposals.filter(status=ProposalStatus.OPEN).exists()
         ):
             raise Conflict({"phase": ["Draft at least one proposal before voting."]})
-        _move(current, phase, actor)
+        phase_move(workshop=current, phase=phase, actor=actor)
     return current
+
+
+def workshop_invitation_send(*, participant_id: int) -> None:
+    """Mail a participant their invitation, once."""
+    _mail_seat_once(participant_id, template="workshop_invitation", mark="sent_at")
+
+
+def workshop_cancellation_send(*, workshop_id: int) -> None:
+    """Tell each participant once that the workshop is off; a rerun mails only those not told
+    yet."""
+    seat_ids = Participant.objects.filter(
+        workshop_id=workshop_id, cancellation_sent_at__isnull=True
+    ).values_list("pk", flat=True)
+    for seat_id in list(seat_ids):
+        _mail_seat_once(seat_id, template="workshop_cancelled", mark="cancellation_sent_at")
+
+
+def _mail_seat_once(seat_id: int, *, template: str, mark: str) -> None:
+    """Claim the seat, mail its person and set `mark` in one transaction: a job that runs
+    again finds the mark set and sends nothing."""
+    with transaction.atomic():
+        seat = (
+            Participant.objects.select_for_update(of=("self",))
+            .select_related(
+                "workshop__product", "workshop__facilitator", "workshop__cancelled_by", "user"
+            )
+            .filter(pk=seat_id, **{f"{mark}__isnull": True})
+            .first()
+        )
+        if seat is None:
+            return
+        send_templated_email(
+            to=seat.user.email,
+            template=template,
+            context={
+                "seat": seat,
+                "workshop": seat.workshop,
+                "path": reverse("workshop-room", args=[seat.workshop_id]),
+            },
+        )
+        setattr(seat, mark, timezone.now())
+        seat.save(update_fields=[mark])

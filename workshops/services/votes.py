@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from goals.errors import Conflict, DomainError, Forbidden
 from goals.models import User
-from goals.rules import whole_number
+from goals.rules.timeframes import whole_number
 from workshops import rules
 from workshops.events import emit
 from workshops.models import (
@@ -22,14 +22,17 @@ from workshops.models import (
     VotingMethod,
     Workshop,
 )
-from workshops.services.common import _lock_in_phase
+from workshops.services.common import lock_in_phase
 
 
 def vote_cast(*, actor: User, proposal: Proposal, value: Any, reason: str = "") -> Vote:
     """Cast or replace a vote; hidden from everyone until the facilitator reveals."""
     with transaction.atomic():
-        workshop = _lock_in_phase(
-            proposal.workshop, Phase.VOTING, "Votes are cast in the voting phase.", shared=True
+        workshop = lock_in_phase(
+            workshop=proposal.workshop,
+            phase=Phase.VOTING,
+            message="Votes are cast in the voting phase.",
+            shared=True,
         )
         seat = (
             Participant.objects.select_for_update()

@@ -12,13 +12,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from goals import access
-from goals import selectors as goal_selectors
 from goals.errors import Conflict, DomainError, Forbidden
 from goals.models import Level, Product, ProductRole, Status, User
+from goals.selectors.chain import parent_options
+from goals.selectors.organizations import product_memberships
 from goals.views.common import AuthedRequest, invalid_status, is_htmx, page, stale_form
-from workshops import selectors, services
+from workshops import selectors
+from workshops.access import can_run, get_workshop
 from workshops.forms import CancelForm, ParticipantsForm, WorkshopEditForm, WorkshopForm
 from workshops.models import Participant, Workshop
+from workshops.services import setup
+from workshops.services.setup import participant_add, workshop_create, workshop_update
 
 
 @page
@@ -49,9 +53,7 @@ def workshop_new(request: AuthedRequest, pk: int) -> HttpResponse:
         return _render_new(request, product, form)
     if form.is_valid():
         try:
-            workshop = services.workshop_create(
-                actor=request.user, product=product, **form.cleaned_data
-            )
+            workshop = workshop_create(actor=request.user, product=product, **form.cleaned_data)
         except DomainError as error:
             form.show_errors(error)
         else:
@@ -61,18 +63,14 @@ def workshop_new(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _facilitators(product: Product) -> list[User]:
-    members = goal_selectors.product_members(product)
+    members = product_memberships(product)
     return [m.user for m in members if m.role in (ProductRole.LEADER, ProductRole.TEAM)]
 
 
 def _workshop_form(request: AuthedRequest, product: Product, level: str, data: Any) -> WorkshopForm:
     facilitators = _facilitators(product)
     me = request.user.pk if any(u.pk == request.user.pk for u in facilitators) else None
-    parents = [
-        goal
-        for goal in goal_selectors.parent_options(product, level)
-        if goal.status != Status.DROPPED
-    ]
+    parents = [goal for goal in parent_options(product, level) if goal.status != Status.DROPPED]
     form = WorkshopForm(
         data,
         level=level,
@@ -109,7 +107,7 @@ def workshop_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.workshop_update(
+            workshop_update(
                 actor=request.user,
                 workshop=workshop,
                 data=form.changes(),
@@ -145,7 +143,7 @@ def workshop_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     form = CancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.workshop_cancel(
+            setup.workshop_cancel(
                 actor=request.user, workshop=workshop, reason=form.cleaned_data["reason"]
             )
         except DomainError as error:
@@ -181,7 +179,7 @@ def workshop_participants(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             with transaction.atomic():
                 for person in people:
-                    services.participant_add(
+                    participant_add(
                         actor=request.user,
                         workshop=workshop,
                         user=person,
@@ -211,15 +209,15 @@ def participant_remove(request: AuthedRequest, pk: int, participant_id: int) -> 
     seat = get_object_or_404(
         Participant.objects.select_related("user", "workshop"), pk=participant_id, workshop=workshop
     )
-    services.participant_remove(actor=request.user, participant=seat)
+    setup.participant_remove(actor=request.user, participant=seat)
     messages.success(request, f"{seat.user.name} no longer takes part in “{workshop.title}”.")
     return redirect("workshop-participants", workshop.pk)
 
 
 def _runnable(request: AuthedRequest, pk: int) -> Workshop:
     """A workshop this person runs: its facilitator or a leader of its product."""
-    workshop = selectors.get_workshop(request.user, pk)
-    if not selectors.can_run(workshop, request.user):
+    workshop = get_workshop(request.user, pk)
+    if not can_run(workshop, request.user):
         raise Forbidden("Only the facilitator or a product leader can do this.")
     return workshop
 
@@ -229,6 +227,6 @@ def _candidates(workshop: Workshop, seats: list[Participant]) -> list[tuple[User
     seated = {seat.user_id for seat in seats}
     return [
         (m.user, m.get_role_display().lower())
-        for m in goal_selectors.product_members(workshop.product)
+        for m in product_memberships(workshop.product)
         if m.user_id not in seated
     ]

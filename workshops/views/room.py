@@ -20,10 +20,16 @@ from goals.access import object_id
 from goals.errors import Conflict, DomainError, Forbidden, NotFound
 from goals.markdown import render_markdown
 from goals.views.common import AuthedRequest, invalid_status, is_htmx, page, stale_form
-from workshops import selectors, services
+from workshops import selectors
+from workshops.access import can_decide, can_draft, can_run, get_proposal, get_workshop
 from workshops.forms import ProposalForm, VoteForm
 from workshops.models import Proposal, ProposalRevision, VotingMethod, Workshop
 from workshops.room import Card, load_room
+from workshops.services import proposals
+from workshops.services.decisions import workshop_decide, workshop_new_round
+from workshops.services.proposals import proposal_create, proposal_update
+from workshops.services.setup import workshop_set_phase
+from workshops.services.votes import vote_cast
 
 
 @dataclass
@@ -50,7 +56,7 @@ class _RoomPage:
 
     def reload(self) -> None:
         """Read the room again after a write, keeping nothing the write made stale."""
-        workshop = selectors.get_workshop(self.request.user, self.room.workshop.pk)
+        workshop = get_workshop(self.request.user, self.room.workshop.pk)
         self.room = load_room(workshop, self.request.user)
 
     def card(self, proposal: Proposal) -> Card:
@@ -146,14 +152,14 @@ def _room_url(workshop_id: int, anchor: str = "") -> str:
 
 @page
 def room(request: AuthedRequest, pk: int) -> HttpResponse:
-    workshop = selectors.get_workshop(request.user, pk)
+    workshop = get_workshop(request.user, pk)
     return _RoomPage(request, workshop).render()
 
 
 @page
 def room_live(request: AuthedRequest, pk: int) -> HttpResponse:
     """The room's live sections, fetched by room.js whenever the event stream reports a change."""
-    workshop = selectors.get_workshop(request.user, pk)
+    workshop = get_workshop(request.user, pk)
     return _RoomPage(request, workshop).render("live")
 
 
@@ -163,7 +169,7 @@ def phase_move(request: AuthedRequest, pk: int) -> HttpResponse:
     """Move on to the phase the button named; a second click of the same button is refused."""
     workshop = _runnable(request, pk)
     try:
-        workshop = services.workshop_set_phase(
+        workshop = workshop_set_phase(
             actor=request.user, workshop=workshop, phase=request.POST.get("phase", "")
         )
     except DomainError as error:
@@ -179,15 +185,15 @@ def round_new(request: AuthedRequest, pk: int) -> HttpResponse:
     """Send what was not adopted back to drafting, as a new round with fresh votes."""
     workshop = _runnable(request, pk)
     try:
-        workshop = services.workshop_new_round(actor=request.user, workshop=workshop)
+        workshop = workshop_new_round(actor=request.user, workshop=workshop)
     except DomainError as error:
         return _answer(request, workshop, error=error.message)
     return _answer(request, workshop, notice=f"Round {workshop.round}: back to drafting.")
 
 
 def _runnable(request: AuthedRequest, pk: int) -> Workshop:
-    workshop = selectors.get_workshop(request.user, pk)
-    if not selectors.can_run(workshop, request.user):
+    workshop = get_workshop(request.user, pk)
+    if not can_run(workshop, request.user):
         raise Forbidden("Only the facilitator or a product leader can do this.")
     return workshop
 
@@ -202,7 +208,7 @@ def _answer(
         else:
             messages.success(request, notice)
         return redirect(_room_url(workshop.pk))
-    fresh = selectors.get_workshop(request.user, workshop.pk)
+    fresh = get_workshop(request.user, workshop.pk)
     response = _RoomPage(request, fresh).render("phase", phase_error=error, phase_notice=notice)
     return response if error else _changed(response)
 
@@ -211,15 +217,15 @@ def _answer(
 @require_POST
 def decide(request: AuthedRequest, pk: int) -> HttpResponse:
     """Apply the decision rule to one proposal; a failure is recorded and shown on its card."""
-    workshop = selectors.get_workshop(request.user, pk)
-    if not selectors.can_decide(workshop, request.user):
+    workshop = get_workshop(request.user, pk)
+    if not can_decide(workshop, request.user):
         raise Forbidden("The facilitator decides.")
     proposal = workshop.proposals.filter(pk=object_id(request.POST.get("proposal"))).first()
     if proposal is None:
         raise NotFound()
     error = notice = ""
     try:
-        services.workshop_decide(actor=request.user, workshop=workshop, proposal=proposal)
+        workshop_decide(actor=request.user, workshop=workshop, proposal=proposal)
     except DomainError as failure:
         error = failure.message
     else:
@@ -230,7 +236,7 @@ def decide(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             messages.error(request, error)
         return redirect(_room_url(workshop.pk, f"proposal-{proposal.pk}"))
-    page_data = _RoomPage(request, selectors.get_workshop(request.user, pk))
+    page_data = _RoomPage(request, get_workshop(request.user, pk))
     failed = page_data.card(proposal).failed
     if failed and failed.reason == error:
         error = ""  # the card shows the recorded reason itself
@@ -245,9 +251,7 @@ def proposal_new(request: AuthedRequest, pk: int) -> HttpResponse:
     form = page_data.proposal_form(request.POST)
     if form.is_valid():
         try:
-            proposal = services.proposal_create(
-                actor=request.user, workshop=workshop, **form.changes()
-            )
+            proposal = proposal_create(actor=request.user, workshop=workshop, **form.changes())
         except DomainError as error:
             form.show_errors(error)
         else:
@@ -266,8 +270,8 @@ def proposal_new(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _drafting(request: AuthedRequest, pk: int) -> Workshop:
-    workshop = selectors.get_workshop(request.user, pk)
-    if not selectors.can_draft(workshop, request.user):
+    workshop = get_workshop(request.user, pk)
+    if not can_draft(workshop, request.user):
         raise Forbidden("Observers follow the drafting; voters and the facilitator draft.")
     return workshop
 
@@ -276,12 +280,12 @@ def _drafting(request: AuthedRequest, pk: int) -> Workshop:
 @require_POST
 def proposal_check(request: AuthedRequest, pk: int) -> HttpResponse:
     """As you type: what the target level's chain rules say about a proposal's draft."""
-    workshop = selectors.get_workshop(request.user, pk)
+    workshop = get_workshop(request.user, pk)
     prefix = request.GET.get("prefix", "")
     if not (prefix == "new" or (prefix.startswith("p") and prefix[1:].isdigit())):
         raise NotFound()
     form = ProposalForm(request.POST, people=[], prefix=prefix)
-    errors = services.proposal_check(workshop=workshop, data=form.check_data())
+    errors = proposals.proposal_check(workshop=workshop, data=form.check_data())
     checks = [(form[name].auto_id, errors.get(name, [])) for name in ProposalForm.checked]
     return render(request, "workshops/_checks.html", {"checks": checks})
 
@@ -289,19 +293,19 @@ def proposal_check(request: AuthedRequest, pk: int) -> HttpResponse:
 @page
 def proposal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """GET: the proposal's card (htmx "take theirs") or the room at it; POST: amend it."""
-    proposal = selectors.get_proposal(request.user, pk)
+    proposal = get_proposal(request.user, pk)
     workshop = proposal.workshop
     if request.method != "POST":
         if not is_htmx(request):
             return redirect(_room_url(workshop.pk, f"proposal-{proposal.pk}"))
         return _RoomPage(request, workshop).render_card(proposal, amend_open=True)
-    if not selectors.can_draft(workshop, request.user):
+    if not can_draft(workshop, request.user):
         raise Forbidden("Observers follow the drafting; voters and the facilitator draft.")
     page_data = _RoomPage(request, workshop)
     form = page_data.proposal_form(request.POST, card=page_data.card(proposal))
     if form.is_valid():
         try:
-            services.proposal_update(
+            proposal_update(
                 actor=request.user,
                 proposal=proposal,
                 data=form.changes(),
@@ -351,12 +355,12 @@ def _stale_amendment(
 @page
 @require_POST
 def proposal_vote(request: AuthedRequest, pk: int) -> HttpResponse:
-    proposal = selectors.get_proposal(request.user, pk)
+    proposal = get_proposal(request.user, pk)
     page_data = _RoomPage(request, proposal.workshop)
     form = page_data.vote_form(page_data.card(proposal), request.POST)
     if form.is_valid():
         try:
-            services.vote_cast(
+            vote_cast(
                 actor=request.user,
                 proposal=proposal,
                 value=form.cleaned_data["value"],
@@ -379,7 +383,7 @@ def proposal_vote(request: AuthedRequest, pk: int) -> HttpResponse:
 @page
 def proposal_history(request: AuthedRequest, pk: int) -> HttpResponse:
     """Every save of a proposal: who, when and what changed, word by word."""
-    proposal = selectors.get_proposal(request.user, pk)
+    proposal = get_proposal(request.user, pk)
     workshop = proposal.workshop
     context = {
         "proposal": proposal,

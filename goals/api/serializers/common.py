@@ -10,7 +10,7 @@ from django.db import models
 from rest_framework import serializers
 
 from goals.models import MAX_ID
-from goals.rules import DATE_WINDOW_MESSAGE, in_date_window
+from goals.rules.timeframes import DATE_WINDOW_MESSAGE, in_date_window
 
 
 def id_field(**kwargs: Any) -> serializers.IntegerField:

@@ -6,9 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from goals.activity import Activity
 from goals.api.serializers.common import DateInWindowField, id_field
-from goals.conversations import RoundView
 from goals.models import (
     COMMENT_MAX_LENGTH,
     MEASURE_DIGITS,
@@ -22,6 +20,8 @@ from goals.models import (
     Notification,
     NotificationKind,
 )
+from goals.selectors.activity_items import Activity
+from goals.selectors.conversations import RoundView
 from goals.wording import json_number
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from goals.api.hot_path import goal_api_dict, key_result_as_dict
 from goals.api.serializers.common import DateInWindowField, VersionedSerializer, id_field
 from goals.models import (
     MEASURE_DIGITS,
@@ -16,7 +17,6 @@ from goals.models import (
     SprintVerdict,
     Status,
 )
-from goals.selectors import goal_api_dict, key_result_as_dict
 
 
 class KeyResultSerializer(VersionedSerializer):

@@ -12,15 +12,15 @@ from goals.models import (
     MAX_ID,
     MEASURE_DIGITS,
     MEASURE_PLACES,
+    Cadence,
     CheckIn,
     Level,
     ReviewSchedule,
     SprintVerdict,
 )
-from goals.schedule import Cadence
+from goals.rules.schedule import MAX_REMIND_DAYS_BEFORE
 from goals.services.check_ins import NOTE_MAX_LENGTH, Value
 from goals.services.outcomes import TEXT_MAX_LENGTH
-from goals.services.reviews import MAX_REMIND_DAYS_BEFORE
 from goals.wording import json_number
 
 MAX_VALUES = 200

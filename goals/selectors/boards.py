@@ -12,7 +12,6 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Prefetch, Q
 
-from goals.health import Finding
 from goals.models import (
     OPEN_STATUSES,
     Goal,
@@ -24,16 +23,11 @@ from goals.models import (
     SprintVerdict,
     Status,
 )
-from goals.quality import (
-    SUGGESTIONS,
-    Advice,
-    GoalDraft,
-    QualitySettings,
-    Surroundings,
-    draft_advice,
-)
-from goals.rules import in_date_window
-from goals.selectors import Chain
+from goals.rules.health import Finding
+from goals.rules.quality import SUGGESTIONS, Advice, QualitySettings, draft_advice
+from goals.rules.quality_drafts import GoalDraft, Surroundings
+from goals.rules.timeframes import in_date_window
+from goals.selectors.chain import Chain
 
 TREND_DAYS = 90
 RECENT_SPRINT_DAYS = 84  # twelve weeks of sprints on the sprint goal board

@@ -17,11 +17,10 @@ from goals.models import (
     FeedbackRound,
     Goal,
     Insight,
-    Notification,
     Product,
     User,
 )
-from goals.services.feedback import is_open, tally
+from goals.rules.feedback import is_open, tally
 from workshops.models import Proposal
 
 
@@ -127,16 +126,3 @@ def round_view(feedback_round: FeedbackRound, user: User, role: Role) -> RoundVi
 def round_views(goal: Goal, user: User) -> list[RoundView]:
     role = role_of(goal)
     return [round_view(r, user, role) for r in feedback_rounds_of(goal)]
-
-
-def inbox(user: User) -> QuerySet[Notification]:
-    """The user's notifications, newest first."""
-    return (
-        Notification.objects.filter(recipient=user)
-        .select_related("actor")
-        .order_by("-created_at", "-id")
-    )
-
-
-def unread_count(user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

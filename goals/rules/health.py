@@ -1,7 +1,7 @@
 """Chain health: advice on the chain, as findings with a code and a plain-language message.
 
 Firm rules are refused by the services; what is only advice shows up here, together with
-the goal-quality rules of goals/quality.py. The score is the share of open goals with no
+the goal-quality rules of goals/rules/quality.py. The score is the share of open goals with no
 finding, docked by a quarter when the product has no vision.
 """
 
@@ -22,14 +22,9 @@ from goals.models import (
     Level,
     Status,
 )
-from goals.quality import (
-    GoalDraft,
-    QualitySettings,
-    goal_advice,
-    product_advice,
-    surroundings_of,
-)
-from goals.rules import timeframe_warning
+from goals.rules.quality import QualitySettings, goal_advice, product_advice
+from goals.rules.quality_drafts import GoalDraft, surroundings_of
+from goals.rules.timeframes import timeframe_warning
 
 MEASURED_LEVELS = (Level.USER, Level.BUSINESS, Level.PRODUCT)
 # Levels the method agrees on unanimously, in a workshop or a round of everyone asked.

@@ -13,10 +13,11 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from goals.access import role_of
+from goals.access import may_check_in, role_of
 from goals.charts import Chart, confidence_chart, progress_chart
 from goals.models import (
     IN_REVIEW_LOOP,
+    Cadence,
     CheckIn,
     CheckInValue,
     Comment,
@@ -29,8 +30,7 @@ from goals.models import (
     Status,
     User,
 )
-from goals.schedule import Cadence, ReviewDue, local_today, next_review, review_due, zone
-from goals.services.check_ins import may_check_in
+from goals.rules.schedule import ReviewDue, local_today, next_review, review_due, zone
 
 HISTORY_SHOWN = 10
 TREND_LENGTH = 5
@@ -283,3 +283,9 @@ def weekly_summary(product: Product, *, now: datetime) -> WeeklySummary:
             if len(values) > 1 and values[0] < values[1]
         ],
     )
+
+
+def schedule_of(product: Product) -> ReviewSchedule:
+    """The product's schedule; the defaults (not saved) while nobody has changed them."""
+    schedule = ReviewSchedule.objects.filter(product=product).first()
+    return schedule or ReviewSchedule(product=product)

@@ -1,46 +1,30 @@
-"""A product's activity feed: goal changes, check-ins, comments, insights, feedback rounds
-and workshop decisions, newest first, one page at a time.
-
-Each entry reads as a sentence: who, what they did, the goal (a link), and what follows,
-e.g. "Tara Team closed [Sprint 0] as achieved", "Sam moved the end date of [Cook more] from
-5 Dec 2026 to 12 Dec 2026".
-
-Every kind of activity is a `Source`: the rows of one model for a product, and how to tell
-one of them. A page is read in two queries for the ids of all sources together (the count
-and the page of a UNION), then one query per source on the page. A new kind of activity is
-one more `Source` in `SOURCES`.
-"""
+"""How each entry of the activity feed reads: a sentence saying who did what to which goal,
+told from the row it comes from (a goal change, a check-in, a comment, an insight, a
+feedback round, a workshop decision)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import CharField, F, Model, Prefetch, Q, QuerySet, Value
 from django.urls import reverse
 
-from goals import key_result_history
 from goals.markdown import plain_text
 from goals.models import (
     AgreementWay,
     CheckIn,
-    CheckInValue,
     Comment,
     FeedbackRound,
-    Goal,
     GoalChange,
     Insight,
     Level,
-    Product,
     SprintVerdict,
     Status,
     User,
 )
-from goals.services.check_ins import CHECK_IN_REASON
-from goals.services.notifications import excerpt_of
-from goals.wording import amount
+from goals.rules import key_result_history
+from goals.wording import amount, excerpt_of
 from workshops.models import Decision
 
 
@@ -65,16 +49,6 @@ class Names:
     goals: dict[int, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Source:
-    kind: str
-    # This product's rows the user may see, with the row's time in `at`.
-    rows: Callable[[Product, User], QuerySet[Any]]
-    # The rows with these ids, loaded with what `tell` needs.
-    load: Callable[[Sequence[int]], QuerySet[Any]]
-    tell: Callable[[Any, Names], Activity]
-
-
 def _goal_url(goal_id: int, anchor: str = "") -> str:
     return reverse("goal", args=[goal_id]) + (f"#{anchor}" if anchor else "")
 
@@ -89,7 +63,7 @@ _AGREEMENT_ACTIONS = {
 }
 
 
-def _tell_change(change: GoalChange, names: Names) -> Activity:
+def tell_change(change: GoalChange, names: Names) -> Activity:
     goal = change.goal
     told = Activity(
         kind="goal_change",
@@ -110,7 +84,7 @@ def _tell_change(change: GoalChange, names: Names) -> Activity:
             action=f"{' and '.join(kr.sentence for kr in key_results)} on",
             url=_goal_url(change.goal_id, "key-results"),
         )
-    pairs = _field_pairs(change)
+    pairs = field_pairs(change)
     if "title" in pairs and pairs["title"][0] is None:
         return replace(told, action=f"created the {Level(goal.level).label.lower()}")
     action, subject, after, outcome = _sentence(pairs, names, goal.title)
@@ -119,7 +93,7 @@ def _tell_change(change: GoalChange, names: Names) -> Activity:
 
 
 # A goal's fields in the feed's words.
-_FIELD_WORDS = {
+FIELD_WORDS = {
     "title": "title",
     "description": "description",
     "owner": "owner",
@@ -132,22 +106,21 @@ _FIELD_WORDS = {
     "parents": "goals it serves",
     "sprint_verdict": "verdict",
 }
+
+
 # Texts the feed names without quoting them whole (the detail quotes the reason).
 _LONG_TEXTS = ("description", "outcome_note")
-# Fields a check-in never changes: an entry giving the check-in's reason that changes one of
-# them was an edit, and stays in the feed.
-_NOT_BY_CHECK_INS: list[str] = [
-    name for name in _FIELD_WORDS if name not in ("confidence", "next_review_on")
-]
+
+
 _CLOSED = (Status.ACHIEVED, Status.MISSED, Status.DROPPED)
 
 
-def _field_pairs(change: GoalChange) -> dict[str, tuple[Any, Any]]:
+def field_pairs(change: GoalChange) -> dict[str, tuple[Any, Any]]:
     """The goal fields an entry changed, as (old, new); whatever else it keeps is skipped."""
     return {
         name: (pair[0], pair[1])
         for name, pair in change.changes.items()
-        if name in _FIELD_WORDS and isinstance(pair, list) and len(pair) == 2
+        if name in FIELD_WORDS and isinstance(pair, list) and len(pair) == 2
     }
 
 
@@ -194,7 +167,7 @@ def _sentence(
 
 def _single(name: str, old: Any, new: Any, names: Names, title: str) -> tuple[str, str, str]:
     """The sentence for an entry that changed one field of a goal (besides its title)."""
-    words = _FIELD_WORDS[name]
+    words = FIELD_WORDS[name]
     if name in _LONG_TEXTS:
         return f"edited the {words} of", title, ""
     if name == "owner":
@@ -215,7 +188,7 @@ def _single(name: str, old: Any, new: Any, names: Names, title: str) -> tuple[st
 
 
 def _clause(name: str, old: Any, new: Any, names: Names) -> str:
-    words = _FIELD_WORDS[name]
+    words = FIELD_WORDS[name]
     if name in _LONG_TEXTS:
         return words
     return f"{words} from {_text(name, old, names)} to {_text(name, new, names)}"
@@ -254,7 +227,7 @@ def _key_result_changes(change: GoalChange) -> list[key_result_history.KeyResult
     return [kr for kr in told if kr is not None]
 
 
-def _tell_check_in(check_in: CheckIn, names: Names) -> Activity:
+def tell_check_in(check_in: CheckIn, names: Names) -> Activity:
     """ "checked in on [goal]": each key result's new value, the confidence, the next review."""
     values = [
         f"{f'{v.key_result.title} {amount(v.value)} {v.key_result.unit}'.rstrip()}"
@@ -279,7 +252,7 @@ def _tell_check_in(check_in: CheckIn, names: Names) -> Activity:
     )
 
 
-def _tell_feedback_round(feedback_round: FeedbackRound, names: Names) -> Activity:
+def tell_feedback_round(feedback_round: FeedbackRound, names: Names) -> Activity:
     return Activity(
         kind="feedback_round",
         at=feedback_round.created_at,
@@ -293,7 +266,7 @@ def _tell_feedback_round(feedback_round: FeedbackRound, names: Names) -> Activit
     )
 
 
-def _tell_comment(comment: Comment, names: Names) -> Activity:
+def tell_comment(comment: Comment, names: Names) -> Activity:
     if comment.goal is not None:
         subject, url = comment.goal.title, _goal_url(comment.goal_id or 0, f"comment-{comment.pk}")
         action = "replied on" if comment.parent_id else "commented on"
@@ -315,7 +288,7 @@ def _tell_comment(comment: Comment, names: Names) -> Activity:
     )
 
 
-def _tell_insight(insight: Insight, names: Names) -> Activity:
+def tell_insight(insight: Insight, names: Names) -> Activity:
     return Activity(
         kind="insight",
         at=insight.created_at,
@@ -328,7 +301,7 @@ def _tell_insight(insight: Insight, names: Names) -> Activity:
     )
 
 
-def _tell_decision(decision: Decision, names: Names) -> Activity:
+def tell_decision(decision: Decision, names: Names) -> Activity:
     workshop = decision.workshop
     if decision.passed and decision.goal_id:
         action, url = f"adopted in “{workshop.title}”:", _goal_url(decision.goal_id)
@@ -347,141 +320,3 @@ def _tell_decision(decision: Decision, names: Names) -> Activity:
         detail=excerpt_of(decision.reason),
         goal_id=decision.goal_id,
     )
-
-
-def _visible_workshop_ids(user: User) -> QuerySet[Any]:
-    from workshops.selectors import visible_workshops
-
-    return visible_workshops(user).values("pk")
-
-
-SOURCES: list[Source] = [
-    Source(
-        "goal_change",
-        # A check-in's move of the goal's confidence and review is told by the check-in.
-        rows=lambda product, user: (
-            GoalChange.objects.filter(goal__product=product)
-            .exclude(Q(reason=CHECK_IN_REASON) & ~Q(changes__has_any_keys=_NOT_BY_CHECK_INS))
-            .annotate(when=F("at"))
-        ),
-        load=lambda ids: GoalChange.objects.filter(pk__in=ids).select_related("goal", "by"),
-        tell=_tell_change,
-    ),
-    Source(
-        "check_in",
-        rows=lambda product, user: CheckIn.objects.filter(goal__product=product).annotate(
-            when=F("created_at")
-        ),
-        load=lambda ids: (
-            CheckIn.objects.filter(pk__in=ids)
-            .select_related("goal", "author")
-            .prefetch_related(
-                Prefetch(
-                    "values",
-                    CheckInValue.objects.select_related("key_result").order_by("key_result_id"),
-                )
-            )
-        ),
-        tell=_tell_check_in,
-    ),
-    Source(
-        "comment",
-        # Proposal comments only for those who can enter the workshop.
-        rows=lambda product, user: (
-            Comment.objects.filter(product=product, deleted_at=None)
-            .filter(Q(goal__isnull=False) | Q(proposal__workshop__in=_visible_workshop_ids(user)))
-            .annotate(when=F("created_at"))
-        ),
-        load=lambda ids: Comment.objects.filter(pk__in=ids).select_related(
-            "author", "goal", "proposal"
-        ),
-        tell=_tell_comment,
-    ),
-    Source(
-        "feedback_round",
-        rows=lambda product, user: FeedbackRound.objects.filter(goal__product=product).annotate(
-            when=F("created_at")
-        ),
-        load=lambda ids: FeedbackRound.objects.filter(pk__in=ids).select_related(
-            "goal", "requested_by"
-        ),
-        tell=_tell_feedback_round,
-    ),
-    Source(
-        "insight",
-        rows=lambda product, user: Insight.objects.filter(goal__product=product).annotate(
-            when=F("created_at")
-        ),
-        load=lambda ids: Insight.objects.filter(pk__in=ids).select_related("goal", "author"),
-        tell=_tell_insight,
-    ),
-    Source(
-        "decision",
-        # Adoptions are public (the goal is in the chain); other decisions stay in the room.
-        rows=lambda product, user: (
-            Decision.objects.filter(workshop__product=product)
-            .filter(Q(passed=True) | Q(workshop__in=_visible_workshop_ids(user)))
-            .annotate(when=F("decided_at"))
-        ),
-        load=lambda ids: Decision.objects.filter(pk__in=ids).select_related(
-            "workshop", "proposal", "decided_by"
-        ),
-        tell=_tell_decision,
-    ),
-]
-_BY_KIND = {source.kind: source for source in SOURCES}
-
-
-def feed_rows(product: Product, user: User) -> QuerySet[Any]:
-    """(kind, id, when) of every activity of the product the user may see, newest first.
-
-    Count it and slice it like any queryset: each is one query whatever the size.
-    """
-    parts = [
-        source.rows(product, user)
-        .order_by()
-        .annotate(activity=Value(source.kind, output_field=CharField()))
-        .values_list("activity", "pk", "when")
-        for source in SOURCES
-    ]
-    first, *rest = parts
-    return first.union(*rest, all=True).order_by("-when", "-pk")
-
-
-def feed_items(rows: Sequence[tuple[str, int, datetime]]) -> list[Activity]:
-    """The activities of a page of `feed_rows`: one query per kind on the page."""
-    ids: dict[str, list[int]] = {}
-    for kind, pk, _ in rows:
-        ids.setdefault(kind, []).append(pk)
-    loaded: dict[tuple[str, int], Model] = {}
-    for kind, pks in ids.items():
-        for obj in _BY_KIND[kind].load(pks):
-            loaded[(kind, obj.pk)] = obj
-    names = _names([obj for (kind, _), obj in loaded.items() if kind == "goal_change"])
-    return [
-        _BY_KIND[kind].tell(loaded[(kind, pk)], names)
-        for kind, pk, _ in rows
-        if (kind, pk) in loaded
-    ]
-
-
-def _names(changes: Sequence[Any]) -> Names:
-    """The people and goals the history entries name by id: a query each, if any."""
-    people: set[int] = set()
-    goals: set[int] = set()
-    for change in changes:
-        pairs = _field_pairs(change)
-        if change.via or ("title" in pairs and pairs["title"][0] is None):
-            continue  # told without naming them: an agreement, a creation
-        for value in pairs.get("owner", ()):
-            if isinstance(value, int):
-                people.add(value)
-        for value in pairs.get("parents", ()):
-            if isinstance(value, list):
-                goals.update(pk for pk in value if isinstance(pk, int))
-    names = Names()
-    if people:
-        names.people = {user.pk: user.name for user in User.objects.filter(pk__in=people)}
-    if goals:
-        names.goals = dict(Goal.objects.filter(pk__in=goals).values_list("pk", "title"))
-    return names

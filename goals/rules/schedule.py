@@ -12,17 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from django.db import models
+from goals.models import Cadence, Product
 
 DEFAULT_TIME_ZONE = "UTC"
-
-
-class Cadence(models.TextChoices):
-    WEEKLY = "weekly", "Weekly"
-    BIWEEKLY = "biweekly", "Every two weeks"
-    MONTHLY = "monthly", "Monthly"
-    QUARTERLY = "quarterly", "Quarterly"
-    NONE = "none", "No regular review"
 
 
 # Months per cadence that moves by calendar months; the others move by days.
@@ -119,3 +111,11 @@ def review_due(review_on: date | None, today: date) -> ReviewDue | None:
 def week_start(day: date) -> date:
     """The Monday of `day`'s week."""
     return day - timedelta(days=day.weekday())
+
+
+def product_today(product: Product, now: datetime | None = None) -> date:
+    """Today in the product's organisation's time zone."""
+    return local_today(product.organization.time_zone, now)
+
+
+MAX_REMIND_DAYS_BEFORE = 30

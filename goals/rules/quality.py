@@ -11,178 +11,23 @@ product's open goals counted by level. To add a rule, write its check and list i
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from functools import cache
-from itertools import pairwise
 
-from goals.models import OPEN_STATUSES, Goal, KeyResult, Level, Product, Status
-from goals.rules import WINDOWS, timeframe_warning, years
+from goals.models import OPEN_STATUSES, Level, Product
+from goals.rules.quality_drafts import GoalDraft, Surroundings
+from goals.rules.quality_words import (
+    FEATURE_WORDS,
+    OUTPUT_DONE,
+    OUTPUT_FIRST_WORD,
+    VAGUE_WORDS,
+)
+from goals.rules.timeframes import WINDOWS, timeframe_warning, years
 
 DEFAULT_MAX_LIVE_PRODUCT_GOALS = 5
 STRETCH_CONFIDENCE = 2  # fist of five: 1 or 2 fingers is a stretch, not a plan
-
-
-def _any_word(*words: str) -> re.Pattern[str]:
-    """One pattern for whole words or phrases, longest first so “mobile app” beats “app”."""
-    ordered = sorted(words, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, ordered)) + r")\b", re.IGNORECASE)
-
-
-FEATURE_WORDS = _any_word(
-    "app", "apps", "application", "feature", "features", "platform", "software", "website",
-    "api", "ai", "artificial intelligence", "machine learning", "blockchain", "cloud",
-    "dashboard", "database", "algorithm", "chatbot", "saas", "plugin", "integration",
-    "mobile app", "technology",
-)  # fmt: skip
-OUTPUT_FIRST_WORD = re.compile(
-    r"^\W*(launch|build|implement|release|ship|develop|create|deliver|introduce|roll out|"
-    r"deploy|migrate|integrate|add|redesign|rebuild|set up)\b",
-    re.IGNORECASE,
-)
-OUTPUT_DONE = _any_word(
-    "launched", "built", "implemented", "released", "shipped", "developed", "created",
-    "delivered", "introduced", "rolled out", "deployed", "migrated", "integrated", "redesigned",
-    "rebuilt",
-)  # fmt: skip
-# Single words, looked up in a goal's words: a chain of 10,000 goals is read word by word
-# once, where a pattern of alternatives per rule took a tenth of a second.
-VAGUE_WORDS = frozenset({
-    "improve", "improved", "improves", "improving", "better", "optimize", "optimise",
-    "optimized", "optimised", "optimizing", "optimising", "enhance", "enhanced", "increase",
-    "increased", "reduce", "reduced", "boost", "faster", "easier", "streamline", "maximize",
-    "maximise", "minimize", "minimise", "more", "fewer", "less",
-})  # fmt: skip
-# Numbers in words ("ten minutes", "half", "twice"); "one" is left out because it is more
-# often a pronoun ("no one") than a measure.
-NUMBER_WORDS = frozenset({
-    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-    "fifteen", "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "million", "half",
-    "double", "twice", "triple", "percent", "halve", "halved", "doubled", "tripled", "thrice",
-})  # fmt: skip
-# Fractions count as numbers after a count ("a third less", "two thirds of families"); alone,
-# "quarter" and "third" are more often a time or a position ("next quarter", "third party").
-FRACTION_WORDS = frozenset({
-    "third", "thirds", "quarter", "quarters", "fifth", "fifths", "tenth", "tenths",
-})  # fmt: skip
-FRACTION_COUNTS = frozenset({"a", "one", "two", "three", "four", "nine"})
-DIGIT = re.compile(r"\d")
-WORD = re.compile(r"[a-z]+")  # on lower-case text: the word lists are plain ASCII
-
-
-@dataclass(frozen=True)
-class MeasureDraft:
-    """A key result as the rules read it; a draft's baseline may still be missing."""
-
-    title: str
-    baseline: Decimal | None
-
-
-@dataclass
-class GoalDraft:
-    """A goal as the rules read it: saved, or as typed into a form so far."""
-
-    level: str
-    title: str
-    description: str = ""
-    status: str = Status.DRAFT
-    starts_on: date | None = None
-    ends_on: date | None = None
-    confidence: int | None = None
-    key_results: tuple[MeasureDraft, ...] = ()
-    text: str = field(init=False, repr=False)
-    # Worked out when a rule first asks, once (a chain's health asks for 10,000 goals).
-    _words: list[str] | None = field(init=False, default=None, repr=False)
-    _measured: bool | None = field(init=False, default=None, repr=False)
-
-    def __post_init__(self) -> None:
-        self.text = f"{self.title}\n{self.description}"
-
-    @classmethod
-    def of(cls, goal: Goal, key_results: Iterable[KeyResult]) -> GoalDraft:
-        return cls(
-            level=goal.level,
-            title=goal.title,
-            description=goal.description,
-            status=goal.status,
-            starts_on=goal.starts_on,
-            ends_on=goal.ends_on,
-            confidence=goal.confidence,
-            key_results=tuple(MeasureDraft(kr.title, kr.baseline) for kr in key_results),
-        )
-
-    def words(self) -> list[str]:
-        """The goal's words, lower case, in order."""
-        if self._words is None:
-            self._words = WORD.findall(self.text.lower())
-        return self._words
-
-    def has_measure(self) -> bool:
-        """A key result, or a number in the goal's own words."""
-        if self._measured is None:
-            self._measured = (
-                bool(self.key_results)
-                or DIGIT.search(self.text) is not None
-                or not NUMBER_WORDS.isdisjoint(self.words())
-                or self._has_fraction()
-            )
-        return self._measured
-
-    def _has_fraction(self) -> bool:
-        words = self.words()
-        return any(
-            word in FRACTION_WORDS and before in FRACTION_COUNTS for before, word in pairwise(words)
-        )
-
-    @property
-    def label(self) -> str:
-        return Level(self.level).label.lower() if self.level in Level.values else "goal"
-
-
-@dataclass(frozen=True)
-class Surroundings:
-    """What product rules read: the product's open goals counted by level.
-
-    `current_product_goals` are open product goals whose timeframe includes today (or that
-    have none yet): the ones competing for the team's attention now.
-    """
-
-    current_product_goals: int = 0
-    open_user_goals: int = 0
-    open_business_goals: int = 0
-
-    def with_draft(self, draft: GoalDraft, *, today: date) -> Surroundings:
-        """These counts with the draft added, as if it were saved."""
-        if draft.status not in OPEN_STATUSES:
-            return self
-        return Surroundings(
-            self.current_product_goals + (draft.level == Level.PRODUCT and _current(draft, today)),
-            self.open_user_goals + (draft.level == Level.USER),
-            self.open_business_goals + (draft.level == Level.BUSINESS),
-        )
-
-
-def surroundings_of(goals: Iterable[Goal], *, today: date) -> Surroundings:
-    """Count a chain's open goals the way product rules read them."""
-    current_product = user = business = 0
-    for goal in goals:
-        if goal.status not in OPEN_STATUSES:
-            continue
-        if goal.level == Level.PRODUCT and _current(goal, today):
-            current_product += 1
-        elif goal.level == Level.USER:
-            user += 1
-        elif goal.level == Level.BUSINESS:
-            business += 1
-    return Surroundings(current_product, user, business)
-
-
-def _current(goal: Goal | GoalDraft, today: date) -> bool:
-    starts_on, ends_on = goal.starts_on, goal.ends_on
-    return (starts_on is None or starts_on <= today) and (ends_on is None or ends_on >= today)
 
 
 @dataclass(frozen=True)
@@ -403,7 +248,7 @@ RULES: tuple[GoalRule | ProductRule, ...] = (
 LABELS: dict[str, str] = {rule.code: rule.label for rule in RULES}
 SUGGESTIONS: dict[str, str] = {rule.code: rule.suggestion for rule in RULES}
 
-# A timeframe outside its level's window is a chain health finding (goals/health.py, code
+# A timeframe outside its level's window is a chain health finding (goals/rules/health.py, code
 # "timeframe"), not a rule a product switches off; forms show it as people type, beside the
 # rules' advice, so that every goal and proposal form gives the same advice in one place.
 TIMEFRAME = "timeframe"

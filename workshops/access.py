@@ -1,0 +1,94 @@
+"""Who may enter which workshop, and what they may do there.
+
+Comments live on goals and on proposals; a proposal's comments are visible to whoever may
+enter its workshop, so comment visibility is decided here, next to the workshop rule.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from goals.access import Role, object_id, role_of, with_roles
+from goals.errors import NotFound
+from goals.models import Comment, User
+from workshops.models import Participant, Proposal, Workshop
+
+
+def visible_workshops(user: User) -> QuerySet[Workshop]:
+    """Workshops a person may enter: as facilitator, participant, or the product's leader."""
+    qs = with_roles(
+        Workshop.objects.select_related(
+            "product__organization", "facilitator", "parent_goal", "cancelled_by"
+        ),
+        user,
+        product="product_id",
+        organization="product__organization_id",
+    )
+    # Facilitators and participants enter only while members of the product: taking someone
+    # off a product ends their place in its workshops at once.
+    return qs.filter(
+        (Q(my_role__isnull=False) & (Q(facilitator=user) | Q(participants__user=user)))
+        | Q(my_role="leader")
+        | Q(my_org_role="admin")
+    ).distinct()
+
+
+def get_workshop(user: User, pk: object) -> Workshop:
+    workshop = visible_workshops(user).filter(pk=object_id(pk)).first()
+    if workshop is None:
+        raise NotFound()
+    return workshop
+
+
+def get_proposal(user: User, pk: object) -> Proposal:
+    proposal = Proposal.objects.select_related("author").filter(pk=object_id(pk)).first()
+    if proposal is None:
+        raise NotFound()
+    proposal.workshop = get_workshop(user, proposal.workshop_id)
+    return proposal
+
+
+def seat_of(workshop: Workshop, user: User) -> Participant | None:
+    return Participant.objects.filter(workshop=workshop, user=user).first()
+
+
+def can_run(workshop: Workshop, user: User) -> bool:
+    """The facilitator or a product leader moves phases."""
+    return workshop.facilitator_id == user.pk or role_of(workshop) == Role.LEADER
+
+
+def can_decide(workshop: Workshop, user: User) -> bool:
+    """The facilitator decides: applying the rule is theirs alone, even over a leader."""
+    return workshop.facilitator_id == user.pk
+
+
+def can_draft(workshop: Workshop, user: User) -> bool:
+    """Voters and the facilitator draft and amend; observers watch and comment."""
+    return drafts(workshop, user, seat_of(workshop, user))
+
+
+def drafts(workshop: Workshop, user: User, seat: Participant | None) -> bool:
+    """`can_draft` for a seat already loaded."""
+    return workshop.facilitator_id == user.pk or (seat is not None and seat.can_vote)
+
+
+def visible_comments(user: User) -> QuerySet[Comment]:
+    """Comments on goals the user can see, and on proposals of workshops they can enter."""
+    qs = with_roles(
+        Comment.objects.select_related(
+            "product__organization", "author", "goal", "proposal__workshop"
+        ),
+        user,
+        product="product_id",
+        organization="product__organization_id",
+    )
+    return qs.filter(
+        Q(goal__isnull=False) | Q(proposal__workshop__in=visible_workshops(user).values("pk"))
+    )
+
+
+def get_comment(user: User, pk: object) -> Comment:
+    comment = visible_comments(user).filter(pk=object_id(pk)).first()
+    if comment is None:
+        raise NotFound()
+    return comment
