@@ -1,0 +1,115 @@
+"""Templates shared by several pages or emails: the HTML emails' base and the members list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.template.loader import get_template, render_to_string
+from django.template.loader_tags import ExtendsNode
+
+from goals.models import ProductRole
+from tests.factories import InvitationFactory, ProductFactory
+from tests.goals.pages import plain_static_files  # noqa: F401
+
+EMAILS = sorted(
+    path.stem
+    for path in Path(settings.BASE_DIR, "templates", "emails").glob("*.html")
+    if path.name != "base.html"
+)
+# The emails that end in the grey line linking to the reader's email settings.
+WITH_SETTINGS_LINK = {
+    "digest",
+    "feedback_summary",
+    "notification",
+    "review_due",
+    "review_overdue",
+    "sprint_verdict",
+    "weekly_summary",
+    "win",
+}
+UNSUBSCRIBE_URL = "https://goalchain.example/notifications/unsubscribe/signed/"
+
+
+def render_email(name: str) -> str:
+    # Enough context for every email to render: the shell and footer are what is checked here;
+    # the tests of each sender check the words.
+    return render_to_string(
+        f"emails/{name}.html",
+        {
+            "unsubscribe_url": UNSUBSCRIBE_URL,
+            "invitation": InvitationFactory.build(),
+            "uid": "MQ",
+            "token": "set-by-the-test",
+        },
+    )
+
+
+def test_it_finds_every_html_email():
+    assert len(EMAILS) == 12
+    assert WITH_SETTINGS_LINK.issubset(EMAILS)
+
+
+@pytest.mark.parametrize("name", EMAILS)
+def test_every_html_email_extends_the_email_base(name):
+    extends = get_template(f"emails/{name}.html").template.nodelist.get_nodes_by_type(ExtendsNode)
+    assert [node.parent_name.var for node in extends] == ["emails/base.html"]
+
+
+@pytest.mark.parametrize("name", EMAILS)
+def test_every_html_email_renders_in_the_base_shell(name):
+    html = render_email(name)
+    assert html.startswith(
+        '<!doctype html>\n<html lang="en">\n'
+        '<body style="font-family: system-ui, sans-serif; color: #1f2933; line-height: 1.5">\n'
+    )
+    assert html.endswith("</body>\n</html>\n")
+    assert html.count("<body") == 1
+
+
+@pytest.mark.parametrize("name", EMAILS)
+def test_only_emails_to_people_with_settings_link_to_them_in_the_footer(name):
+    html = render_email(name)
+    footer = '<p style="color: #52606d; font-size: 0.9em">'
+    if name in WITH_SETTINGS_LINK:
+        assert html.count(footer) == 1
+        assert html.count(f'<a href="{UNSUBSCRIBE_URL}">') == 1
+        assert html.index(footer) < html.index(UNSUBSCRIBE_URL) < html.index("</body>")
+    else:
+        assert footer not in html
+        assert UNSUBSCRIBE_URL not in html
+
+
+def test_the_organisation_page_lists_members_through_the_shared_partial(team, browser_client):
+    org = team.product.organization
+    invitation = InvitationFactory(organization=org)
+    response = browser_client(team.org_admin).get(f"/organizations/{org.pk}/")
+    assert "goals/_members.html" in [t.name for t in response.templates]
+    html = response.content.decode()
+    membership = org.memberships.get(user=team.org_admin)
+    assert f'action="/organizations/{org.pk}/members/{membership.pk}/role/"' in html
+    assert f'<select name="role" id="org-role-{membership.pk}">' in html
+    assert f"from {org.name} and all its products?" in html
+    assert f'action="/organizations/{org.pk}/invitations/{invitation.pk}/withdraw/"' in html
+
+
+def test_the_product_members_page_lists_members_through_the_shared_partial(team, browser_client):
+    product = team.product
+    invitation = InvitationFactory(
+        organization=product.organization, product=product, product_role=ProductRole.TEAM
+    )
+    response = browser_client(team.leader).get(f"/products/{product.pk}/members/")
+    assert "goals/_members.html" in [t.name for t in response.templates]
+    html = response.content.decode()
+    membership = product.memberships.get(user=team.member)
+    assert f'action="/products/{product.pk}/members/{membership.pk}/role/"' in html
+    assert f'<select name="role" id="role-{membership.pk}">' in html
+    assert f'data-confirm="Take Tom Team off {product.name}?"' in html
+    assert f'action="/products/{product.pk}/invitations/{invitation.pk}/withdraw/"' in html
+
+
+def test_the_shared_members_list_says_when_a_product_has_nobody(team, browser_client):
+    empty = ProductFactory(organization=team.product.organization)
+    html = browser_client(team.org_admin).get(f"/products/{empty.pk}/members/").content.decode()
+    assert '<li class="empty">Nobody has a role in this product yet.</li>' in html
