@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import psycopg
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def admin_connection(url: str) -> Any:
     """An autocommit connection to the server's `postgres` database, to create and drop."""
-    import psycopg
-
     return psycopg.connect(urlparse(url)._replace(path="/postgres").geturl(), autocommit=True)
 
 

@@ -20,12 +20,9 @@ Prints the emails recorded, duplicates and missing; exits 1 unless they are N, 0
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,22 +33,26 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
+# Run as a script, Python puts bench/ on the path; `bench` and the app live in its parent.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-# Runs in the worker process: the project's Celery app, consuming one queue of its own.
-WORKER = """
-import sys
 import django
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
 
-django.setup()
+from bench._chaos_worker import (
+    BASE_DIR,
+    Beat,
+    Worker,
+    check_worker,
+    claimed,
+    purge,
+    tick,
+    wait_idle,
+)
 from goalchain.celery import app
 
-app.worker_main([
-    "worker", "--queues", sys.argv[1], "--pool", "prefork", "--concurrency", "2",
-    "--loglevel", "WARNING", "--without-mingle", "--without-gossip", "--without-heartbeat",
-])
-"""
 MESSAGE_ID = re.compile(rb"^Message-ID: (<[^>\r\n]+>)\r?$", re.MULTILINE)
 
 
@@ -73,8 +74,7 @@ class Result:
 def seed(reminders: int) -> int:
     """Agreed product goals whose reviews are due tomorrow, each with an owner and a key
     result owned by someone else: two reminders per goal. Returns how many are due now."""
-    from django.utils import timezone
-
+    # The app's modules load only once django.setup() has run on the scratch database.
     from goals.models import (
         Goal,
         KeyResult,
@@ -131,65 +131,6 @@ def seed(reminders: int) -> int:
     return len(due_goal_reminders())
 
 
-class Worker:
-    """A Celery worker in a process group of its own, so that a kill takes its pool too."""
-
-    def __init__(self, queue: str, env: dict[str, str], log: Path) -> None:
-        self.queue, self.env, self.log = queue, env, log
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-c", WORKER, self.queue],
-                cwd=BASE_DIR,
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def kill(self) -> None:
-        assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.kill()
-
-    @property
-    def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-
-def tick(queue: str, times: int = 1) -> None:
-    """What beat does every quarter of an hour: queue the reminder job (here on our queue).
-
-    The queue's binding is declared every time: a Redis database emptied meanwhile (the
-    tests' cache shares it) would otherwise swallow the message."""
-    from kombu import Exchange, Queue
-
-    from goalchain.celery import app
-    from goals.tasks import send_review_reminders
-
-    with app.connection_for_write() as connection:
-        Queue(queue, Exchange(queue), routing_key=queue)(connection.default_channel).declare()
-    for _ in range(times):
-        send_review_reminders.apply_async(queue=queue)
-
-
-def claimed() -> int:
-    from goals.models import ReminderSent
-
-    return ReminderSent.objects.count()
-
-
 def count_mail(folder: Path) -> Counter[bytes]:
     """How often each Message-ID was written to the email folder."""
     seen: Counter[bytes] = Counter()
@@ -199,8 +140,8 @@ def count_mail(folder: Path) -> Counter[bytes]:
 
 
 def expected_ids() -> set[bytes]:
-    from goals.selectors.reminders import due_goal_reminders
-    from goals.services.reminders import message_id
+    # The app's modules load only once django.setup() has run on the scratch database.
+    from goals.selectors.reminders import due_goal_reminders, message_id
 
     return {message_id(due).encode() for due in due_goal_reminders()}
 
@@ -239,11 +180,11 @@ def run_chaos(
     try:
         tick(queue, times=2)  # as if two beat processes ran
         worker.start()
-        beat = _Beat(queue)
+        beat = Beat(queue)
         for kill in range(1, kills + 1):
             threshold = expected * kill // (kills + 1)
             while claimed() < threshold:
-                _check(worker, deadline, workdir)
+                check_worker(worker, deadline, workdir)
                 beat.keep_going()
                 time.sleep(0.01)
             worker.kill()
@@ -251,14 +192,14 @@ def run_chaos(
             worker.start()
             tick(queue, times=2)  # the next beat tick finds what is left
         while claimed() < expected:
-            _check(worker, deadline, workdir)
+            check_worker(worker, deadline, workdir)
             beat.keep_going()
             time.sleep(0.05)
         tick(queue)  # one more tick after everything was sent: it must send nothing
-        _wait_idle(queue, redis_url, deadline, worker, workdir)
+        wait_idle(queue, redis_url, deadline, worker, workdir)
     finally:
         worker.stop()
-        _purge(queue, redis_url)
+        purge(queue, redis_url)
     seen = count_mail(mail)
     result.recorded = sum(seen.values())
     result.duplicates = sum(n - 1 for n in seen.values() if n > 1)
@@ -266,65 +207,6 @@ def run_chaos(
     result.claimed = claimed()
     result.seconds = time.monotonic() - started
     return result
-
-
-class _Beat:
-    """Beat runs the job every quarter of an hour whatever became of the last run; here,
-    after a few seconds without progress (say, a message was lost with the Redis database)."""
-
-    QUIET = 5.0
-
-    def __init__(self, queue: str) -> None:
-        self.queue = queue
-        self.last = claimed()
-        self.since = time.monotonic()
-
-    def keep_going(self) -> None:
-        now = claimed()
-        if now != self.last:
-            self.last, self.since = now, time.monotonic()
-        elif time.monotonic() - self.since > self.QUIET:
-            tick(self.queue)
-            self.since = time.monotonic()
-
-
-def _check(worker: Worker, deadline: float, workdir: Path) -> None:
-    if not worker.running:
-        raise RuntimeError(f"the worker stopped; see {workdir / 'worker.log'}")
-    if time.monotonic() > deadline:
-        raise TimeoutError(f"the reminders were not all sent in time; see {workdir}")
-
-
-def _wait_idle(queue: str, redis_url: str, deadline: float, worker: Worker, workdir: Path) -> None:
-    """Until the queue is empty and nothing is claimed for a couple of seconds."""
-    import redis
-
-    client = redis.Redis.from_url(redis_url)
-    last, quiet_since = claimed(), time.monotonic()
-    while client.llen(queue) or time.monotonic() - quiet_since < 3:
-        _check(worker, deadline, workdir)
-        time.sleep(0.2)
-        now = claimed()
-        if now != last:
-            last, quiet_since = now, time.monotonic()
-
-
-def _purge(queue: str, redis_url: str) -> None:
-    """Remove our queue, its binding, and the messages the killed workers left unacknowledged
-    (they would come back after Redis' visibility timeout, to a queue nobody reads)."""
-    import redis
-
-    client = redis.Redis.from_url(redis_url)
-    # Celery declared the queue with an exchange of the same name: its binding keys go too.
-    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
-    for tag, payload in client.hscan_iter("unacked"):
-        try:
-            routing_key = json.loads(payload)[2]
-        except (ValueError, IndexError, TypeError):
-            continue
-        if routing_key == queue:
-            client.hdel("unacked", tag)
-            client.zrem("unacked_index", tag)
 
 
 def database_url_of(settings_dict: dict[str, Any]) -> str:
@@ -355,14 +237,7 @@ def main() -> int:
     os.environ["DEBUG"] = "0"
     os.environ["GOALCHAIN_VAR_DIR"] = str(workdir / "var")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
     django.setup()
-    from django.conf import settings
-    from django.db import connection
-
-    from goalchain.celery import app
-
     app.conf.task_always_eager = False
     if args.syncdb:
         settings.MIGRATION_MODULES = _NoMigrations()

@@ -31,8 +31,16 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from _server import (
-    BASE_DIR,
+# Run as a script, Python puts bench/ on the path; `bench` and the app live in its parent.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import django
+from django.db import connection, connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from bench._chain_data import build_product
+from bench._server import (
     children,
     create_database,
     drop_database,
@@ -44,8 +52,6 @@ from _server import (
     start_uvicorn,
     stop,
 )
-
-sys.path.insert(0, str(BASE_DIR))
 
 TARGET_RATIO = 0.5
 TARGET_P95_MS = 100.0
@@ -100,8 +106,6 @@ def main() -> int:
     server = worker = None
     try:
         migrate(env)
-        import django
-
         django.setup()
         runs, token = _seed(args.goals)
         worker = start_celery_worker(queue, env)
@@ -122,8 +126,6 @@ def main() -> int:
             stop(server)
         if worker is not None:
             stop(worker)
-        from django.db import connections
-
         connections.close_all()
         drop_database(base_url, scratch)
     return _report(args, runs, memory, worker_alive)
@@ -136,11 +138,7 @@ def _is_uvicorn_worker(pid: int) -> bool:
 
 def _seed(size: int) -> tuple[list[Run], str]:
     """A product with a chain; the runs to make and the leader's API token."""
-    from chain import build_product
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
+    # The app's modules load only once django.setup() has run on the scratch database.
     from accounts.tokens import token_create
     from goals.models import Level
 

@@ -23,9 +23,15 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
-from _server import (
-    BASE_DIR,
+# Run as a script, Python puts bench/ on the path; `bench` and the app live in its parent.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import django
+from django.db import connections
+
+from bench._server import (
     create_database,
     drop_database,
     free_port,
@@ -34,8 +40,6 @@ from _server import (
     start_uvicorn,
     stop,
 )
-
-sys.path.insert(0, str(BASE_DIR))
 
 
 def main() -> int:
@@ -56,8 +60,6 @@ def main() -> int:
     server = None
     try:
         migrate(env)
-        import django
-
         django.setup()
         _, proposals, tokens = _set_up(args.voters, args.proposals)
         port = free_port()
@@ -69,8 +71,6 @@ def main() -> int:
     finally:
         if server is not None:
             stop(server)
-        from django.db import connections
-
         connections.close_all()
         drop_database(base_url, scratch)
 
@@ -79,7 +79,13 @@ def _set_up(voter_count: int, proposal_count: int) -> tuple[int, list[int], dict
     """A product, a score-voting workshop in its voting phase, voters with API tokens."""
     # The app's modules load only once django.setup() has run on the scratch database.
     from accounts.tokens import token_create
-    from goals.models import Level, ProductRole, User
+    from goals.models import (
+        Level,
+        OrganizationMembership,
+        ProductMembership,
+        ProductRole,
+        User,
+    )
     from goals.services import agreement, goals, organizations
     from workshops.services.proposals import proposal_create
     from workshops.services.setup import participant_add, workshop_create, workshop_set_phase
@@ -106,11 +112,15 @@ def _set_up(voter_count: int, proposal_count: int) -> tuple[int, list[int], dict
     voters = User.objects.bulk_create(
         User(email=f"voter{i}@bench.example") for i in range(voter_count)
     )
+    # Members at once: adding a member through the services only invites them, and the
+    # storm is about votes, not about answering invitations.
+    OrganizationMembership.objects.bulk_create(
+        OrganizationMembership(organization=org, user=voter) for voter in voters
+    )
+    ProductMembership.objects.bulk_create(
+        ProductMembership(product=product, user=voter, role=ProductRole.TEAM) for voter in voters
+    )
     for voter in voters:
-        organizations.organization_member_add(actor=leader, organization=org, email=voter.email)
-        organizations.product_member_add(
-            actor=leader, product=product, email=voter.email, role=ProductRole.TEAM
-        )
         participant_add(actor=leader, workshop=workshop, user=voter, can_vote=True)
     workshop_set_phase(actor=leader, workshop=workshop, phase="drafting")
     proposals = [
@@ -185,6 +195,7 @@ def _storm(port: int, proposals: list[int], tokens: dict[int, str], recasts: int
 
 def _check(proposals: list[int], last: dict[tuple[int, int], str]) -> tuple[int, int]:
     """Lost: a voter's last accepted vote is not what is stored. Duplicates: extra rows."""
+    # The app's modules load only once django.setup() has run on the scratch database.
     from workshops.models import Vote
 
     stored: dict[tuple[int, int], list[str]] = {}
