@@ -6,14 +6,16 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connections
+from rest_framework.test import APIClient
 
 from goals.errors import Conflict, DomainError
 from goals.models import Goal, GoalChange, GoalLink, Level, Status
 from goals.services.agreement import goal_agreed_by_record
-from goals.services.goals import goal_create, goal_delete, goal_update
+from goals.services.goals import _save_new, goal_create, goal_delete, goal_update
 from goals.services.versioning import save_versioned
 from tests.conftest import on_postgresql, skip_or_fail
-from tests.factories import ProductFactory, add_member, make_chain, make_goal, today
+from tests.factories import ProductFactory, UserFactory, add_member, make_chain, make_goal, today
 
 
 def create(team, level, *parents, **fields):
@@ -457,24 +459,17 @@ def test_it_allows_one_vision_in_each_product(team, chain):
 def test_it_lets_exactly_one_of_two_racing_visions_win(monkeypatch):
     if not on_postgresql():
         skip_or_fail("The race on the vision constraint needs PostgreSQL.")
-    from django.db import connections
-    from rest_framework.test import APIClient
-
-    from goals.services import goals as goal_services
-    from tests.factories import UserFactory
-
     product = ProductFactory()
     leaders = [add_member(product, UserFactory(), "leader") for _ in range(2)]
     # Both requests pass the service's check before either inserts, so only the
     # database's partial unique constraint can decide.
     barrier = threading.Barrier(2, timeout=10)
-    original_save_new = goal_services._save_new
 
     def save_new_after_both_checked(goal):
         barrier.wait()
-        original_save_new(goal)
+        _save_new(goal)
 
-    monkeypatch.setattr(goal_services, "_save_new", save_new_after_both_checked)
+    monkeypatch.setattr("goals.services.goals._save_new", save_new_after_both_checked)
     statuses: list[int] = []
     bodies: list[dict] = []
 
