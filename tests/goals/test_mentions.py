@@ -84,7 +84,7 @@ def test_an_edit_notifies_only_people_mentioned_for_the_first_time(team, goal):
 
 
 def test_mentioned_people_start_watching_the_goal(team, goal):
-    from goals.services.watching import is_watching
+    from goals.selectors.notifications import is_watching
 
     comment_create(actor=team.member, goal=goal, body="@Sam Stakeholder what do you think?")
     assert is_watching(team.stakeholder, goal)
