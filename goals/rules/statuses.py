@@ -14,6 +14,7 @@ WAYS_TO_AGREE = (
 
 
 def check_status_change(old: str, goal: Goal, errors: Errors) -> None:
+    """Add to `errors` why a goal that was `old` may not be given its status by hand."""
     new = goal.status
     if new == Status.AGREED:
         errors.add("status", WAYS_TO_AGREE)

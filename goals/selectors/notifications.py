@@ -19,6 +19,7 @@ def preferences_token(user: User) -> str:
 
 
 def user_for_token(token: str) -> User | None:
+    """The active account a preferences token was made for; None for a forged or stale one."""
     try:
         pk = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     except signing.BadSignature:
@@ -27,6 +28,7 @@ def user_for_token(token: str) -> User | None:
 
 
 def preference_links(user: User) -> dict[str, str]:
+    """The links an email gives its reader: their settings, and one-click unsubscribe."""
     return {
         "preferences_url": settings.SITE_URL + reverse("notification-settings"),
         "unsubscribe_url": settings.SITE_URL
@@ -52,6 +54,7 @@ def inbox_of(user: User) -> QuerySet[Notification]:
 
 
 def unread_count(user: User) -> int:
+    """How many of the user's notifications are unread (the badge in the header)."""
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
@@ -65,5 +68,6 @@ def watcher_ids(goal: Goal) -> set[int]:
 
 
 def is_watching(user: User, goal: Goal) -> bool:
+    """Whether the user follows the goal: their choice, or being its owner when they made none."""
     choice = Watch.objects.filter(goal=goal, user=user).values_list("watching", flat=True).first()
     return choice if choice is not None else goal.owner_id == user.pk
