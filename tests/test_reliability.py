@@ -59,6 +59,7 @@ import django
 django.setup()
 from accounts.tokens import token_create
 from goals.models import User
+from goals.services.organizations import organization_create, product_create
 
 leader = User.objects.create_user(email="leader@reliability.example", password=None)
 org = organization_create(actor=leader, name="Reliability")
