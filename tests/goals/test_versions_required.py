@@ -20,7 +20,6 @@ from goals.models import (
 )
 from goals.services.versioning import VERSION_REQUIRED
 from tests.factories import KeyResultFactory, make_chain
-from tests.goals.pages import plain_static_files  # noqa: F401
 from workshops import services as workshop_services
 from workshops.models import Phase, Proposal
 
