@@ -6,6 +6,7 @@ SHELL := /bin/bash
 
 ADDR ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
+TEST_WORKERS ?= auto
 BENCH_ARGS ?=
 THROUGHPUT_ARGS ?=
 VOTES_ARGS ?=
@@ -96,8 +97,10 @@ oidc: ## install the test OpenID provider's npm packages when node and npm are p
 		|| echo "npm ci in tests/oidc failed: the single sign-on tests will skip."; \
 	fi
 
-test: sync chromium oidc ## run the whole test suite (PYTEST_ARGS="-k chain" to pick)
-	$(RUN) pytest $(PYTEST_ARGS)
+# The suite runs on TEST_WORKERS pytest-xdist workers, one per core by default;
+# TEST_WORKERS=0 runs it in this process, one test after another.
+test: sync chromium oidc ## run the whole test suite in parallel (PYTEST_ARGS="-k chain" to pick)
+	$(RUN) pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: sync ## ruff check, ruff format --check, mypy and lint-imports (the layers)
 	@status=0; \

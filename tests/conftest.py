@@ -1,15 +1,27 @@
-"""Shared fixtures: a product with one person in each role, plus an outsider."""
+"""Shared fixtures: a product with one person in each role, plus an outsider; and what lets
+the suite run on several pytest-xdist workers at once (`make test` starts one per core).
+
+Each worker has a test database of its own (pytest-django) and, on Redis, cache keys of its
+own. Celery tasks run in the test's process; the tests that start a real worker give it a
+queue of its own. Tests marked `alone` restart or disconnect the servers every test uses, so
+they wait until no other worker runs a test and hold the others back until they end. A
+serial run (no `-n`) takes no lock.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -27,6 +39,123 @@ def skip_or_fail(reason: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"{reason} (GOALCHAIN_REQUIRE_SERVICES=1 forbids skipping)")
     pytest.skip(reason)
+
+
+TURNS = pytest.StashKey["Turns"]()
+
+
+class Turns:
+    """Two lock files shared by the workers of one run.
+
+    A worker holds `turn` shared while it runs the tests of one module (a module's fixtures
+    may keep a connection or a transaction open from one test to the next); an `alone` test
+    holds it exclusively. `gate` keeps an `alone` test that waits from waiting forever: once
+    it holds the gate, no worker starts another module until that test has ended.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.gate: IO[str] = (folder / "goalchain-gate.lock").open("a")
+        self.turn: IO[str] = (folder / "goalchain-turn.lock").open("a")
+        self.sharing = False
+
+    def share(self) -> None:
+        if self.sharing:
+            return
+        fcntl.flock(self.gate, fcntl.LOCK_SH)
+        fcntl.flock(self.gate, fcntl.LOCK_UN)
+        fcntl.flock(self.turn, fcntl.LOCK_SH)
+        self.sharing = True
+        drop_dead_connections()
+
+    def stop_sharing(self) -> None:
+        if self.sharing:
+            fcntl.flock(self.turn, fcntl.LOCK_UN)
+            self.sharing = False
+
+    @contextmanager
+    def alone(self) -> Iterator[None]:
+        self.stop_sharing()
+        fcntl.flock(self.gate, fcntl.LOCK_EX)
+        fcntl.flock(self.turn, fcntl.LOCK_EX)
+        try:
+            drop_dead_connections()
+            yield
+        finally:
+            fcntl.flock(self.turn, fcntl.LOCK_UN)
+            fcntl.flock(self.gate, fcntl.LOCK_UN)
+
+
+def drop_dead_connections() -> None:
+    """A database connection an `alone` test killed (PostgreSQL restarted) is closed, so the
+    next query opens a new one instead of failing."""
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is not None and not connection.is_usable():
+            connection.close()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    worker = os.getenv("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    # Workers' temporary folders are siblings in the folder of the run.
+    config.stash[TURNS] = Turns(Path(config.option.basetemp).parent)
+
+    from django.conf import settings
+
+    # Tests empty the cache keys they use, and the products of every worker's database have
+    # the same ids: without a prefix a worker would read and delete its neighbour's entries.
+    if settings.REDIS_URL:
+        settings.CACHES = {
+            name: {**cache, "KEY_PREFIX": worker} for name, cache in settings.CACHES.items()
+        }
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The `slow` tests start first, so that the other workers run the rest of the suite
+    beside them instead of waiting for them at the end; the `alone` tests come last, when
+    they wait only for the other workers' last module."""
+
+    def rank(item: pytest.Item) -> int:
+        if item.get_closest_marker("slow"):
+            return 0
+        return 2 if item.get_closest_marker("alone") else 1
+
+    items.sort(key=rank)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Generator[None, object, object]:
+    turns = item.config.stash.get(TURNS, None)
+    if turns is None:
+        return (yield)
+    if item.get_closest_marker("alone"):
+        with turns.alone():
+            return (yield)
+    turns.share()
+    try:
+        return (yield)
+    finally:
+        if nextitem is None or nextitem.getparent(pytest.Module) is not item.getparent(
+            pytest.Module
+        ):
+            turns.stop_sharing()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """On PostgreSQL a commit of the test database does not wait for the disk: the database
+    is thrown away at the end, and tests that commit (live servers, `transaction=True`) and
+    the tables emptied after each of them wait on every write otherwise."""
+    from django.db import connections
+
+    for connection in connections.all():
+        if connection.vendor == "postgresql":
+            options = connection.settings_dict.setdefault("OPTIONS", {})
+            options["options"] = f"{options.get('options', '')} -c synchronous_commit=off"
 
 
 @pytest.fixture(autouse=True)
@@ -62,6 +191,16 @@ def _empty_cache():
         cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    """Pages render {% static %} and the live servers serve static files from the finders:
+    tests run with DEBUG off but without collectstatic, so there is no manifest to read."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @dataclass
 class Team:
     product: Product
@@ -74,6 +213,10 @@ class Team:
 
 @pytest.fixture
 def team(db) -> Team:
+    return make_team()
+
+
+def make_team() -> Team:
     product = ProductFactory()
     leader = add_member(product, UserFactory(display_name="Lea Leader"), ProductRole.LEADER)
     member = add_member(product, UserFactory(display_name="Tom Team"), ProductRole.TEAM)
@@ -88,6 +231,24 @@ def team(db) -> Team:
         other_product, UserFactory(display_name="Otto Outsider"), ProductRole.LEADER
     )
     return Team(product, leader, member, stakeholder, outsider, org_admin)
+
+
+def kept_for_the_module[T](django_db_blocker: Any, build: Callable[[], T]) -> Iterator[T]:
+    """For a module-scoped fixture (`yield from` it): the rows `build` writes stay for the
+    module's tests, in a transaction rolled back after the last of them. Each test (with
+    `db`) runs in a savepoint of it, so what one test writes is gone before the next starts:
+    rows every test reads alike are written once instead of once per test."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        with django_db_blocker.unblock():
+            built = build()
+        yield built
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 def api_client_for(user: User | None) -> APIClient:

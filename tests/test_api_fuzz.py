@@ -14,6 +14,7 @@ import json
 import os
 import re
 from collections import Counter
+from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -33,7 +34,7 @@ from goals.models import Insight, Level, Notification, NotificationKind, Status
 from goals.services.comments import comment_create
 from goals.services.feedback import feedback_round_open
 from goals.services.outcomes import retrospective_save
-from tests.conftest import FUZZ_OUTCOMES
+from tests.conftest import FUZZ_OUTCOMES, Team, kept_for_the_module, make_team
 from tests.factories import (
     PASSWORD,
     InvitationFactory,
@@ -73,12 +74,24 @@ def _keep_test_connection():
     request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def world(team) -> dict[tuple[str, str], list[Any]]:
+@pytest.fixture(scope="module")
+def team(django_db_setup, django_db_blocker) -> Iterator[Team]:
+    """One team for every operation: each request's writes roll back, so they all start
+    from the same rows, written once (tests/conftest.py)."""
+    yield from kept_for_the_module(django_db_blocker, make_team)
+
+
+@pytest.fixture(scope="module")
+def world(team, django_db_blocker) -> dict[tuple[str, str], list[Any]]:
     """A product with a chain, a key result, comments, an insight, a feedback round, a
     notification and three workshops (drafting, voting, revealed), and more; their ids by the
     first segment of the path and the path parameter that names them, and values for fields
     of request bodies by the field's name."""
+    with django_db_blocker.unblock():
+        return seed(team)
+
+
+def seed(team: Team) -> dict[tuple[str, str], list[Any]]:
     chain = make_chain(team.product)
     draft = make_goal(team.product, Level.SPRINT, chain.product_goal, status=Status.DRAFT)
     proposed = make_goal(team.product, Level.SPRINT, chain.product_goal, status=Status.PROPOSED)
@@ -244,15 +257,16 @@ def aim(value: object, world: dict[tuple[str, str], list[Any]], data: st.DataObj
             aim(field, world, data)
 
 
-@pytest.fixture
-def tokens(team) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def tokens(team, django_db_blocker) -> dict[str, str]:
     people = {
         "leader": team.leader,
         "team member": team.member,
         "stakeholder": team.stakeholder,
         "organisation admin": team.org_admin,
     }
-    return {role: token_create(user=user, name="Fuzz")[1] for role, user in people.items()}
+    with django_db_blocker.unblock():
+        return {role: token_create(user=user, name="Fuzz")[1] for role, user in people.items()}
 
 
 @pytest.fixture
@@ -276,7 +290,7 @@ def outcomes(request):
     suppress_health_check=list(HealthCheck),
     database=None,
 )
-def test_every_answer_is_one_the_schema_documents(case, data, world, tokens, outcomes):
+def test_every_answer_is_one_the_schema_documents(case, data, db, world, tokens, outcomes):
     # Generated ids rarely exist: mostly, aim the path at a seeded object instead.
     segment = case.operation.path.split("/")[2]
     for name in case.path_parameters or {}:

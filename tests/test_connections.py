@@ -47,6 +47,7 @@ def test_every_request_shares_one_redis_client_and_connection(redis_url):
     assert len(pool._available_connections) + len(pool._in_use_connections) == opened
 
 
+@pytest.mark.alone  # it disconnects every client of the Redis server
 def test_a_dropped_redis_connection_is_replaced(redis_url):
     cache = cache_in_a_new_request(redis_url)
     cache.set("connections-test", "kept", 5)

@@ -49,6 +49,7 @@ def _wait_for_line(process: subprocess.Popen, text: str, seconds: float) -> str:
     pytest.fail(f"`make run` never printed {text!r}:\n{''.join(seen)[-3000:]}")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 def test_emails_from_make_run_link_to_the_address_it_serves(tmp_path):
     port = _free_port()

@@ -28,7 +28,7 @@ import pytest
 
 from tests.conftest import skip_or_fail
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.alone]
 
 SERVER = Path(__file__).resolve().parents[1] / "bench" / "_server.py"
 RECOVERY_SECONDS = 15  # from the server being back to a request that succeeds

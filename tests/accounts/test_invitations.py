@@ -32,7 +32,6 @@ from tests.factories import (
     ProductFactory,
     UserFactory,
 )
-from tests.goals.pages import plain_static_files  # noqa: F401
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from accounts.policy import SIGNED_IN_WITH
 from goals.errors import DomainError
 from goals.models import Organization
 from goals.services.organizations import organization_update
-from tests.goals.pages import plain_static_files  # noqa: F401
 
 BAD_DOMAIN = 'Enter a domain such as example.com: no "@", no spaces.'
 NO_SSO = (

@@ -14,7 +14,6 @@ from accounts.policy import SIGNED_IN_WITH
 from goals.models import OrganizationMembership, User
 from tests.accounts.two_factor_steps import START, code_for, next_step, turn_on
 from tests.factories import PASSWORD, OrganizationFactory, UserFactory
-from tests.goals.pages import plain_static_files  # noqa: F401
 
 pytestmark = pytest.mark.time_machine(START, tick=False)
 

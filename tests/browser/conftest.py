@@ -5,11 +5,16 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
+from goals.models import Level, ProductRole, Status
 from tests.asgi import AsgiLiveServer, serve_asgi
+from tests.factories import ProductFactory, UserFactory, add_member, make_goal
+from workshops.services.setup import participant_add, workshop_create
 
 # Playwright's sync API runs an event loop in this thread; Django would refuse its ORM calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -24,15 +29,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-
-
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    """The live server serves static files from the finders; no collectstatic needed."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 # Module scope, not session: Playwright's sync API keeps an event loop running until it
@@ -98,3 +94,26 @@ def asgi_live_server(transactional_db, monkeypatch) -> Iterator[AsgiLiveServer]:
     before sending it, so the workshop room's event stream would arrive 25 s late."""
     with serve_asgi(monkeypatch) as server:
         yield server
+
+
+@pytest.fixture
+def planned(db):
+    """A product whose leader facilitates a workshop planned two days ago and never held."""
+    product = ProductFactory(name="Meal Planner", organization__name="Acme Health")
+    lea = add_member(product, UserFactory(display_name="Lea Leader"), ProductRole.LEADER)
+    tom = add_member(product, UserFactory(display_name="Tom Team"), ProductRole.TEAM)
+    vision = make_goal(product, Level.VISION, status=Status.AGREED, title="Everyone eats well")
+    user_goal = make_goal(
+        product, Level.USER, vision, status=Status.AGREED, title="Families plan meals fast"
+    )
+    missed = workshop_create(
+        actor=lea,
+        product=product,
+        title="Roadmapping Q1",
+        target_level=Level.PRODUCT,
+        parent_goal=user_goal,
+        facilitator=lea,
+        scheduled_at=timezone.now() - timedelta(days=2),
+    )
+    participant_add(actor=lea, workshop=missed, user=tom)
+    return product, lea, missed

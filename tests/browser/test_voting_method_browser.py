@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 
 from tests.browser.pages import sign_in
 from tests.browser.test_workshop_browser import shoot
-from tests.browser.test_workshop_edit_browser import planned  # noqa: F401
 from workshops.models import VotingMethod, Workshop
 
 pytestmark = [
@@ -22,7 +21,7 @@ pytestmark = [
 
 def test_the_dots_field_follows_the_voting_method(
     asgi_live_server,
-    planned,  # noqa: F811
+    planned,
     open_page,
     page_errors,
     screenshot_dir,

@@ -3,46 +3,18 @@ that was not held rescheduled from the list, and another cancelled with its reas
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from goals.models import Level, ProductRole, Status
 from tests.browser.pages import sign_in
 from tests.browser.test_workshop_browser import shoot
-from tests.factories import ProductFactory, UserFactory, add_member, make_goal
 from workshops.models import Phase, Workshop
-from workshops.services.setup import participant_add, workshop_create
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous"),
 ]
-
-
-@pytest.fixture
-def planned(db):
-    product = ProductFactory(name="Meal Planner", organization__name="Acme Health")
-    lea = add_member(product, UserFactory(display_name="Lea Leader"), ProductRole.LEADER)
-    tom = add_member(product, UserFactory(display_name="Tom Team"), ProductRole.TEAM)
-    vision = make_goal(product, Level.VISION, status=Status.AGREED, title="Everyone eats well")
-    user_goal = make_goal(
-        product, Level.USER, vision, status=Status.AGREED, title="Families plan meals fast"
-    )
-    missed = workshop_create(
-        actor=lea,
-        product=product,
-        title="Roadmapping Q1",
-        target_level=Level.PRODUCT,
-        parent_goal=user_goal,
-        facilitator=lea,
-        scheduled_at=timezone.now() - timedelta(days=2),
-    )
-    participant_add(actor=lea, workshop=missed, user=tom)
-    return product, lea, missed
 
 
 def test_a_leader_sees_the_fixed_rule_reschedules_and_cancels(

@@ -2,29 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
-from goals.models import Goal, Level, Notification, Status
-from goals.services.goals import goal_create
+from goals.models import Notification
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def goal(team) -> Goal:
-    """A draft user goal under the vision, owned by the team member."""
-    vision = goal_create(
-        actor=team.leader, product=team.product, level=Level.VISION, title="Healthy lives"
-    )
-    return goal_create(
-        actor=team.leader,
-        product=team.product,
-        level=Level.USER,
-        title="Plan meals fast",
-        owner=team.member,
-        parents=[vision],
-        status=Status.DRAFT,
-    )
 
 
 def inbox_of(user) -> list[tuple[str, str]]:

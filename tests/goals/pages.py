@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-
 from goals.models import Goal, GoalLink, Level, Product, Status
 from tests.factories import GoalFactory, link
 
 
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    """Pages render {% static %}; tests run with DEBUG off but without collectstatic."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+def chain_url(product: Product) -> str:
+    return f"/products/{product.pk}/"
 
 
 def build_chain(product: Product, size: int) -> list[Goal]:
@@ -49,4 +42,4 @@ def build_chain(product: Product, size: int) -> list[Goal]:
     return [vision, *users, *products, *sprints]
 
 
-__all__ = ["build_chain", "link", "plain_static_files"]
+__all__ = ["build_chain", "chain_url", "link"]

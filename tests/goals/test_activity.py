@@ -16,7 +16,6 @@ from goals.services.goals import goal_update
 from goals.services.insights import insight_create
 from goals.services.outcomes import sprint_verdict_set
 from tests.factories import KeyResultFactory, UserFactory, add_member, make_chain, make_goal, today
-from tests.goals.pages import plain_static_files  # noqa: F401
 from tests.workshops.conftest import make_room
 from workshops.models import Phase
 from workshops.services.decisions import workshop_decide

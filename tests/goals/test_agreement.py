@@ -41,7 +41,6 @@ from tests.factories import (
     sprint_dates,
     today,
 )
-from tests.goals.pages import plain_static_files  # noqa: F401
 from tests.workshops.conftest import make_room
 from workshops.models import Phase
 from workshops.services.decisions import workshop_decide

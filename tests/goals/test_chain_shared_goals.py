@@ -11,7 +11,7 @@ import pytest
 
 from goals.models import Level
 from tests.factories import GoalFactory, link
-from tests.goals.test_pages_chain import chain, chain_url  # noqa: F401
+from tests.goals.pages import chain_url
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def cards(html: str) -> int:
     return len(re.findall(r'<article class="card ', html))
 
 
-def test_the_count_says_why_more_cards_show_than_goals(team, chain, browser_client):  # noqa: F811
+def test_the_count_says_why_more_cards_show_than_goals(team, chain, browser_client):
     html = browser_client(team.member).get(chain_url(team.product)).content.decode()
     # Six goals; "Fridge planner" and its sprint goal are drawn under both goals it serves.
     assert cards(html) == 8
@@ -34,7 +34,7 @@ def test_the_count_says_why_more_cards_show_than_goals(team, chain, browser_clie
     )
 
 
-def test_a_goal_shown_again_says_where_it_was_shown_first(team, chain, browser_client):  # noqa: F811
+def test_a_goal_shown_again_says_where_it_was_shown_first(team, chain, browser_client):
     html = browser_client(team.member).get(chain_url(team.product)).content.decode()
     first = min(chain["user"], chain["business"], key=lambda goal: html.index(goal.title))
     shared, sprint = chain["shared"], chain["sprint"]
@@ -45,7 +45,7 @@ def test_a_goal_shown_again_says_where_it_was_shown_first(team, chain, browser_c
     assert html.count(" is-repeat") == 2
 
 
-def test_a_chain_without_shared_goals_says_only_the_count(team, chain, browser_client):  # noqa: F811
+def test_a_chain_without_shared_goals_says_only_the_count(team, chain, browser_client):
     chain["shared"].parent_links.filter(parent=chain["business"]).delete()
     html = browser_client(team.member).get(chain_url(team.product)).content.decode()
     assert summary(html) == "6 goals in this chain."
@@ -53,7 +53,7 @@ def test_a_chain_without_shared_goals_says_only_the_count(team, chain, browser_c
     assert "Also shown under" not in html and " is-repeat" not in html
 
 
-def test_it_counts_several_shared_goals(team, chain, browser_client):  # noqa: F811
+def test_it_counts_several_shared_goals(team, chain, browser_client):
     link(
         GoalFactory(product=team.product, level=Level.PRODUCT, title="Shopping list"),
         chain["user"],
@@ -67,7 +67,7 @@ def test_it_counts_several_shared_goals(team, chain, browser_client):  # noqa: F
     )
 
 
-def test_a_filtered_chain_explains_its_repeated_cards_too(team, chain, browser_client):  # noqa: F811
+def test_a_filtered_chain_explains_its_repeated_cards_too(team, chain, browser_client):
     url = chain_url(team.product) + "?level=sprint"
     html = browser_client(team.member).get(url).content.decode()
     assert summary(html).startswith("Showing 1 of 6 goals that match, with the goals they serve.")

@@ -19,7 +19,6 @@ from tests.factories import (
     add_member,
     make_chain,
 )
-from tests.goals.pages import plain_static_files  # noqa: F401
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

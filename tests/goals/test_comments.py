@@ -8,7 +8,6 @@ import pytest
 from goals.models import Comment, Goal, Notification
 from goals.services.comments import comment_create
 from tests.goals.conversations import HTMX
-from tests.goals.pages import plain_static_files  # noqa: F401
 from tests.workshops.conftest import make_room
 from workshops.models import Phase
 

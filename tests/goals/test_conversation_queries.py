@@ -9,7 +9,6 @@ import pytest
 from django.utils import timezone
 
 from goals.models import Comment, GoalChange, Insight, Notification
-from tests.goals.pages import plain_static_files  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

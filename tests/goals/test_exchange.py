@@ -34,7 +34,6 @@ from goals.services.outcomes import retrospective_save
 from goals.services.progress import recompute_progress
 from goals.services.reviews import schedule_update
 from tests.factories import KeyResultFactory, UserFactory, add_member, make_chain, make_goal, today
-from tests.goals.pages import plain_static_files  # noqa: F401
 from tests.workshops.conftest import make_room
 from workshops.models import Decision, Phase
 from workshops.services.decisions import workshop_decide

@@ -15,7 +15,6 @@ from goals.services.feedback import feedback_answer, feedback_round_open
 from goals.tasks import run_feedback_rounds, send_feedback_summary
 from tests.factories import OrganizationMembershipFactory, UserFactory, add_member
 from tests.goals.conversations import kinds_of
-from tests.goals.pages import plain_static_files  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

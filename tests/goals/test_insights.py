@@ -11,7 +11,6 @@ from goals.models import Insight
 from goals.services.insights import insight_create
 from tests.factories import OrganizationMembershipFactory
 from tests.goals.conversations import HTMX
-from tests.goals.pages import plain_static_files  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,6 @@ from goals.errors import DomainError
 from goals.models import GoalChange, KeyResult, Level, Status
 from goals.services.key_results import key_result_create, key_result_delete, key_result_update
 from tests.factories import KeyResultFactory, make_chain, make_goal
-from tests.goals.pages import plain_static_files  # noqa: F401
 
 REASON = "The pilot city doubled our reach."
 

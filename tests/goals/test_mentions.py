@@ -9,7 +9,6 @@ from goals.rules.mentions import find_mentions, render_comment
 from goals.services.comments import comment_create, comment_update
 from tests.factories import UserFactory, add_member
 from tests.goals.conversations import inbox_of, kinds_of
-from tests.goals.pages import plain_static_files  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,6 @@ from goals.services.watching import watch_set
 from goals.tasks import send_daily_digests, send_digest, send_notification_email
 from tests.factories import OrganizationMembershipFactory
 from tests.goals.conversations import HTMX, inbox_of, kinds_of
-from tests.goals.pages import plain_static_files  # noqa: F401
 from tests.workshops.conftest import make_room
 from workshops.models import Phase
 from workshops.services.decisions import workshop_decide

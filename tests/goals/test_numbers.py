@@ -27,7 +27,6 @@ from goals.rules.timeframes import timeframe_warning
 from goals.services.feedback import feedback_round_close
 from goals.wording import amount, counted, json_number, plain_number
 from tests.factories import KeyResultFactory, make_chain, make_closed_round, today
-from tests.goals.pages import plain_static_files  # noqa: F401
 
 # A decimal written with the zeros the database keeps: "3.1000", "2600.0000".
 TRAILING_ZEROS = re.compile(r"\d\.\d*0\b")

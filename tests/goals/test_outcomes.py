@@ -22,7 +22,6 @@ from goals.models import (
 from goals.services.goals import goal_update
 from goals.services.reminders import send_due_reminders
 from tests.factories import OrganizationMembershipFactory, make_chain
-from tests.goals.pages import plain_static_files  # noqa: F401
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

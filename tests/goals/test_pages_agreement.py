@@ -25,7 +25,6 @@ from tests.factories import (
     make_closed_round,
     make_goal,
 )
-from tests.goals.pages import plain_static_files  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

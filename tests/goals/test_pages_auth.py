@@ -8,7 +8,6 @@ import pytest
 
 from goals.models import Invitation, OrganizationMembership, OrgRole, User
 from tests.factories import PASSWORD, OrganizationFactory, UserFactory
-from tests.goals.pages import plain_static_files  # noqa: F401
 
 
 def test_it_shows_the_sign_in_form(client, db):

@@ -18,7 +18,6 @@ from tests.factories import (
     make_goal,
     today,
 )
-from tests.goals.pages import plain_static_files  # noqa: F401
 from tests.goals.test_queries import build_chain
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

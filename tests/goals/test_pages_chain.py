@@ -8,13 +8,9 @@ import pytest
 
 from goals.models import Goal, Level, Status
 from tests.factories import GoalFactory, KeyResultFactory, OrganizationMembershipFactory, link
-from tests.goals.pages import build_chain, plain_static_files  # noqa: F401
+from tests.goals.pages import build_chain, chain_url
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def chain_url(product) -> str:
-    return f"/products/{product.pk}/"
 
 
 def new_goal_url(product) -> str:
@@ -24,35 +20,6 @@ def new_goal_url(product) -> str:
 def node(title: str) -> str:
     """How a goal's title shows in the tree (the health list names goals too)."""
     return f">{title}</a></h3>"
-
-
-@pytest.fixture
-def chain(team):
-    product = team.product
-    vision = GoalFactory(
-        product=product, level=Level.VISION, title="Healthy lives", owner=team.leader
-    )
-    user_goal = link(
-        GoalFactory(product=product, level=Level.USER, title="Plan meals fast"), vision
-    )
-    business = link(
-        GoalFactory(product=product, level=Level.BUSINESS, title="Paying households"), vision
-    )
-    shared = link(
-        GoalFactory(product=product, level=Level.PRODUCT, title="Fridge planner", progress=40),
-        user_goal,
-        business,
-    )
-    sprint = link(GoalFactory(product=product, level=Level.SPRINT, title="Scan the fridge"), shared)
-    orphan = GoalFactory(product=product, level=Level.PRODUCT, title="Recipe import")
-    return {
-        "vision": vision,
-        "user": user_goal,
-        "business": business,
-        "shared": shared,
-        "sprint": sprint,
-        "orphan": orphan,
-    }
 
 
 @pytest.mark.parametrize("role", ["leader", "member", "stakeholder", "org_admin"])

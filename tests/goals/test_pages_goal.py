@@ -25,7 +25,6 @@ from tests.factories import (
     link,
     today,
 )
-from tests.goals.pages import plain_static_files  # noqa: F401
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

@@ -12,7 +12,6 @@ from tests.factories import (
     ProductFactory,
     add_member,
 )
-from tests.goals.pages import plain_static_files  # noqa: F401
 
 
 def test_it_lists_my_organisations_and_products(team, browser_client):

@@ -11,7 +11,6 @@ from tests.factories import (
     UserFactory,
     add_member,
 )
-from tests.goals.pages import plain_static_files  # noqa: F401
 
 
 def members_url(team, suffix: str = "") -> str:

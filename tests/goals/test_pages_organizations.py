@@ -8,7 +8,6 @@ import pytest
 
 from goals.models import Invitation, Organization, OrganizationMembership, OrgRole, Product
 from tests.factories import OrganizationMembershipFactory, ProductFactory, UserFactory
-from tests.goals.pages import plain_static_files  # noqa: F401
 
 
 def org_url(team, suffix: str = "") -> str:

@@ -13,7 +13,6 @@ from django.test.utils import CaptureQueriesContext
 
 from goals.models import CheckIn, CheckInValue, Comment, Goal, KeyResult, Level, Status
 from tests.factories import KeyResultFactory, make_chain, make_goal
-from tests.goals.pages import plain_static_files  # noqa: F401
 
 NOW = datetime(2026, 6, 10, 10, tzinfo=UTC)  # a Wednesday
 TODAY = date(2026, 6, 10)

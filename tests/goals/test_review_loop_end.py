@@ -20,7 +20,6 @@ from goals.services.outcomes import sprint_verdict_set
 from goals.services.reminders import send_due_reminders
 from goals.services.versioning import VERSION_REQUIRED
 from tests.factories import KeyResultFactory, make_chain, make_goal
-from tests.goals.pages import plain_static_files  # noqa: F401
 
 SPRINT_ENDS = date(2026, 3, 16)  # a Monday
 AFTER_THE_SPRINT = datetime(2026, 3, 16, 12, tzinfo=UTC)

@@ -9,7 +9,6 @@ import time_machine
 
 from goals.models import Goal, Level, Organization, ReviewSchedule, Status
 from tests.factories import make_chain, make_goal
-from tests.goals.pages import plain_static_files  # noqa: F401
 
 DEFAULTS = {
     "vision": "quarterly",

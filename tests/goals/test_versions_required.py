@@ -20,7 +20,6 @@ from goals.models import (
 )
 from goals.services.versioning import VERSION_REQUIRED
 from tests.factories import KeyResultFactory, make_chain
-from tests.goals.pages import plain_static_files  # noqa: F401
 from workshops.models import Phase, Proposal
 from workshops.services.proposals import proposal_create
 from workshops.services.setup import participant_add, workshop_create, workshop_set_phase

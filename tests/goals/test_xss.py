@@ -16,7 +16,6 @@ from goals.services.goals import goal_create
 from goals.services.insights import insight_create
 from goals.services.watching import watch_set
 from tests.factories import UserFactory, add_member
-from tests.goals.pages import plain_static_files  # noqa: F401
 from workshops.models import Phase
 from workshops.services.decisions import workshop_decide
 from workshops.services.proposals import proposal_create

@@ -1,4 +1,5 @@
-"""A workshop fixture: a roadmapping workshop under an agreed user goal, with three voters."""
+"""Workshop fixtures: a roadmapping workshop under an agreed user goal with three voters, and
+the agreed goals a workshop is planned under."""
 
 from __future__ import annotations
 
@@ -69,3 +70,14 @@ def make_room(team, *, method: str = VotingMethod.CONSENT, rule: str | None = No
 @pytest.fixture
 def room(team) -> Room:
     return make_room(team)
+
+
+@pytest.fixture
+def goals(team) -> tuple[Goal, Goal, Goal]:
+    """An agreed vision, user goal and product goal, one under the other."""
+    vision = make_goal(team.product, Level.VISION, status=Status.AGREED, title="North star")
+    user_goal = make_goal(team.product, Level.USER, vision, status=Status.AGREED, title="Eat well")
+    product_goal = make_goal(
+        team.product, Level.PRODUCT, user_goal, status=Status.AGREED, title="Meal planner"
+    )
+    return vision, user_goal, product_goal

@@ -9,7 +9,6 @@ import pytest
 
 from goals.errors import Conflict
 from goals.models import Level
-from tests.goals.pages import plain_static_files  # noqa: F401
 from tests.workshops.conftest import Room, make_room
 from workshops import selectors
 from workshops.models import Decision, VotingMethod, WorkshopEvent

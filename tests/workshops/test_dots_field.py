@@ -7,9 +7,8 @@ import re
 
 import pytest
 
-from tests.goals.pages import plain_static_files  # noqa: F401
 from tests.workshops.conftest import make_room
-from tests.workshops.test_pages_planning import goals, plan_data  # noqa: F401
+from tests.workshops.test_pages_planning import plan_data
 from workshops.models import VotingMethod, Workshop
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +25,7 @@ def shown(html: str) -> bool:
     return " hidden" not in dots_box(html)
 
 
-def test_the_planning_form_hides_the_dots_until_dot_voting_is_chosen(team, goals, browser_client):  # noqa: F811
+def test_the_planning_form_hides_the_dots_until_dot_voting_is_chosen(team, goals, browser_client):
     html = browser_client(team.leader).get(f"/products/{team.product.pk}/workshops/new/")
     assert not shown(html.content.decode())
     assert 'src="/static/js/voting_method.js"' in html.content.decode()
@@ -37,7 +36,7 @@ def test_the_planning_form_hides_the_dots_until_dot_voting_is_chosen(team, goals
 )
 def test_a_form_sent_back_with_errors_shows_the_dots_for_its_method(
     team,
-    goals,  # noqa: F811
+    goals,
     browser_client,
     method,
     visible,
@@ -51,7 +50,7 @@ def test_a_form_sent_back_with_errors_shows_the_dots_for_its_method(
 @pytest.mark.parametrize("dots", ["abc", "0", "99", "²"])
 def test_it_ignores_what_the_hidden_dots_box_holds_for_other_methods(
     team,
-    goals,  # noqa: F811
+    goals,
     browser_client,
     dots,
 ):
@@ -63,7 +62,7 @@ def test_it_ignores_what_the_hidden_dots_box_holds_for_other_methods(
     assert (workshop.voting_method, workshop.dots_per_voter) == ("consent", 3)
 
 
-def test_dot_voting_still_checks_the_dots(team, goals, browser_client):  # noqa: F811
+def test_dot_voting_still_checks_the_dots(team, goals, browser_client):
     _, user_goal, _ = goals
     data = plan_data(
         parent_goal=user_goal.pk,

@@ -11,7 +11,6 @@ from django.utils import timezone
 from goals.errors import Conflict, DomainError
 from goals.models import Goal, Level, ProductRole, Status
 from tests.factories import UserFactory, add_member
-from tests.goals.pages import plain_static_files  # noqa: F401
 from tests.workshops.conftest import make_room
 from workshops.models import Participant, Phase, PhaseChange, VotingMethod, Workshop
 from workshops.services.decisions import workshop_decide

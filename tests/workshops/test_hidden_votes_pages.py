@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.goals.pages import plain_static_files  # noqa: F401
 from tests.workshops.conftest import make_room
 
 pytestmark = pytest.mark.django_db

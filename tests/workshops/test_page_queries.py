@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from goals.models import Goal, Level, ProductMembership, ProductRole, Status, User
 from tests.factories import UserFactory, add_member, make_goal
-from tests.goals.pages import plain_static_files  # noqa: F401
 from tests.workshops.conftest import make_room
 from workshops.models import (
     Decision,

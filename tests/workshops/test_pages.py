@@ -9,7 +9,6 @@ import pytest
 
 from goals.models import Goal, Level, Status
 from tests.factories import make_goal
-from tests.goals.pages import plain_static_files  # noqa: F401
 from tests.workshops.conftest import make_room
 from workshops.models import Decision, Proposal, ProposalStatus, Vote, VotingMethod
 from workshops.services.decisions import workshop_decide

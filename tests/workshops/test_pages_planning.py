@@ -6,9 +6,8 @@ import re
 
 import pytest
 
-from goals.models import Level, ProductRole, Status
-from tests.factories import UserFactory, add_member, make_goal
-from tests.goals.pages import plain_static_files  # noqa: F401
+from goals.models import Level, ProductRole
+from tests.factories import UserFactory, add_member
 from tests.workshops.conftest import Room
 from tests.workshops.conftest import make_room as make_first_room
 from workshops.models import DecisionRule, Participant, Workshop
@@ -98,16 +97,6 @@ def test_the_list_is_not_found_for_other_organisations(team, browser_client):
 
 
 # Planning a workshop -----------------------------------------------------------------------
-
-
-@pytest.fixture
-def goals(team):
-    vision = make_goal(team.product, Level.VISION, status=Status.AGREED, title="North star")
-    user_goal = make_goal(team.product, Level.USER, vision, status=Status.AGREED, title="Eat well")
-    product_goal = make_goal(
-        team.product, Level.PRODUCT, user_goal, status=Status.AGREED, title="Meal planner"
-    )
-    return vision, user_goal, product_goal
 
 
 def plan_data(**fields) -> dict:
