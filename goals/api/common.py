@@ -93,3 +93,12 @@ def query_int(request: Request, name: str) -> int | None:
     if not 1 <= number <= MAX_ID:
         raise serializers.ValidationError({name: ["Give the id: a whole number."]})
     return number
+
+
+def query_text(request: Request, name: str) -> str:
+    """A text from the query string. A null character, which no database column stores, is
+    a 400 (as in request bodies), not a failed write."""
+    value = request.query_params.get(name, "")
+    if "\x00" in value:
+        raise serializers.ValidationError({name: ["Remove the null character from the text."]})
+    return value

@@ -29,6 +29,7 @@ from goals.api.common import (
     paginated,
     parse,
     query_int,
+    query_text,
 )
 from goals.api.hot_path import goals_json
 from goals.api.serializers.goals import (
@@ -343,6 +344,6 @@ class KeyResultDetail(APIView):
         key_result_delete(
             actor=request.user,
             key_result=key_result,
-            change_reason=request.query_params.get("change_reason", ""),
+            change_reason=query_text(request, "change_reason"),
         )
         return Response(status=204)

@@ -184,6 +184,21 @@ def test_it_refuses_a_bad_key_result_field_with_a_4xx(team, chain, leader, field
     assert kr.version == 1
 
 
+def test_a_null_character_in_a_query_string_reason_is_a_400_and_deletes_nothing(
+    team, chain, leader
+):
+    """Bodies refuse null characters through their serializers; the reason for removing a
+    key result comes in the query string and must be refused the same way (PostgreSQL cannot
+    store it, which was a 500)."""
+    kr = KeyResultFactory(goal=chain.product_goal, owner=team.member)
+
+    answer = leader.delete(f"/api/key-results/{kr.pk}/?change_reason=Gone%00now")
+
+    assert answer.status_code == 400
+    assert answer.json() == {"change_reason": ["Remove the null character from the text."]}
+    assert KeyResult.objects.filter(pk=kr.pk).exists()
+
+
 @pytest.mark.parametrize(
     "path",
     [
