@@ -21,6 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import uvicorn
+from asgiref.sync import ThreadSensitiveContext
+from django.core.asgi import get_asgi_application
+from django.db import connections
 
 
 @dataclass
@@ -37,11 +41,6 @@ class AsgiLiveServer:
 def serve_asgi(monkeypatch: pytest.MonkeyPatch, **options: Any) -> Iterator[AsgiLiveServer]:
     """Serve the app on a free port of 127.0.0.1 until the block ends; `options` go to
     uvicorn.Config (e.g. proxy_headers, forwarded_allow_ips)."""
-    import uvicorn
-    from asgiref.sync import ThreadSensitiveContext
-    from django.core.asgi import get_asgi_application
-    from django.db import connections
-
     shared = {
         alias: connections[alias]
         for alias in connections

@@ -21,13 +21,17 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
-from django.db import transaction
-from django.test import Client
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+from django.db import connection, connections, transaction
+from django.test import Client, override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
 from accounts.tokens import token_create
+from goalchain.celery import app
 from goals.models import OrgRole, Product, ProductRole, User
 from tests.factories import OrganizationMembershipFactory, ProductFactory, UserFactory, add_member
 
@@ -88,11 +92,9 @@ class Turns:
 def drop_dead_connections() -> None:
     """A database connection an `alone` test killed (PostgreSQL restarted) is closed, so the
     next query opens a new one instead of failing."""
-    from django.db import connections
-
-    for connection in connections.all(initialized_only=True):
-        if connection.connection is not None and not connection.is_usable():
-            connection.close()
+    for database in connections.all(initialized_only=True):
+        if database.connection is not None and not database.is_usable():
+            database.close()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -101,8 +103,6 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     # Workers' temporary folders are siblings in the folder of the run.
     config.stash[TURNS] = Turns(Path(config.option.basetemp).parent)
-
-    from django.conf import settings
 
     # Tests empty the cache keys they use, and the products of every worker's database have
     # the same ids: without a prefix a worker would read and delete its neighbour's entries.
@@ -150,19 +150,15 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
     """On PostgreSQL a commit of the test database does not wait for the disk: the database
     is thrown away at the end, and tests that commit (live servers, `transaction=True`) and
     the tables emptied after each of them wait on every write otherwise."""
-    from django.db import connections
-
-    for connection in connections.all():
-        if connection.vendor == "postgresql":
-            options = connection.settings_dict.setdefault("OPTIONS", {})
+    for database in connections.all():
+        if database.vendor == "postgresql":
+            options = database.settings_dict.setdefault("OPTIONS", {})
             options["options"] = f"{options.get('options', '')} -c synchronous_commit=off"
 
 
 @pytest.fixture(autouse=True)
 def _celery_eager():
     """Run tasks in-process so a test sees their effects; they still queue after commit."""
-    from goalchain.celery import app
-
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
 
@@ -174,9 +170,6 @@ def _empty_cache():
 
     On Redis only our keys go: a flush would also drop the tasks queued for Celery workers
     that tests start, which share the database."""
-    from django.core.cache import caches
-    from django.core.cache.backends.redis import RedisCache
-
     cache = caches["default"]
     if isinstance(cache, RedisCache):
         client = cache._cache.get_client(write=True)
@@ -284,14 +277,11 @@ def browser_client(client: Client):
 @pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing():
     """A deliberately slow hasher costs ~0.4 s per user; tests only need one that works."""
-    from django.test import override_settings
-
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
 
 
 def on_postgresql() -> bool:
-    from django.db import connection
 
     return connection.vendor == "postgresql"
 

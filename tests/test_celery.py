@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from goalchain.celery import app
 from tests.conftest import skip_or_fail
@@ -19,8 +20,6 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def test_it_is_the_goalchain_app_configured_from_django_settings():
-    from django.conf import settings
-
     assert app.main == "goalchain"
     assert app.conf.broker_url == settings.CELERY_BROKER_URL
     assert app.conf.task_acks_late is True

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from goals.models import Level, ProductRole, Status
 from tests.asgi import AsgiLiveServer, serve_asgi
+from tests.conftest import skip_or_fail
 from tests.factories import ProductFactory, UserFactory, add_member, make_goal
 from workshops.services.setup import participant_add, workshop_create
 
@@ -35,7 +36,6 @@ CHROMIUM_ARGS = [
 # stops, and tests elsewhere that call asyncio.run() must not find one.
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
-    from tests.conftest import skip_or_fail
 
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         skip_or_fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from goals.models import Level, ProductRole, Status
 from tests.browser.pages import sign_in
 from tests.factories import ProductFactory, UserFactory, add_member, make_goal, today
+from workshops import events
 from workshops.models import Proposal, Vote
 from workshops.services.decisions import workshop_decide
 from workshops.services.proposals import proposal_create, proposal_update
@@ -294,8 +295,6 @@ def test_an_adopted_goal_shows_its_decision_record_and_the_proposal_its_history(
 def test_the_room_stays_live_across_the_streams_reconnects(
     asgi_live_server, workshop, open_page, page_errors, monkeypatch
 ):
-    from workshops import events
-
     monkeypatch.setattr(events, "STREAM_SECONDS", 1)  # each stream ends, the browser resumes
     workshop, _, tom, ana = workshop
     page = open_page(1280)

@@ -5,8 +5,10 @@ leaves a history entry that says how."""
 from __future__ import annotations
 
 from datetime import timedelta
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 
 from goals.errors import Conflict, DomainError, Forbidden
 from goals.models import (
@@ -42,7 +44,7 @@ from tests.factories import (
     today,
 )
 from tests.workshops.conftest import make_room
-from workshops.models import Phase
+from workshops.models import Decision, Phase
 from workshops.services.decisions import workshop_decide
 
 pytestmark = pytest.mark.django_db
@@ -688,11 +690,6 @@ def test_an_older_round_does_not_agree_a_goal_a_newer_round_asked_about_again(te
 
 
 def test_the_migration_marks_goals_adopted_in_workshops_before_it(team):
-    from importlib import import_module
-
-    from django.apps import apps
-
-    from workshops.models import Decision
 
     migration = import_module("goals.migrations.0004_goal_agreements")
     room = make_room(team)

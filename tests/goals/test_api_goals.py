@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connections
 
 from goals.models import Goal, GoalChange, Level, Status
+from goals.services.progress import recompute_progress
+from tests.conftest import api_client_for, on_postgresql, skip_or_fail
 from tests.factories import (
     GoalFactory,
     KeyResultFactory,
     ProductFactory,
+    UserFactory,
     add_member,
     make_chain,
     make_goal,
     today,
 )
+from workshops.models import Workshop
 
 GOAL_FIELDS = {
     "id",
@@ -289,7 +295,6 @@ def test_it_requires_product_level_and_title(team, leader, missing):
 
 def test_it_shows_a_goal_with_key_results_progress_and_health(team, chain, leader):
     KeyResultFactory(goal=chain.product_goal, owner=team.member, baseline=0, target=10, current=5)
-    from goals.services.progress import recompute_progress
 
     recompute_progress(goal_ids=[chain.product_goal.pk])
     response = leader.get(f"/api/goals/{chain.product_goal.pk}/")
@@ -471,8 +476,6 @@ def test_it_refuses_to_delete_an_agreed_goal(team, chain, leader):
 
 
 def test_it_refuses_to_delete_a_goal_a_workshop_hangs_under(team, leader):
-    from workshops.models import Workshop
-
     draft = make_goal(team.product, Level.VISION)
     Workshop.objects.create(
         product=team.product,
@@ -572,14 +575,9 @@ def test_it_answers_a_body_that_is_not_json_with_field_errors(team, leader):
 
 @pytest.mark.django_db(transaction=True)
 def test_it_lets_one_of_two_concurrent_edits_of_the_same_version_win():
-    from django.db import connections
-
-    from tests.conftest import api_client_for, on_postgresql, skip_or_fail
-    from tests.factories import UserFactory
 
     if not on_postgresql():
         skip_or_fail("Concurrent requests need PostgreSQL.")
-    import threading
 
     product = ProductFactory()
     editors = [add_member(product, UserFactory(), "team") for _ in range(2)]

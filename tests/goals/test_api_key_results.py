@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from goals.models import Goal, KeyResult
+from goals.services.progress import recompute_progress
 from tests.factories import (
     KeyResultFactory,
     OrganizationMembershipFactory,
@@ -174,7 +175,6 @@ def test_it_refuses_a_key_result_update_that_breaks_a_rule(team, chain, leader, 
 
 def test_it_deletes_a_key_result_and_recomputes_progress(team, chain, leader):
     kr = KeyResultFactory(goal=chain.product_goal, owner=team.member, current=30)
-    from goals.services.progress import recompute_progress
 
     recompute_progress(goal_ids=[chain.product_goal.pk])
     assert Goal.objects.get(pk=chain.product_goal.pk).progress == 100

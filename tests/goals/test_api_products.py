@@ -6,6 +6,7 @@ import pytest
 
 from goals.models import Goal, OrganizationMembership, Product, ProductMembership
 from tests.factories import ProductFactory, UserFactory, make_chain
+from workshops.models import Workshop
 
 
 def test_it_lists_the_products_of_my_organisations_with_my_role(team, api):
@@ -223,8 +224,6 @@ def test_it_keeps_the_last_leader(team, api):
 
 def test_it_refuses_to_delete_a_product_a_workshop_still_hangs_goals_under(team, api):
     """Workshop.parent_goal protects the goal; the product's deletion must not become a 500."""
-    from workshops.models import Workshop
-
     chain = make_chain(team.product)
     Workshop.objects.create(
         product=team.product,

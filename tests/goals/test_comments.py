@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from goals.models import Comment, Goal, Notification
-from goals.services.comments import comment_create
+from goals.services.comments import comment_create, comment_delete, comment_update
+from tests.factories import OrganizationMembershipFactory, UserFactory, add_member
 from tests.goals.conversations import HTMX
 from tests.workshops.conftest import make_room
 from workshops.models import Phase
@@ -117,7 +118,6 @@ def test_the_author_or_a_leader_removes_a_comment_and_its_place_stays(team, api,
 def test_removing_a_comment_takes_its_text_out_of_the_inbox(team, goal):
     comment = comment_create(actor=team.stakeholder, goal=goal, body="Ping @Tom Team")
     assert Notification.objects.filter(comment=comment).exists()
-    from goals.services.comments import comment_delete
 
     comment_delete(actor=team.stakeholder, comment=comment)
     assert not Notification.objects.filter(comment=comment).exists()
@@ -157,8 +157,6 @@ def test_a_refused_resolve_leaves_the_edit_undone(team, api, goal):
 
 
 def test_viewers_without_a_role_read_but_do_not_comment(team, api, goal):
-    from tests.factories import OrganizationMembershipFactory
-
     viewer = OrganizationMembershipFactory(organization=team.product.organization).user
     comment_create(actor=team.member, goal=goal, body="Hello")
     assert api(viewer).get(comments_url(goal)).json()["count"] == 1
@@ -211,7 +209,6 @@ def test_observers_of_a_workshop_comment_on_proposals(team, api, proposal):
 def test_proposal_comments_are_hidden_outside_the_room(team, api, proposal):
     room, made = proposal
     comment = comment_create(actor=room.voters[0], proposal=made, body="In the room")
-    from tests.factories import UserFactory, add_member
 
     not_invited = add_member(team.product, UserFactory(), "team")
     for person in (not_invited, team.outsider):
@@ -229,7 +226,6 @@ def test_the_goal_page_shows_threads_with_edited_and_removed_comments(team, goal
     first = comment_create(actor=team.stakeholder, goal=goal, body="Is *ten minutes* right?")
     comment_create(actor=team.member, goal=goal, body="Yes, we measured it.", parent_id=first.pk)
     gone = comment_create(actor=team.member, goal=goal, body="Oops wrong goal")
-    from goals.services.comments import comment_delete, comment_update
 
     comment_update(actor=team.stakeholder, comment=first, body="Is *ten minutes* realistic?")
     comment_delete(actor=team.member, comment=gone)

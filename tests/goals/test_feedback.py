@@ -11,7 +11,7 @@ import time_machine
 
 from goals.models import FeedbackRequest, FeedbackRound, Notification, ProductRole
 from goals.services.agreement import goal_agreed_by_record
-from goals.services.feedback import feedback_answer, feedback_round_open
+from goals.services.feedback import feedback_answer, feedback_close_due, feedback_round_open
 from goals.tasks import run_feedback_rounds, send_feedback_summary
 from tests.factories import OrganizationMembershipFactory, UserFactory, add_member
 from tests.goals.conversations import kinds_of
@@ -241,8 +241,6 @@ def test_the_round_closes_at_the_deadline_and_the_leader_gets_one_summary(
 
 
 def test_a_summary_lost_with_a_dead_worker_is_sent_by_the_next_run(team, asked, mailoutbox):
-    from goals.services.feedback import feedback_close_due
-
     # Closed, but the summary task queued on commit never ran.
     with time_machine.travel(at(asked.deadline + timedelta(days=1), 1), tick=False):
         assert feedback_close_due() == [asked.pk]

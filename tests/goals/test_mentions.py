@@ -6,9 +6,12 @@ import pytest
 
 from goals.models import ProductRole
 from goals.rules.mentions import find_mentions, render_comment
+from goals.selectors.notifications import is_watching
 from goals.services.comments import comment_create, comment_update
 from tests.factories import UserFactory, add_member
 from tests.goals.conversations import inbox_of, kinds_of
+from tests.workshops.conftest import make_room
+from workshops.models import Phase
 
 pytestmark = pytest.mark.django_db
 
@@ -83,16 +86,11 @@ def test_an_edit_notifies_only_people_mentioned_for_the_first_time(team, goal):
 
 
 def test_mentioned_people_start_watching_the_goal(team, goal):
-    from goals.selectors.notifications import is_watching
-
     comment_create(actor=team.member, goal=goal, body="@Sam Stakeholder what do you think?")
     assert is_watching(team.stakeholder, goal)
 
 
 def test_on_a_proposal_only_people_in_the_room_can_be_mentioned(team):
-    from tests.workshops.conftest import make_room
-    from workshops.models import Phase
-
     room = make_room(team)
     room.to(Phase.DRAFTING)
     proposal = room.propose()

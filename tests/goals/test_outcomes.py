@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 
+from goals.errors import DomainError
 from goals.models import (
     Goal,
     GoalChange,
@@ -20,7 +21,9 @@ from goals.models import (
     Status,
 )
 from goals.services.goals import goal_update
+from goals.services.outcomes import sprint_verdict_set
 from goals.services.reminders import send_due_reminders
+from goals.tasks import announce_win
 from tests.factories import OrganizationMembershipFactory, make_chain
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -65,7 +68,6 @@ def test_a_win_is_announced_once_however_often_its_task_runs(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         achieve(api(team.leader), chain.product_goal)
-    from goals.tasks import announce_win
 
     announce_win.delay(chain.product_goal.pk)
     announce_win.delay(chain.product_goal.pk)
@@ -331,8 +333,6 @@ def test_the_verdict_prompt_stops_once_given(team, sprint, mailoutbox):
 
 def test_a_draft_level_sprint_goal_is_not_a_verdict_target(team):
     goal = Goal.objects.create(product=team.product, level=Level.SPRINT, title="Draft sprint")
-    from goals.errors import DomainError
-    from goals.services.outcomes import sprint_verdict_set
 
     with pytest.raises(DomainError):
         sprint_verdict_set(actor=team.leader, goal=goal, verdict="met")

@@ -11,7 +11,7 @@ from django.db.models import F
 from goals.api.hot_path import FEW_TO_BUILD
 from goals.models import Goal, GoalLink, KeyResult, Level, Status
 from tests.conftest import api_client_for
-from tests.factories import today
+from tests.factories import ProductFactory, today
 
 
 def build_chain(product, size: int, owner) -> None:
@@ -178,8 +178,6 @@ def test_it_shows_a_goal_with_many_key_results_in_a_fixed_number_of_queries(
 def test_it_lists_products_and_organisations_in_a_fixed_number_of_queries(
     team, django_assert_num_queries, rows
 ):
-    from tests.factories import ProductFactory
-
     for _ in range(rows):
         ProductFactory(organization=team.product.organization)
     client = api_client_for(team.member)

@@ -26,6 +26,7 @@ from goals.services.organizations import (
     product_member_set_role,
     product_update,
 )
+from goals.tasks import send_invitation_email
 from tests.factories import UserFactory
 
 
@@ -90,8 +91,6 @@ def test_it_invites_an_unknown_email_and_sends_one_email(
 def test_it_sends_an_invitation_once_when_its_job_runs_twice(
     team, mailoutbox, django_capture_on_commit_callbacks
 ):
-    from goals.tasks import send_invitation_email
-
     with django_capture_on_commit_callbacks(execute=True):
         invitation = organization_member_add(
             actor=team.org_admin, organization=team.product.organization, email="new@example.com"

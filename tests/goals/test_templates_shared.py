@@ -11,7 +11,6 @@ from django.template.loader_tags import ExtendsNode
 
 from goals.models import ProductRole
 from tests.factories import InvitationFactory, ProductFactory
-from tests.goals.pages import plain_static_files  # noqa: F401
 
 EMAILS = sorted(
     path.stem

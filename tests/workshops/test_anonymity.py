@@ -4,8 +4,10 @@ before the reveal nothing anyone sees changes with the value of a vote (zero dot
 from __future__ import annotations
 
 import re
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 
 from goals.errors import Conflict
 from goals.models import Level
@@ -175,9 +177,6 @@ def test_a_voter_with_no_dots_anywhere_counts_as_a_voter_in_the_tally(team):
 
 
 def test_the_migration_orders_decisions_recorded_before_by_value(team):
-    from importlib import import_module
-
-    from django.apps import apps
 
     migration = import_module("workshops.migrations.0003_cancel_and_not_held")
     room = make_room(team, anonymous=True)

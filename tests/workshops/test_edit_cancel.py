@@ -13,6 +13,7 @@ from goals.models import Goal, Level, ProductRole, Status
 from tests.factories import UserFactory, add_member
 from tests.workshops.conftest import make_room
 from workshops.models import Participant, Phase, PhaseChange, VotingMethod, Workshop
+from workshops.selectors import results
 from workshops.services.decisions import workshop_decide
 from workshops.services.setup import workshop_cancel, workshop_create, workshop_update
 from workshops.tasks import send_workshop_cancellation
@@ -230,7 +231,6 @@ def test_it_keeps_votes_hidden_when_cancelled_before_the_reveal(room, team):
     room.vote(room.voters[0], proposal, "object", "secret reason")
     workshop = workshop_cancel(actor=team.leader, workshop=room.workshop, reason="Off")
     assert not workshop.is_revealed
-    from workshops.selectors import results
 
     assert results(workshop)["proposals"] == []
 
