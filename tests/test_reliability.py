@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+import psycopg
 import pytest
+from django.db import connections
 
 from tests.conftest import skip_or_fail
 
@@ -245,8 +247,6 @@ def test_the_app_survives_restarts_of_postgresql_and_redis_without_losing_a_writ
         server_tools.stop(server, timeout=30)
         assert server.returncode == 0
 
-        import psycopg
-
         with psycopg.connect(urlparse(database_url)._replace(path=f"/{scratch}").geturl()) as db:
             stored = dict(
                 db.execute(
@@ -270,6 +270,4 @@ def test_the_app_survives_restarts_of_postgresql_and_redis_without_losing_a_writ
         start_postgresql()
         server_tools.drop_database(database_url, scratch)
         # This process' own connections died with the restart: the next test opens new ones.
-        from django.db import connections
-
         connections.close_all()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import sync_playwright
 
 from goals.models import Level, ProductRole, Status
 from tests.asgi import AsgiLiveServer, serve_asgi
@@ -36,13 +37,8 @@ CHROMIUM_ARGS = [
 # stops, and tests elsewhere that call asyncio.run() must not find one.
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
-
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         skip_or_fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_or_fail("Playwright is not installed")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
