@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from goals.api.serializers.common import DateInWindowField, DateTimeInWindowField
+from goals.api.serializers.common import (
+    DateInWindowField,
+    DateTimeInWindowField,
+    ForeignKeyField,
+)
 from goals.models import MEASURE_DIGITS, MEASURE_PLACES, Level
 from goals.wording import json_number
 from workshops.models import (
@@ -17,21 +22,24 @@ from workshops.models import (
     Phase,
     ProposalStatus,
     VotingMethod,
+    Workshop,
 )
 
 
-def draft_key_results(drafts: list[Any]) -> list[dict[str, Any]]:
-    """A proposal's draft key results as the API shows them: baseline and target as JSON
-    numbers, as everywhere else (they are kept as exact decimal strings)."""
-    return [
-        {
-            **draft,
-            "baseline": _number(draft.get("baseline")),
-            "target": _number(draft.get("target")),
-        }
-        for draft in drafts
-        if isinstance(draft, dict)
-    ]
+class DraftKeyResultsField(serializers.ListField):
+    """A proposal's draft key results: shown as kept, except baseline and target, which are
+    kept as exact decimal strings and shown as JSON numbers as everywhere else."""
+
+    def to_representation(self, data: list[Any]) -> list[dict[str, Any]]:  # type: ignore[override]
+        return [
+            {
+                **draft,
+                "baseline": _number(draft.get("baseline")),
+                "target": _number(draft.get("target")),
+            }
+            for draft in data
+            if isinstance(draft, dict)
+        ]
 
 
 def _number(value: Any) -> float | int | None:
@@ -40,13 +48,13 @@ def _number(value: Any) -> float | int | None:
 
 class WorkshopSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    product = serializers.IntegerField()
+    product = ForeignKeyField()
     title = serializers.CharField(max_length=200)
     target_level = serializers.ChoiceField(choices=Level.choices)
-    parent_goal = serializers.IntegerField(required=False, allow_null=True)
-    facilitator = serializers.IntegerField(required=False, help_text="Defaults to you.")
-    facilitator_name = serializers.CharField(read_only=True)
-    scheduled_at = DateTimeInWindowField(required=False, allow_null=True)
+    parent_goal = ForeignKeyField(required=False, allow_null=True)
+    facilitator = ForeignKeyField(required=False, help_text="Defaults to you.")
+    facilitator_name = serializers.CharField(read_only=True, source="facilitator.name")
+    scheduled_at = DateTimeInWindowField(required=False, allow_null=True, format=None)
     agenda = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     ground_rules = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     voting_method = serializers.ChoiceField(
@@ -64,52 +72,32 @@ class WorkshopSerializer(serializers.Serializer):
         child=serializers.IntegerField(min_value=1, max_value=480), required=False
     )
     phase = serializers.ChoiceField(choices=Phase.choices, read_only=True)
-    phase_started_at = serializers.DateTimeField(read_only=True)
-    phase_ends_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    phase_started_at = serializers.DateTimeField(read_only=True, format=None)
+    phase_ends_at = serializers.SerializerMethodField()
     round = serializers.IntegerField(read_only=True)
-    not_held = serializers.BooleanField(
-        read_only=True, help_text="Still planned more than a day after its scheduled time."
+    not_held = serializers.SerializerMethodField(
+        help_text="Still planned more than a day after its scheduled time."
     )
     cancel_reason = serializers.CharField(read_only=True)
-    cancelled_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    cancelled_by = serializers.IntegerField(read_only=True, allow_null=True)
+    cancelled_at = serializers.DateTimeField(read_only=True, allow_null=True, format=None)
+    cancelled_by = serializers.IntegerField(
+        read_only=True, allow_null=True, source="cancelled_by_id"
+    )
     version = serializers.IntegerField(required=False, min_value=1)
-    adopted_goals = serializers.ListField(child=serializers.IntegerField(), read_only=True)
-    created_at = serializers.DateTimeField(read_only=True)
+    adopted_goals = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(read_only=True, format=None)
 
-    def to_representation(self, instance: Any) -> dict[str, Any]:
-        minutes = (instance.timeboxes or {}).get(instance.phase)
-        ends = instance.phase_started_at + timedelta(minutes=minutes) if minutes else None
-        return {
-            "id": instance.pk,
-            "product": instance.product_id,
-            "title": instance.title,
-            "target_level": instance.target_level,
-            "parent_goal": instance.parent_goal_id,
-            "facilitator": instance.facilitator_id,
-            "facilitator_name": instance.facilitator.name,
-            "scheduled_at": instance.scheduled_at,
-            "agenda": instance.agenda,
-            "ground_rules": instance.ground_rules,
-            "voting_method": instance.voting_method,
-            "decision_rule": instance.decision_rule,
-            "dots_per_voter": instance.dots_per_voter,
-            "anonymous": instance.anonymous,
-            "timeboxes": instance.timeboxes,
-            "phase": instance.phase,
-            "phase_started_at": instance.phase_started_at,
-            "phase_ends_at": ends,
-            "round": instance.round,
-            "not_held": instance.not_held(timezone.now()),
-            "cancel_reason": instance.cancel_reason,
-            "cancelled_at": instance.cancelled_at,
-            "cancelled_by": instance.cancelled_by_id,
-            "version": instance.version,
-            "adopted_goals": sorted(
-                d.goal_id for d in instance.decisions.all() if d.passed and d.goal_id
-            ),
-            "created_at": instance.created_at,
-        }
+    @extend_schema_field(serializers.DateTimeField(read_only=True, allow_null=True))
+    def get_phase_ends_at(self, workshop: Workshop) -> datetime | None:
+        minutes = (workshop.timeboxes or {}).get(workshop.phase)
+        return workshop.phase_started_at + timedelta(minutes=minutes) if minutes else None
+
+    def get_not_held(self, workshop: Workshop) -> bool:
+        return workshop.not_held(timezone.now())
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_adopted_goals(self, workshop: Workshop) -> list[int]:
+        return sorted(d.goal_id for d in workshop.decisions.all() if d.passed and d.goal_id)
 
 
 class WorkshopUpdateSerializer(serializers.Serializer):
@@ -147,19 +135,10 @@ class ParticipantInputSerializer(serializers.Serializer):
 
 class ParticipantSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    user = serializers.IntegerField(read_only=True)
-    email = serializers.EmailField(read_only=True)
-    name = serializers.CharField(read_only=True)
+    user = serializers.IntegerField(read_only=True, source="user_id")
+    email = serializers.EmailField(read_only=True, source="user.email")
+    name = serializers.CharField(read_only=True, source="user.name")
     can_vote = serializers.BooleanField(read_only=True)
-
-    def to_representation(self, instance: Any) -> dict[str, Any]:
-        return {
-            "id": instance.pk,
-            "user": instance.user_id,
-            "email": instance.user.email,
-            "name": instance.user.name,
-            "can_vote": instance.can_vote,
-        }
 
 
 class PhaseSerializer(serializers.Serializer):
@@ -177,39 +156,21 @@ class DraftKeyResultSerializer(serializers.Serializer):
 
 class ProposalSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    workshop = serializers.IntegerField(read_only=True)
-    author = serializers.IntegerField(read_only=True, allow_null=True)
-    author_name = serializers.CharField(read_only=True, allow_null=True)
+    workshop = serializers.IntegerField(read_only=True, source="workshop_id")
+    author = serializers.IntegerField(read_only=True, allow_null=True, source="author_id")
+    author_name = serializers.CharField(read_only=True, allow_null=True, source="author.name")
     title = serializers.CharField(max_length=300)
     description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     description_html = serializers.CharField(read_only=True)
     starts_on = DateInWindowField(required=False, allow_null=True)
     ends_on = DateInWindowField(required=False, allow_null=True)
-    key_results = serializers.ListField(
+    key_results = DraftKeyResultsField(
         child=DraftKeyResultSerializer(), required=False, max_length=10
     )
     status = serializers.ChoiceField(choices=ProposalStatus.choices, read_only=True)
     version = serializers.IntegerField(required=False, min_value=1)
-    created_at = serializers.DateTimeField(read_only=True)
-    updated_at = serializers.DateTimeField(read_only=True)
-
-    def to_representation(self, instance: Any) -> dict[str, Any]:
-        return {
-            "id": instance.pk,
-            "workshop": instance.workshop_id,
-            "author": instance.author_id,
-            "author_name": instance.author.name if instance.author else None,
-            "title": instance.title,
-            "description": instance.description,
-            "description_html": instance.description_html,
-            "starts_on": instance.starts_on.isoformat() if instance.starts_on else None,
-            "ends_on": instance.ends_on.isoformat() if instance.ends_on else None,
-            "key_results": draft_key_results(instance.key_results),
-            "status": instance.status,
-            "version": instance.version,
-            "created_at": instance.created_at,
-            "updated_at": instance.updated_at,
-        }
+    created_at = serializers.DateTimeField(read_only=True, format=None)
+    updated_at = serializers.DateTimeField(read_only=True, format=None)
 
 
 class RevisionSerializer(serializers.Serializer):

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from goals.access import role_of
-from goals.api.serializers.common import VersionedSerializer, id_field, role_field
+from goals.api.serializers.common import VersionedSerializer, id_field, moved_last, role_field
 from goals.models import (
     Invitation,
-    Organization,
     OrganizationMembership,
     OrgRole,
     Product,
@@ -20,6 +20,15 @@ from goals.models import (
 )
 
 EMAIL_MAX_LENGTH = 254
+
+# The members of an organisation or product as listed: memberships, then invitations nobody
+# has answered yet.
+type Member = OrganizationMembership | ProductMembership | Invitation
+
+
+def offered_role(invitation: Invitation) -> str:
+    """The role an invitation offers: in the product if it is to one, else in the organisation."""
+    return invitation.role if invitation.product_id is None else invitation.product_role
 
 
 class OrganizationSerializer(VersionedSerializer):
@@ -53,11 +62,6 @@ class OrganizationSerializer(VersionedSerializer):
     role = serializers.CharField(read_only=True, source="my_org_role")
     created_at = serializers.DateTimeField(read_only=True)
 
-    def to_representation(self, instance: Organization) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        data["version"] = instance.version
-        return data
-
 
 class OrganizationMemberInputSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=EMAIL_MAX_LENGTH)
@@ -69,36 +73,42 @@ class MemberSerializer(serializers.Serializer):
     the email typed only; its `id` is the invitation's). Subclasses document the roles."""
 
     id = serializers.IntegerField(read_only=True)
-    user = serializers.IntegerField(read_only=True, allow_null=True)
-    email = serializers.EmailField(read_only=True)
-    name = serializers.CharField(read_only=True)
-    status = serializers.ChoiceField(choices=["active", "pending"], read_only=True)
+    user = serializers.SerializerMethodField()
+    email = serializers.SerializerMethodField()
+    name = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
 
-    def to_representation(
-        self, instance: OrganizationMembership | ProductMembership | Invitation
-    ) -> dict[str, Any]:
+    @extend_schema_field(serializers.IntegerField(read_only=True, allow_null=True))
+    def get_user(self, member: Member) -> int | None:
+        return None if isinstance(member, Invitation) else member.user_id
+
+    @extend_schema_field(serializers.EmailField())
+    def get_email(self, member: Member) -> str:
+        return member.email if isinstance(member, Invitation) else member.user.email
+
+    @extend_schema_field(serializers.CharField())
+    def get_name(self, member: Member) -> str:
+        return member.email if isinstance(member, Invitation) else member.user.name
+
+    @extend_schema_field(serializers.ChoiceField(choices=["active", "pending"]))
+    def get_status(self, member: Member) -> str:
+        return "pending" if isinstance(member, Invitation) else "active"
+
+    def to_representation(self, instance: Member) -> dict[str, Any]:
+        return moved_last(super().to_representation(instance), "status")
+
+
+class MemberRoleField(serializers.ChoiceField):
+    """A member's role; for someone invited, the role offered."""
+
+    def get_attribute(self, instance: Member) -> str:
         if isinstance(instance, Invitation):
-            role = instance.product_role if instance.product_id else instance.role
-            return {
-                "id": instance.pk,
-                "user": None,
-                "email": instance.email,
-                "name": instance.email,
-                "role": role,
-                "status": "pending",
-            }
-        return {
-            "id": instance.pk,
-            "user": instance.user_id,
-            "email": instance.user.email,
-            "name": instance.user.name,
-            "role": instance.role,
-            "status": "active",
-        }
+            return offered_role(instance)
+        return instance.role
 
 
 class OrganizationMemberSerializer(MemberSerializer):
-    role = serializers.ChoiceField(choices=OrgRole.choices)
+    role = MemberRoleField(choices=OrgRole.choices)
 
 
 class OrganizationRoleSerializer(serializers.Serializer):
@@ -111,24 +121,18 @@ class ProductRoleSerializer(serializers.Serializer):
 
 class ProductSerializer(VersionedSerializer):
     id = serializers.IntegerField(read_only=True)
-    organization = id_field()
+    organization = id_field(foreign_key=True)
     name = serializers.CharField(max_length=200)
     portfolio_strategy = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     portfolio_strategy_html = serializers.CharField(read_only=True)
-    role = serializers.CharField(read_only=True, help_text="Your role here.")
+    role = serializers.SerializerMethodField(help_text="Your role here.")
     created_at = serializers.DateTimeField(read_only=True)
 
+    def get_role(self, product: Product) -> str:
+        return str(role_of(product))
+
     def to_representation(self, instance: Product) -> dict[str, Any]:
-        return {
-            "id": instance.pk,
-            "organization": instance.organization_id,
-            "name": instance.name,
-            "portfolio_strategy": instance.portfolio_strategy,
-            "portfolio_strategy_html": instance.portfolio_strategy_html,
-            "role": str(role_of(instance)),
-            "version": instance.version,
-            "created_at": serializers.DateTimeField().to_representation(instance.created_at),
-        }
+        return moved_last(super().to_representation(instance), "version", "created_at")
 
 
 class ProductMemberInputSerializer(serializers.Serializer):
@@ -137,7 +141,7 @@ class ProductMemberInputSerializer(serializers.Serializer):
 
 
 class ProductMemberSerializer(MemberSerializer):
-    role = serializers.ChoiceField(choices=ProductRole.choices)
+    role = MemberRoleField(choices=ProductRole.choices)
 
 
 class InvitationSentSerializer(serializers.Serializer):
@@ -145,41 +149,40 @@ class InvitationSentSerializer(serializers.Serializer):
     account, so that it reads the same whether or not the email has one."""
 
     email = serializers.EmailField(read_only=True)
-    role = serializers.CharField(read_only=True)
-    status = serializers.ChoiceField(choices=["pending"], read_only=True)
+    role = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
 
-    def to_representation(self, instance: Invitation) -> dict[str, Any]:
-        role = instance.role if instance.product_id is None else instance.product_role
-        return {"email": instance.email, "role": role, "status": "pending"}
+    def get_role(self, invitation: Invitation) -> str:
+        return offered_role(invitation)
+
+    @extend_schema_field(serializers.ChoiceField(choices=["pending"]))
+    def get_status(self, invitation: Invitation) -> str:
+        return "pending"
 
 
 class InvitationSerializer(serializers.Serializer):
     """An invitation as the invited person sees it: to what, as what, from whom."""
 
     id = serializers.IntegerField(read_only=True)
-    organization_name = serializers.CharField(read_only=True)
-    product_name = serializers.CharField(read_only=True, allow_null=True)
-    role = serializers.CharField(read_only=True, help_text="The organisation or product role.")
-    invited_by_name = serializers.CharField(read_only=True, allow_null=True)
+    organization_name = serializers.CharField(read_only=True, source="organization.name")
+    product_name = serializers.CharField(read_only=True, allow_null=True, source="product.name")
+    role = serializers.SerializerMethodField(help_text="The organisation or product role.")
+    invited_by_name = serializers.CharField(
+        read_only=True, allow_null=True, source="invited_by.name"
+    )
     created_at = serializers.DateTimeField(read_only=True)
-    status = serializers.ChoiceField(choices=["pending", "accepted", "declined"], read_only=True)
+    status = serializers.SerializerMethodField()
 
-    def to_representation(self, instance: Invitation) -> dict[str, Any]:
-        product = instance.product
-        status = "pending"
-        if instance.accepted_at is not None:
-            status = "accepted"
-        elif instance.declined_at is not None:
-            status = "declined"
-        return {
-            "id": instance.pk,
-            "organization_name": instance.organization.name,
-            "product_name": product.name if product is not None else None,
-            "role": instance.role if product is None else instance.product_role,
-            "invited_by_name": instance.invited_by.name if instance.invited_by else None,
-            "created_at": serializers.DateTimeField().to_representation(instance.created_at),
-            "status": status,
-        }
+    def get_role(self, invitation: Invitation) -> str:
+        return offered_role(invitation)
+
+    @extend_schema_field(serializers.ChoiceField(choices=["pending", "accepted", "declined"]))
+    def get_status(self, invitation: Invitation) -> str:
+        if invitation.accepted_at is not None:
+            return "accepted"
+        if invitation.declined_at is not None:
+            return "declined"
+        return "pending"
 
 
 class TokenRequestSerializer(serializers.Serializer):

@@ -3,35 +3,47 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from goals.api.serializers.common import MeasureField, moved_last
 from goals.models import (
     MAX_ID,
     MEASURE_DIGITS,
     MEASURE_PLACES,
     Cadence,
     CheckIn,
-    Level,
     ReviewSchedule,
     SprintVerdict,
 )
 from goals.rules.schedule import MAX_REMIND_DAYS_BEFORE
 from goals.services.check_ins import NOTE_MAX_LENGTH, Value
 from goals.services.outcomes import TEXT_MAX_LENGTH
-from goals.wording import json_number
 
 MAX_VALUES = 200
 
 
+class CadenceField(serializers.ChoiceField):
+    """How often goals of the level named by the field are reviewed."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=Cadence.choices, required=False, **kwargs)
+
+    def get_attribute(self, instance: ReviewSchedule) -> str:
+        return instance.cadence(cast(str, self.field_name))  # named once bound
+
+
+# `product_id` has always been in the answer without being documented; it stays so.
+@extend_schema_serializer(exclude_fields=["product_id"])
 class ReviewScheduleSerializer(serializers.Serializer):
-    vision = serializers.ChoiceField(choices=Cadence.choices, required=False)
-    user = serializers.ChoiceField(choices=Cadence.choices, required=False)
-    business = serializers.ChoiceField(choices=Cadence.choices, required=False)
-    product = serializers.ChoiceField(choices=Cadence.choices, required=False)
-    sprint = serializers.ChoiceField(choices=Cadence.choices, required=False)
+    product_id = serializers.IntegerField(read_only=True)
+    vision = CadenceField()
+    user = CadenceField()
+    business = CadenceField()
+    product = CadenceField()
+    sprint = CadenceField()
     remind_days_before = serializers.IntegerField(
         required=False,
         min_value=0,
@@ -45,7 +57,9 @@ class ReviewScheduleSerializer(serializers.Serializer):
         help_text="The hour (0–23, in the organisation's time zone) reminders go out.",
     )
     time_zone = serializers.CharField(
-        read_only=True, help_text="The organisation's; its admins change it there."
+        read_only=True,
+        source="product.organization.time_zone",
+        help_text="The organisation's; its admins change it there.",
     )
     version = serializers.IntegerField(
         required=False,
@@ -54,15 +68,14 @@ class ReviewScheduleSerializer(serializers.Serializer):
         "changes nothing.",
     )
 
-    def to_representation(self, instance: ReviewSchedule) -> dict[str, Any]:
-        return {
-            "product_id": instance.product_id,
-            **{level: instance.cadence(level) for level in Level.values},
-            "remind_days_before": instance.remind_days_before,
-            "reminder_hour": instance.reminder_hour,
-            "time_zone": instance.product.organization.time_zone,
-            "version": instance.version,
-        }
+
+class CheckInValueSerializer(serializers.Serializer):
+    """A value given in a check-in, as `CheckInSerializer` shows it."""
+
+    key_result = serializers.IntegerField(source="key_result_id")
+    key_result_title = serializers.CharField(source="key_result.title")
+    value = MeasureField(max_digits=MEASURE_DIGITS, decimal_places=MEASURE_PLACES)
+    previous = MeasureField(max_digits=MEASURE_DIGITS, decimal_places=MEASURE_PLACES)
 
 
 @extend_schema_field(
@@ -113,13 +126,16 @@ class KeyResultValuesField(serializers.Field):
             raise serializers.ValidationError(problems)
         return values
 
-    def to_representation(self, value: Any) -> Any:
-        return value
+    def to_representation(self, value: Any) -> list[dict[str, Any]]:
+        """The check-in's values (a related manager), each with its key result's title and
+        the value before."""
+        shape = CheckInValueSerializer()
+        return [shape.to_representation(item) for item in value.all()]
 
 
 class CheckInSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    goal = serializers.IntegerField(read_only=True)
+    goal = serializers.IntegerField(read_only=True, source="goal_id")
     values = KeyResultValuesField(
         help_text="A value for each of the goal's key results; each becomes its `current`."
     )
@@ -129,35 +145,16 @@ class CheckInSerializer(serializers.Serializer):
     note = serializers.CharField(
         required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH, default=""
     )
-    author = serializers.IntegerField(read_only=True, allow_null=True)
-    author_name = serializers.CharField(read_only=True, allow_null=True)
+    author = serializers.IntegerField(read_only=True, allow_null=True, source="author_id")
+    author_name = serializers.CharField(read_only=True, allow_null=True, source="author.name")
     created_at = serializers.DateTimeField(read_only=True)
     next_review_on = serializers.DateField(
         read_only=True, allow_null=True, help_text="The goal's next review, set by this check-in."
     )
 
     def to_representation(self, instance: CheckIn) -> dict[str, Any]:
-        return {
-            "id": instance.pk,
-            "goal": instance.goal_id,
-            "author": instance.author_id,
-            "author_name": instance.author.name if instance.author else None,
-            "confidence": instance.confidence,
-            "note": instance.note,
-            "created_at": serializers.DateTimeField().to_representation(instance.created_at),
-            "next_review_on": instance.next_review_on.isoformat()
-            if instance.next_review_on
-            else None,
-            "values": [
-                {
-                    "key_result": v.key_result_id,
-                    "key_result_title": v.key_result.title,
-                    "value": json_number(v.value),
-                    "previous": json_number(v.previous),
-                }
-                for v in instance.values.all()
-            ],
-        }
+        data = super().to_representation(instance)
+        return moved_last(data, "confidence", "note", "created_at", "next_review_on", "values")
 
 
 class RetrospectiveSerializer(serializers.Serializer):
@@ -174,11 +171,6 @@ class RetrospectiveSerializer(serializers.Serializer):
         help_text="Required to edit: send the version you read; a stale one gets 409 and "
         "changes nothing.",
     )
-
-    def to_representation(self, instance: Any) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        data["version"] = instance.version
-        return data
 
 
 class SprintVerdictSerializer(serializers.Serializer):
