@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
-from goals.models import Level, ProductRole, Status
+from goals.models import Goal, Level, Product, ProductRole, Status, User
 from tests.asgi import AsgiLiveServer, serve_asgi
 from tests.conftest import skip_or_fail
 from tests.factories import ProductFactory, UserFactory, add_member, make_goal
@@ -92,9 +92,9 @@ def asgi_live_server(transactional_db, monkeypatch) -> Iterator[AsgiLiveServer]:
         yield server
 
 
-@pytest.fixture
-def planned(db):
-    """A product whose leader facilitates a workshop planned two days ago and never held."""
+def meal_planner() -> tuple[Product, User, User, Goal]:
+    """Meal Planner at Acme Health: Lea leads it, Tom is on its team, and its vision and a
+    user goal are agreed. Returns the product, Lea, Tom and the user goal."""
     product = ProductFactory(name="Meal Planner", organization__name="Acme Health")
     lea = add_member(product, UserFactory(display_name="Lea Leader"), ProductRole.LEADER)
     tom = add_member(product, UserFactory(display_name="Tom Team"), ProductRole.TEAM)
@@ -102,6 +102,13 @@ def planned(db):
     user_goal = make_goal(
         product, Level.USER, vision, status=Status.AGREED, title="Families plan meals fast"
     )
+    return product, lea, tom, user_goal
+
+
+@pytest.fixture
+def planned(db):
+    """A product whose leader facilitates a workshop planned two days ago and never held."""
+    product, lea, tom, user_goal = meal_planner()
     missed = workshop_create(
         actor=lea,
         product=product,

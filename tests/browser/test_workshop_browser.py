@@ -9,9 +9,10 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from goals.models import Level, ProductRole, Status
+from goals.models import Level, ProductRole
+from tests.browser.conftest import meal_planner
 from tests.browser.pages import sign_in
-from tests.factories import ProductFactory, UserFactory, add_member, make_goal, today
+from tests.factories import UserFactory, add_member, today
 from workshops import events
 from workshops.models import Proposal, Vote
 from workshops.services.decisions import workshop_decide
@@ -31,14 +32,8 @@ LIVE = 2_000  # every participant's room updates within two seconds of a change
 
 @pytest.fixture
 def workshop(db):
-    product = ProductFactory(name="Meal Planner", organization__name="Acme Health")
-    lea = add_member(product, UserFactory(display_name="Lea Leader"), ProductRole.LEADER)
-    tom = add_member(product, UserFactory(display_name="Tom Team"), ProductRole.TEAM)
+    product, lea, tom, user_goal = meal_planner()
     ana = add_member(product, UserFactory(display_name="Ana Analyst"), ProductRole.TEAM)
-    vision = make_goal(product, Level.VISION, status=Status.AGREED, title="Everyone eats well")
-    user_goal = make_goal(
-        product, Level.USER, vision, status=Status.AGREED, title="Families plan meals fast"
-    )
     workshop = workshop_create(
         actor=lea,
         product=product,
