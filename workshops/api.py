@@ -19,6 +19,7 @@ from goals.api.common import (
     AuthedRequest,
     PaginatedView,
     id_filter,
+    organization_person,
     paginated,
     parse,
     query_int,
@@ -134,11 +135,7 @@ class WorkshopCancel(APIView):
 
 
 def _facilitator(product: Product, user_id: int) -> User:
-    """The person of the product's organisation with this id; the service decides whether they
-    may facilitate (a leader or team member of the product)."""
-    facilitator = User.objects.filter(
-        pk=user_id, org_memberships__organization_id=product.organization_id
-    ).first()
+    facilitator = organization_person(product, user_id)
     if facilitator is None:
         raise DomainError(
             {"facilitator": ["Choose the facilitator among the people of this organisation."]}

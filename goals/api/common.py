@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from goals.models import MAX_ID, User
+from goals.models import MAX_ID, Product, User
 from goals.pagination import Pagination
 from goals.services.versioning import VERSION_REQUIRED
 
@@ -102,3 +102,11 @@ def query_text(request: Request, name: str) -> str:
     if "\x00" in value:
         raise serializers.ValidationError({name: ["Remove the null character from the text."]})
     return value
+
+
+def organization_person(product: Product, user_id: int) -> User | None:
+    """The person of the product's organisation with this id, or None. Which of them may own
+    a goal or facilitate a workshop is the services' rule (only the product's members)."""
+    return User.objects.filter(
+        pk=user_id, org_memberships__organization_id=product.organization_id
+    ).first()

@@ -26,6 +26,7 @@ from goals.api.common import (
     AuthedRequest,
     PaginatedView,
     id_filter,
+    organization_person,
     paginated,
     parse,
     query_int,
@@ -116,11 +117,7 @@ def _resolve_refs(product: Product, data: dict[str, Any], errors: Errors) -> dic
 
 
 def _owner(product: Product, user_id: int, errors: Errors) -> User | None:
-    """The person of this organisation with this id; the service decides whether they may own
-    the goal (only the product's members may)."""
-    owner = User.objects.filter(
-        pk=user_id, org_memberships__organization_id=product.organization_id
-    ).first()
+    owner = organization_person(product, user_id)
     if owner is None:
         errors.add("owner", "Choose the owner among the people of this organisation.")
     return owner
