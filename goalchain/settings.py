@@ -259,7 +259,10 @@ if not REDIS_URL:
     _control_dir = VAR_DIR / "celery-control"
     _control_dir.mkdir(parents=True, exist_ok=True)
     # Without control_folder kombu writes its exchange tables to ./control in the cwd.
+    # The worker takes one message per look at the folder, once a second by default: the
+    # demo's forty emails would hold a new invitation back for forty seconds.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "polling_interval": 0.1,
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(_queue_dir),

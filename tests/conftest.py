@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
+from asgiref.sync import SyncToAsync
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
@@ -91,7 +92,14 @@ class Turns:
 
 def drop_dead_connections() -> None:
     """A database connection an `alone` test killed (PostgreSQL restarted) is closed, so the
-    next query opens a new one instead of failing."""
+    next query opens a new one instead of failing. Connections are per thread: the async
+    views of tests that call them through asyncio.run() reach the database from asgiref's
+    one worker thread, which keeps connections of its own."""
+    _drop_dead_connections_of_this_thread()
+    SyncToAsync.single_thread_executor.submit(_drop_dead_connections_of_this_thread).result()
+
+
+def _drop_dead_connections_of_this_thread() -> None:
     for database in connections.all(initialized_only=True):
         if database.connection is not None and not database.is_usable():
             database.close()
@@ -156,6 +164,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
             options["options"] = f"{options.get('options', '')} -c synchronous_commit=off"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """pytest-django's, and before it drops the test database, the connections of asgiref's
+    worker thread (see drop_dead_connections) are closed: PostgreSQL refuses to drop a
+    database someone is still connected to."""
+    yield
+    with django_db_blocker.unblock():
+        SyncToAsync.single_thread_executor.submit(connections.close_all).result()
+
+
 @pytest.fixture(autouse=True)
 def _celery_eager():
     """Run tasks in-process so a test sees their effects; they still queue after commit."""
@@ -187,11 +205,16 @@ def _empty_cache():
 @pytest.fixture(autouse=True)
 def plain_static_files(settings):
     """Pages render {% static %} and the live servers serve static files from the finders:
-    tests run with DEBUG off but without collectstatic, so there is no manifest to read."""
+    tests run with DEBUG off but without collectstatic, so there is no manifest to read.
+
+    Every test client builds its own middleware, and WhiteNoise would list every static file
+    of every finder each time (most of a short test's time): in tests it looks a file up
+    when one is asked for instead."""
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    settings.WHITENOISE_AUTOREFRESH = True
 
 
 @dataclass
