@@ -165,18 +165,21 @@ def world(db):
     return product, leader, {"planner": planner, "lists": lists}
 
 
-def shoot(open_page, base_url, email, path, name, screenshot_dir, check) -> None:
-    """Open `path` at laptop and phone width, check its key elements, and save screenshots."""
+def shoot(open_page, base_url, email, pages, screenshot_dir) -> None:
+    """Open each (path, name, check) of `pages` at laptop and phone width, signed in once per
+    width, check its key elements, and save screenshots (and on a laptop, a printout)."""
     for width, (w, h) in WIDTHS.items():
         page = open_page(w, h)
         sign_in(page, base_url, email)
-        page.goto(f"{base_url}{path}")
-        check(page)
-        page.screenshot(path=str(screenshot_dir / f"{name}-{width}.png"), full_page=True)
-        if width == "laptop":
-            page.emulate_media(media="print")
-            expect(page.locator(".site-header")).to_be_hidden()
-            page.screenshot(path=str(screenshot_dir / f"{name}-print.png"), full_page=True)
+        for path, name, check in pages:
+            page.emulate_media(media="screen")
+            page.goto(f"{base_url}{path}")
+            check(page)
+            page.screenshot(path=str(screenshot_dir / f"{name}-{width}.png"), full_page=True)
+            if width == "laptop":
+                page.emulate_media(media="print")
+                expect(page.locator(".site-header")).to_be_hidden()
+                page.screenshot(path=str(screenshot_dir / f"{name}-print.png"), full_page=True)
 
 
 def test_the_boards_show_their_key_elements(
@@ -233,8 +236,7 @@ def test_the_boards_show_their_key_elements(
         (f"/products/{product.pk}/sprints/", "sprints", sprints),
         (f"/organizations/{product.organization_id}/portfolio/", "portfolio", portfolio),
     ]
-    for path, name, check in pages:
-        shoot(open_page, base, email, path, name, screenshot_dir, check)
+    shoot(open_page, base, email, pages, screenshot_dir)
     assert page_errors == []
 
 
