@@ -259,8 +259,8 @@ if not REDIS_URL:
     _control_dir = VAR_DIR / "celery-control"
     _control_dir.mkdir(parents=True, exist_ok=True)
     # Without control_folder kombu writes its exchange tables to ./control in the cwd.
-    # The worker takes one message per look at the folder, once a second by default: the
-    # demo's forty emails would hold a new invitation back for forty seconds.
+    # The worker takes one message per look at the folder, once a second by default: each
+    # email the demo queues would hold a new invitation back by another second.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "polling_interval": 0.1,
         "data_folder_in": str(_queue_dir),

@@ -179,7 +179,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
 def _empty_postgresql_tables_by_delete() -> Iterator[None]:
     """After a test that commits (`transaction=True`, live servers) every table is emptied.
     Django truncates them, and on PostgreSQL a TRUNCATE of seventy tables gives each new
-    files on disk (0.4 s a test); deleting the few rows a test wrote takes milliseconds.
+    files on disk; deleting the few rows a test wrote is far cheaper.
     The foreign keys Django creates are deferred, so the order of the deletes is free."""
     truncate = DatabaseOperations.sql_flush
 
@@ -232,8 +232,7 @@ def plain_static_files(settings):
     tests run with DEBUG off but without collectstatic, so there is no manifest to read.
 
     Every test client builds its own middleware, and WhiteNoise would list every static file
-    of every finder each time (most of a short test's time): in tests it looks a file up
-    when one is asked for instead."""
+    of every finder each time: in tests it looks a file up when one is asked for instead."""
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
