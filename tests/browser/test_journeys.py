@@ -26,6 +26,7 @@ from goals.models import (
     User,
 )
 from goals.rules.schedule import local_moment, local_today
+from tests.browser.conftest import meal_planner
 from tests.browser.pages import sign_in
 from tests.factories import (
     PASSWORD,
@@ -146,16 +147,14 @@ def test_a_leader_builds_a_chain_from_an_empty_product(
 
 @pytest.fixture
 def planned_workshop(db):
-    product = ProductFactory(name="Meal Planner", organization__name="Acme Health")
-    lea = add_member(product, UserFactory(display_name="Lea Leader"), ProductRole.LEADER)
+    product, lea, tom, user_goal = meal_planner()
     voters = [
-        add_member(product, UserFactory(display_name=name), ProductRole.TEAM)
-        for name in ("Tom Team", "Ana Analyst", "Uma Designer")
+        tom,
+        *(
+            add_member(product, UserFactory(display_name=name), ProductRole.TEAM)
+            for name in ("Ana Analyst", "Uma Designer")
+        ),
     ]
-    vision = make_goal(product, Level.VISION, status=Status.AGREED, title="Everyone eats well")
-    user_goal = make_goal(
-        product, Level.USER, vision, status=Status.AGREED, title="Families plan meals fast"
-    )
     workshop = workshop_create(
         actor=lea,
         product=product,
