@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -16,6 +17,7 @@ from goals.models import Goal, Level, Product, ProductRole, Status, User
 from tests.asgi import AsgiLiveServer, serve_asgi
 from tests.conftest import skip_or_fail
 from tests.factories import ProductFactory, UserFactory, add_member, make_goal
+from workshops.models import Workshop
 from workshops.services.setup import participant_add, workshop_create
 
 # Playwright's sync API runs an event loop in this thread; Django would refuse its ORM calls.
@@ -105,18 +107,24 @@ def meal_planner() -> tuple[Product, User, User, Goal]:
     return product, lea, tom, user_goal
 
 
-@pytest.fixture
-def planned(db):
-    """A product whose leader facilitates a workshop planned two days ago and never held."""
-    product, lea, tom, user_goal = meal_planner()
-    missed = workshop_create(
+def roadmapping(product: Product, lea: User, user_goal: Goal, **details: Any) -> Workshop:
+    """Lea's workshop "Roadmapping Q1" on Meal Planner, which decides product goals serving
+    the user goal; `details` are the rest of workshop_create's fields."""
+    return workshop_create(
         actor=lea,
         product=product,
         title="Roadmapping Q1",
         target_level=Level.PRODUCT,
         parent_goal=user_goal,
         facilitator=lea,
-        scheduled_at=timezone.now() - timedelta(days=2),
+        **details,
     )
+
+
+@pytest.fixture
+def planned(db):
+    """A product whose leader facilitates a workshop planned two days ago and never held."""
+    product, lea, tom, user_goal = meal_planner()
+    missed = roadmapping(product, lea, user_goal, scheduled_at=timezone.now() - timedelta(days=2))
     participant_add(actor=lea, workshop=missed, user=tom)
     return product, lea, missed

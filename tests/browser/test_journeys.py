@@ -26,7 +26,7 @@ from goals.models import (
     User,
 )
 from goals.rules.schedule import local_moment, local_today
-from tests.browser.conftest import meal_planner
+from tests.browser.conftest import meal_planner, roadmapping
 from tests.browser.pages import sign_in
 from tests.factories import (
     PASSWORD,
@@ -39,7 +39,6 @@ from tests.factories import (
     today,
 )
 from workshops.models import Decision, Proposal, Vote
-from workshops.services.setup import workshop_create
 
 pytestmark = [
     pytest.mark.browser,
@@ -155,15 +154,7 @@ def planned_workshop(db):
             for name in ("Ana Analyst", "Uma Designer")
         ),
     ]
-    workshop = workshop_create(
-        actor=lea,
-        product=product,
-        title="Roadmapping Q1",
-        target_level=Level.PRODUCT,
-        parent_goal=user_goal,
-        facilitator=lea,
-        agenda="1. Draft\n2. Vote\n3. Decide",
-    )
+    workshop = roadmapping(product, lea, user_goal, agenda="1. Draft\n2. Vote\n3. Decide")
     return workshop, lea, voters
 
 

@@ -9,15 +9,15 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from goals.models import Level, ProductRole
-from tests.browser.conftest import meal_planner
+from goals.models import ProductRole
+from tests.browser.conftest import meal_planner, roadmapping
 from tests.browser.pages import sign_in
 from tests.factories import UserFactory, add_member, today
 from workshops import events
 from workshops.models import Proposal, Vote
 from workshops.services.decisions import workshop_decide
 from workshops.services.proposals import proposal_create, proposal_update
-from workshops.services.setup import participant_add, workshop_create, workshop_set_phase
+from workshops.services.setup import participant_add, workshop_set_phase
 from workshops.services.votes import vote_cast
 
 pytestmark = [
@@ -34,13 +34,10 @@ LIVE = 2_000  # every participant's room updates within two seconds of a change
 def workshop(db):
     product, lea, tom, user_goal = meal_planner()
     ana = add_member(product, UserFactory(display_name="Ana Analyst"), ProductRole.TEAM)
-    workshop = workshop_create(
-        actor=lea,
-        product=product,
-        title="Roadmapping Q1",
-        target_level=Level.PRODUCT,
-        parent_goal=user_goal,
-        facilitator=lea,
+    workshop = roadmapping(
+        product,
+        lea,
+        user_goal,
         agenda="1. Draft\n2. Vote\n3. Decide",
         ground_rules="Everyone speaks once before anyone speaks twice.",
         timeboxes={"drafting": 15, "voting": 5},
