@@ -9,9 +9,11 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -35,18 +37,44 @@ def _call(url: str, body: dict | None = None, token: str = "") -> dict:
         return json.loads(response.read())
 
 
-def _wait_for_line(process: subprocess.Popen, text: str, seconds: float) -> str:
-    seen = []
-    deadline = time.monotonic() + seconds
-    assert process.stdout is not None
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line and process.poll() is not None:
-            break
-        seen.append(line)
-        if text in line:
-            return line
-    pytest.fail(f"`make run` never printed {text!r}:\n{''.join(seen)[-3000:]}")
+class _Output:
+    """Everything `make run` prints, read as it comes: a pipe nobody reads fills up, and then
+    the server, the worker and the recipe's own Ctrl-C handler block on their next line."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.lines: list[str] = []
+        self.changed = threading.Condition()
+        assert process.stdout is not None
+        self.reader = threading.Thread(target=self._read, args=(process.stdout,), daemon=True)
+        self.reader.start()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            with self.changed:
+                self.lines.append(line)
+                self.changed.notify_all()
+        with self.changed:
+            self.lines.append("")  # the end of the output
+            self.changed.notify_all()
+
+    def wait_for(self, text: str, seconds: float) -> str:
+        deadline = time.monotonic() + seconds
+        checked = 0
+        with self.changed:
+            while True:
+                for line in self.lines[checked:]:
+                    if text in line:
+                        return line
+                    if line == "":
+                        deadline = 0
+                checked = len(self.lines)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    pytest.fail(f"`make run` never printed {text!r}:\n{self.tail()}")
+                self.changed.wait(left)
+
+    def tail(self) -> str:
+        return "".join(self.lines)[-3000:]
 
 
 @pytest.mark.slow
@@ -74,8 +102,9 @@ def test_emails_from_make_run_link_to_the_address_it_serves(tmp_path):
         text=True,
         start_new_session=True,
     )
+    output = _Output(process)
     try:
-        banner = _wait_for_line(process, "Goal Chain is running at", 120)
+        banner = output.wait_for("Goal Chain is running at", 120)
         assert f"http://{address}/" in banner
         base = f"http://{address}/api"
         token = _call(
@@ -98,10 +127,12 @@ def test_emails_from_make_run_link_to_the_address_it_serves(tmp_path):
         assert f"http://{address}/invitations/" in emails
         assert "127.0.0.1:8000" not in emails
     finally:
-        _stop(process)
+        _stop(process, output)
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+        pass  # the web server stopped with `make run`
 
 
-def _stop(process: subprocess.Popen) -> None:
+def _stop(process: subprocess.Popen, output: _Output) -> None:
     """Ctrl-C as a person gives it: `make run` stops the server and the worker it started."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGINT)
@@ -110,3 +141,4 @@ def _stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+        pytest.fail(f"`make run` did not stop within 40 s of Ctrl-C:\n{output.tail()}")
