@@ -274,6 +274,10 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER")
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# Integrations (webhooks, chat hooks, metric sources) send only to public addresses unless
+# this is on: for a server whose hooks stay inside its own network (goalchain/outbound.py).
+INTEGRATIONS_ALLOW_PRIVATE_NETWORKS = env_bool("INTEGRATIONS_ALLOW_PRIVATE_NETWORKS")
+
 
 def _mailer(url: str) -> dict[str, object]:
     """EMAIL_URL: smtp://user:password@host:587?tls=1, smtps://…, console:, file:///path."""

@@ -36,6 +36,7 @@ from accounts.tokens import token_create
 from goalchain.celery import app
 from goals.models import OrgRole, Product, ProductRole, User
 from tests.factories import OrganizationMembershipFactory, ProductFactory, UserFactory, add_member
+from tests.receiver import Receiver, serve
 
 # In CI every test that needs a service must run: a missing service is a failure there.
 REQUIRE_SERVICES = os.getenv("GOALCHAIN_REQUIRE_SERVICES") == "1"
@@ -238,6 +239,15 @@ def plain_static_files(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture
+def receiver(settings) -> Iterator[Receiver]:
+    """A real HTTP server on 127.0.0.1 that webhooks and metric sources are sent to
+    (tests/receiver.py). Private addresses are allowed here only: it is one."""
+    settings.INTEGRATIONS_ALLOW_PRIVATE_NETWORKS = True
+    with serve() as running:
+        yield running
 
 
 @dataclass

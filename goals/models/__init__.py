@@ -1,6 +1,6 @@
 """The models of `goals`, split by topic (people, chain, conversations, notifications, boards,
-reviews) and re-exported here, so `from goals.models import X` names every model, choice class
-and constant, and the migrations' references (`goals.models.UserManager`,
+reviews, integrations) and re-exported here, so `from goals.models import X` names every
+model, choice class and constant, and the migrations' references (`goals.models.UserManager`,
 `goals.models._invitation_token`) keep resolving. The modules are imported in the order the
 models were declared in, which is the order Django registers them in."""
 
@@ -63,6 +63,21 @@ from goals.models.reviews import (
     Retrospective,
     ReviewSchedule,
 )
+from goals.models.integrations import (
+    TOKEN_NAME_MAX_LENGTH,
+    URL_MAX_LENGTH,
+    CalendarFeed,
+    DeliveryAttempt,
+    DeliveryState,
+    HookKind,
+    MetricSource,
+    MetricToken,
+    MetricValue,
+    SourceEvery,
+    SourceFormat,
+    Webhook,
+    WebhookDelivery,
+)
 
 # isort: on
 
@@ -79,11 +94,16 @@ __all__ = [
     "MEASURE_PLACES",
     "OPEN_STATUSES",
     "PARENT_LEVELS",
+    "TOKEN_NAME_MAX_LENGTH",
+    "URL_MAX_LENGTH",
     "AgreementWay",
     "Cadence",
+    "CalendarFeed",
     "CheckIn",
     "CheckInValue",
     "Comment",
+    "DeliveryAttempt",
+    "DeliveryState",
     "Digest",
     "EmailFrequency",
     "FeedbackAnswer",
@@ -94,11 +114,15 @@ __all__ = [
     "GoalChange",
     "GoalLink",
     "HealthSnapshot",
+    "HookKind",
     "Insight",
     "InsightKind",
     "Invitation",
     "KeyResult",
     "Level",
+    "MetricSource",
+    "MetricToken",
+    "MetricValue",
     "Notification",
     "NotificationKind",
     "OrgRole",
@@ -111,11 +135,15 @@ __all__ = [
     "ReminderSent",
     "Retrospective",
     "ReviewSchedule",
+    "SourceEvery",
+    "SourceFormat",
     "SprintVerdict",
     "Status",
     "User",
     "UserManager",
     "Watch",
+    "Webhook",
+    "WebhookDelivery",
     "_invitation_token",
     "key_result_progress",
 ]

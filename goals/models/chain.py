@@ -169,6 +169,8 @@ class GoalChange(models.Model):
     goal = models.ForeignKey(Goal, models.CASCADE, related_name="changes")
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(User, models.SET_NULL, null=True, related_name="+")
+    # Who made it when no person did: a metric token's name, or a key result's source.
+    by_name = models.CharField(max_length=120, blank=True)
     changes = models.JSONField(default=dict)
     reason = models.TextField(blank=True)
     # Set on the entry that made the goal agreed (or restored it from an export): how.
