@@ -25,6 +25,8 @@ class NotificationKind(models.TextChoices):
     WEEKLY_SUMMARY = "weekly_summary", "Weekly review summary"
     WIN = "win", "Win"
     SPRINT_VERDICT = "sprint_verdict", "Sprint verdict"
+    SOURCE_FAILED = "source_failed", "Data source failing"
+    HOOK_DISABLED = "hook_disabled", "Hook switched off"
 
 
 class Notification(models.Model):
