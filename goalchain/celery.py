@@ -42,5 +42,11 @@ app.conf.beat_schedule = {
         "task": "goals.tasks.record_health_snapshots",
         "schedule": crontab(minute=5),
     },
+    # Webhook deliveries are queued as their events commit; every minute the sweep sends
+    # those due for a retry and those a worker dropped (goals/services/deliveries.py).
+    "webhook-deliveries": {
+        "task": "goals.tasks.send_due_webhook_deliveries",
+        "schedule": crontab(),
+    },
 }
 app.autodiscover_tasks()

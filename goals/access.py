@@ -27,6 +27,7 @@ from goals.models import (
     Product,
     ProductMembership,
     User,
+    Webhook,
 )
 
 
@@ -129,6 +130,23 @@ def get_key_result(user: User, pk: object) -> KeyResult:
     if key_result is None:
         raise NotFound()
     return key_result
+
+
+def get_webhook(user: User, pk: object) -> Webhook:
+    """A hook of a product the user can see; managing it is for its leaders (`require_role`)."""
+    hook = (
+        with_roles(
+            Webhook.objects.select_related("product__organization"),
+            user,
+            product="product_id",
+            organization="product__organization_id",
+        )
+        .filter(pk=object_id(pk))
+        .first()
+    )
+    if hook is None:
+        raise NotFound()
+    return hook
 
 
 def get_insight(user: User, pk: object) -> Insight:

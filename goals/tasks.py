@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts import password_reset
 from goals.selectors.boards import products_without_snapshot
-from goals.services import boards, feedback, invitations, notifications, reminders
+from goals.services import boards, deliveries, feedback, invitations, notifications, reminders
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=6)
@@ -109,3 +109,19 @@ def record_health_snapshots() -> None:
 @shared_task(acks_late=True)
 def record_health_snapshot(product_id: int, day: str) -> None:
     boards.health_snapshot_record(product_id=product_id, day=date.fromisoformat(day))
+
+
+# Webhooks and chat hooks: each delivery is sent once its event commits, and again by the
+# sweep when an attempt failed or a worker died holding it (goals/services/deliveries.py).
+
+
+@shared_task(acks_late=True)
+def deliver_webhook(delivery_id: int) -> None:
+    deliveries.delivery_send(delivery_id=delivery_id)
+
+
+@shared_task(acks_late=True)
+def send_due_webhook_deliveries() -> None:
+    """Beat, every minute: queue the deliveries whose next attempt is due."""
+    for delivery_id in deliveries.deliveries_due():
+        deliver_webhook.delay(delivery_id)

@@ -11,6 +11,7 @@ from goals.views import (
     organizations,
     products,
     reviews,
+    webhooks,
 )
 
 urlpatterns = [
@@ -57,6 +58,14 @@ urlpatterns = [
     path("products/<int:pk>/goals/new/", products.goal_new, name="goal-new"),
     path("products/<int:pk>/members/", products.product_members, name="product-members"),
     path("products/<int:pk>/edit/", products.product_edit, name="product-edit"),
+    path(
+        "products/<int:pk>/integrations/",
+        webhooks.integrations,
+        name="product-integrations",
+    ),
+    path("webhooks/<int:pk>/", webhooks.webhook, name="webhook"),
+    path("webhooks/<int:pk>/test/", webhooks.webhook_test, name="webhook-test"),
+    path("webhooks/<int:pk>/delete/", webhooks.webhook_remove, name="webhook-delete"),
     path(
         "products/<int:pk>/members/<int:member_id>/role/",
         products.product_member_role,

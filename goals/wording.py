@@ -12,6 +12,21 @@ from typing import Any
 
 SENTENCE_ENDS = (".", "!", "?", "…")
 
+# A goal's fields in the words of the pages (the activity feed, chat messages).
+FIELD_WORDS = {
+    "title": "title",
+    "description": "description",
+    "owner": "owner",
+    "status": "status",
+    "starts_on": "start date",
+    "ends_on": "end date",
+    "confidence": "confidence",
+    "next_review_on": "next review",
+    "outcome_note": "outcome note",
+    "parents": "goals it serves",
+    "sprint_verdict": "verdict",
+}
+
 
 def full_stop(text: str) -> str:
     """End a sentence with a full stop, unless its last word already ends one: "Welcome to

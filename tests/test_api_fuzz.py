@@ -30,7 +30,7 @@ from accounts.tokens import token_create
 from goalchain.renderers import JSONRenderer
 from goalchain.wsgi import application
 from goals.exchange import export_document
-from goals.models import Insight, Level, Notification, NotificationKind, Status
+from goals.models import Insight, Level, Notification, NotificationKind, Status, Webhook
 from goals.services.comments import comment_create
 from goals.services.feedback import feedback_round_open
 from goals.services.outcomes import retrospective_save
@@ -189,6 +189,10 @@ def seed(team: Team) -> dict[tuple[str, str], list[Any]]:
             product_role="team",
         ).pk,
     ]
+    # A hook to a private address: its test message is refused without waiting on a network.
+    hook = Webhook.objects.create(
+        product=team.product, url="http://127.0.0.1:9/hook", kind="slack", events=["goal.agreed"]
+    )
     document = json.loads(JSONRenderer().render(export_document(team.product)))
     days = [str(today() + timedelta(days=n)) for n in (0, 14, 90)]
     return {
@@ -213,6 +217,9 @@ def seed(team: Team) -> dict[tuple[str, str], list[Any]]:
         **{("body", name): [0, 10, 42.5] for name in ("baseline", "target", "current")},
         **{("body", name): days for name in ("starts_on", "ends_on", "due_on", "deadline")},
         ("body", "value"): [7, "agree", "object"],
+        # A public address given as a number: accepted without a name to resolve.
+        ("body", "url"): ["https://93.184.215.14/goal-chain"],
+        ("body", "events"): ["goal.agreed", "review.overdue"],
         # Values for path parameters, by the path's first segment and the parameter.
         ("organizations", "id"): [team.product.organization_id],
         ("organizations", "member_id"): ids(team.product.organization.memberships),
@@ -228,6 +235,7 @@ def seed(team: Team) -> dict[tuple[str, str], list[Any]]:
         ("workshops", "participant_id"): ids(Participant.objects.filter(workshop__in=workshops)),
         ("proposals", "id"): proposals,
         ("tokens", "id"): spare_tokens,
+        ("webhooks", "id"): [hook.pk],
         ("invitations", "id"): invitations,
     }
 

@@ -32,6 +32,7 @@ from accounts.tokens import token_create
 from goals.models import (
     CheckIn,
     Comment,
+    DeliveryAttempt,
     FeedbackRequest,
     FeedbackRound,
     Goal,
@@ -49,6 +50,7 @@ from goals.models import (
     Retrospective,
     Status,
     User,
+    Webhook,
 )
 from goals.services.comments import comment_create
 from goals.services.feedback import feedback_round_open
@@ -75,6 +77,8 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ("leader", "team", "stakeholder", "viewer", "admin", "outsider", "anonymous")
 UNTIL = today() + timedelta(days=7)
+# A public address given as a number: accepted without a name to resolve.
+PUBLIC_HOOK = "https://93.184.215.14/goal-chain"
 
 
 # API. 401: not signed in; 403: signed in, not allowed; 404: another organisation's object
@@ -175,6 +179,13 @@ API: dict[str, tuple[int, ...]] = {
     "create invitation decline":         (404, 200, 404, 404, 404, 404, 401),
     "delete organization invitation":    (403, 403, 403, 403, 204, 404, 401),
     "delete product invitation":         (204, 403, 403, 403, 204, 404, 401),
+    "read product webhooks":             (200, 403, 403, 403, 200, 404, 401),
+    "create product webhook":            (201, 403, 403, 403, 201, 404, 401),
+    "read webhook":                      (200, 403, 403, 403, 200, 404, 401),
+    "update webhook":                    (200, 403, 403, 403, 200, 404, 401),
+    "delete webhook":                    (204, 403, 403, 403, 204, 404, 401),
+    "read webhook deliveries":           (200, 403, 403, 403, 200, 404, 401),
+    "create webhook test":               (200, 403, 403, 403, 200, 404, 401),
 }  # fmt: skip
 
 # Pages. Anonymous visitors are sent to sign in (302); a page's form posts answer 302 when
@@ -218,6 +229,10 @@ PAGES: dict[str, tuple[int, ...]] = {
     "update invitation answer":          (403, 302, 403, 403, 403, 403, 200),
     "delete organization invitation":    (403, 403, 403, 403, 302, 404, 302),
     "delete product invitation":         (302, 403, 403, 403, 302, 404, 302),
+    "read integrations":                 (200, 403, 403, 403, 200, 404, 302),
+    "read webhook":                      (200, 403, 403, 403, 200, 404, 302),
+    "create webhook test":               (302, 403, 403, 403, 302, 404, 302),
+    "delete webhook":                    (302, 403, 403, 403, 302, 404, 302),
 }  # fmt: skip
 
 Request = tuple[str, str, dict[str, Any] | None]
@@ -284,6 +299,13 @@ def build_world(team: Team) -> World:
         ends_on=today() - timedelta(days=1),
     )
     comment = comment_create(actor=team.member, body="Looks right", goal=goal)
+    # A private address: the test message is refused at once, without waiting on a network.
+    hook, doomed_hook = (
+        Webhook.objects.create(
+            product=product, url="http://127.0.0.1:9/hook", kind="slack", events=["goal.agreed"]
+        )
+        for _ in range(2)
+    )
     insight = insight_create(
         actor=team.member, goal=goal, kind="qualitative", summary="Users plan", source="Survey"
     )
@@ -543,6 +565,17 @@ def build_world(team: Team) -> World:
             None,
         ),
         "delete product invitation": ("delete", f"/api/invitations/{product_invitation.pk}/", None),
+        "read product webhooks": ("get", f"/api/products/{product.pk}/webhooks/", None),
+        "create product webhook": (
+            "post",
+            f"/api/products/{product.pk}/webhooks/",
+            {"url": PUBLIC_HOOK, "kind": "slack", "events": ["goal.agreed"]},
+        ),
+        "read webhook": ("get", f"/api/webhooks/{hook.pk}/", None),
+        "update webhook": ("patch", f"/api/webhooks/{hook.pk}/", {"active": False, "version": 1}),
+        "delete webhook": ("delete", f"/api/webhooks/{doomed_hook.pk}/", None),
+        "read webhook deliveries": ("get", f"/api/webhooks/{hook.pk}/deliveries/", None),
+        "create webhook test": ("post", f"/api/webhooks/{hook.pk}/test/", None),
     }
     pages: dict[str, Request] = {
         "read home": ("get", "/", None),
@@ -603,6 +636,10 @@ def build_world(team: Team) -> World:
             f"/products/{product.pk}/invitations/{product_invitation.pk}/withdraw/",
             None,
         ),
+        "read integrations": ("get", f"/products/{product.pk}/integrations/", None),
+        "read webhook": ("get", f"/webhooks/{hook.pk}/", None),
+        "create webhook test": ("post", f"/webhooks/{hook.pk}/test/", None),
+        "delete webhook": ("post", f"/webhooks/{doomed_hook.pk}/delete/", None),
     }
     users: dict[str, User | None] = {
         "leader": team.leader,
@@ -648,6 +685,8 @@ def fingerprint() -> tuple:
         list(Proposal.objects.values_list("pk", "title", "version")),
         list(Vote.objects.values_list("pk")),
         list(Invitation.objects.values_list("pk", "role", "accepted_at", "declined_at")),
+        list(Webhook.objects.values_list("pk", "active", "events", "version")),
+        DeliveryAttempt.objects.count(),
     )
 
 

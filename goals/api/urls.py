@@ -9,6 +9,7 @@ from goals.api import (
     notifications,
     organizations,
     reviews,
+    webhooks,
 )
 
 urlpatterns = [
@@ -57,6 +58,18 @@ urlpatterns = [
     path("products/<int:pk>/chain/", organizations.ProductChain.as_view(), name="api-chain"),
     path("products/<int:pk>/health/", organizations.ProductHealth.as_view(), name="api-health"),
     path("products/<int:pk>/export/", exchange.ProductExport.as_view(), name="api-export"),
+    path(
+        "products/<int:pk>/webhooks/",
+        webhooks.ProductWebhooks.as_view(),
+        name="api-product-webhooks",
+    ),
+    path("webhooks/<int:pk>/", webhooks.WebhookDetail.as_view(), name="api-webhook"),
+    path(
+        "webhooks/<int:pk>/deliveries/",
+        webhooks.WebhookDeliveries.as_view(),
+        name="api-webhook-deliveries",
+    ),
+    path("webhooks/<int:pk>/test/", webhooks.WebhookTest.as_view(), name="api-webhook-test"),
     path("goals/", goals.GoalList.as_view(), name="api-goals"),
     path("goals/<int:pk>/", goals.GoalDetail.as_view(), name="api-goal"),
     path("goals/<int:pk>/history/", goals.GoalHistory.as_view(), name="api-goal-history"),

@@ -33,7 +33,6 @@ from goals.models import (
     User,
 )
 from goals.selectors.activity_items import (
-    FIELD_WORDS,
     Activity,
     Names,
     field_pairs,
@@ -44,6 +43,7 @@ from goals.selectors.activity_items import (
     tell_feedback_round,
     tell_insight,
 )
+from goals.wording import FIELD_WORDS
 from workshops.access import visible_workshops
 from workshops.models import Decision
 

@@ -24,7 +24,7 @@ from goals.models import (
     User,
 )
 from goals.rules import key_result_history
-from goals.wording import amount, excerpt_of
+from goals.wording import FIELD_WORDS, amount, excerpt_of
 from workshops.models import Decision
 
 
@@ -90,22 +90,6 @@ def tell_change(change: GoalChange, names: Names) -> Activity:
     action, subject, after, outcome = _sentence(pairs, names, goal.title)
     detail = told.detail or excerpt_of(outcome)
     return replace(told, action=action, subject=subject, after=after, detail=detail)
-
-
-# A goal's fields in the feed's words.
-FIELD_WORDS = {
-    "title": "title",
-    "description": "description",
-    "owner": "owner",
-    "status": "status",
-    "starts_on": "start date",
-    "ends_on": "end date",
-    "confidence": "confidence",
-    "next_review_on": "next review",
-    "outcome_note": "outcome note",
-    "parents": "goals it serves",
-    "sprint_verdict": "verdict",
-}
 
 
 # Texts the feed names without quoting them whole (the detail quotes the reason).

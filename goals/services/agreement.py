@@ -36,6 +36,7 @@ from goals.rules.feedback import is_open, round_supported
 from goals.services.notifications import agreement_recorded
 from goals.services.reviews import first_review
 from goals.services.versioning import save_versioned
+from goals.services.webhooks import announce_goal
 
 AGREEABLE_STATUSES = (Status.DRAFT, Status.PROPOSED)
 REASON_MAX_LENGTH = 2000
@@ -205,4 +206,7 @@ def _agree(
         agreement.agreed_by.set(agreed_by)
         if way != AgreementWay.WORKSHOP:  # a workshop announces its decisions itself
             agreement_recorded(agreement=agreement)
+        announce_goal(
+            event="goal.agreed", goal=current, actor=actor, key=str(change.pk), how=history
+        )
     return current

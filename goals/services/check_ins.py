@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 from django.db import transaction
 
@@ -30,6 +31,7 @@ from goals.rules.schedule import product_today
 from goals.services.key_results import key_result_update
 from goals.services.reviews import review_after
 from goals.services.versioning import model_update
+from goals.services.webhooks import announce_goal
 
 NOTE_MAX_LENGTH = 5000
 MAX_VALUE = Decimal(10**12)  # what the key results' columns hold (16 digits, 4 decimals)
@@ -91,7 +93,27 @@ def check_in_create(
             )
             check_in.save(update_fields=["next_review_on"])
         _move_review(actor, current_goal, check_in)
+        _announce(actor, current_goal, check_in)
     return check_in
+
+
+def _announce(actor: User, goal: Goal, check_in: CheckIn) -> None:
+    """Tell the hooks, saying whether the team's confidence dropped since the last check-in."""
+    previous = cache(
+        lambda: (
+            CheckIn.objects.filter(goal=goal)
+            .exclude(pk=check_in.pk)
+            .order_by("-created_at", "-pk")
+            .values_list("confidence", flat=True)
+            .first()
+        )
+    )
+    announce_goal(
+        event="check_in.created", goal=goal, actor=actor, key=str(check_in.pk),
+        confidence=check_in.confidence, previous_confidence=previous,
+        confidence_dropped=lambda: (before := previous()) is not None
+        and check_in.confidence < before,
+    )  # fmt: skip
 
 
 def _check(

@@ -24,6 +24,8 @@ from goals.rules.mentions import render_comment
 from goals.selectors.notifications import watcher_ids
 from goals.services.notifications import notify
 from goals.services.watching import watch_automatically
+from goals.services.webhooks import announce_goal
+from goals.wording import excerpt_of
 from workshops.models import Proposal
 
 
@@ -70,6 +72,17 @@ def comment_create(
         comment.mentions.set(mentioned)
         if goal is not None:
             watch_automatically(goal=goal, user_ids=[actor.pk, *(p.pk for p in mentioned)])
+            # Only comments on goals leave: every member of the product reads those, while a
+            # proposal's comments stay with the workshop's participants.
+            announce_goal(
+                event="comment.created", goal=goal, actor=actor, key=str(comment.pk),
+                comment=lambda: {
+                    "id": comment.pk,
+                    "author": actor.display_name,
+                    "excerpt": excerpt_of(plain_text(html)),
+                    "reply": parent_id is not None,
+                },
+            )  # fmt: skip
         _announce(comment, actor, {p.pk for p in mentioned})
     return comment
 

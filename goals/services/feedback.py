@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +32,7 @@ from goals.models import (
 from goals.rules.feedback import is_open, reminder_moments, tally
 from goals.selectors.notifications import preference_links
 from goals.services.notifications import notify
+from goals.services.webhooks import announce_goal
 from goals.wording import amount
 
 MAX_DAYS_AHEAD = 90
@@ -156,6 +158,15 @@ def feedback_round_close(*, feedback_round_id: int, actor: User | None = None) -
         current.save(update_fields=["closed_at"])
         counts = tally(list(current.requests.all()))
         goal = current.goal
+        announce_goal(
+            event="feedback_round.closed", goal=goal, actor=actor, key=str(current.pk),
+            feedback_round=lambda: {
+                "id": current.pk,
+                "url": settings.SITE_URL + reverse("feedback-round", args=[current.pk]),
+                "answers": counts,
+            },
+            answers_text=_counts_text(counts).capitalize() + ".",
+        )  # fmt: skip
         if current.requested_by_id:
             # The summary email below carries it: no second email for this notification.
             notify(

@@ -13,6 +13,7 @@ from django.db.models import ProtectedError, RestrictedError
 from goals.errors import DomainError, Errors, still_referenced
 from goals.markdown import render_markdown
 from goals.models import (
+    CLOSED_STATUSES,
     Goal,
     GoalChange,
     GoalLink,
@@ -28,6 +29,8 @@ from goals.rules.timeframes import timeframe_errors
 from goals.services.progress import recompute_progress
 from goals.services.reviews import first_review, goal_closed
 from goals.services.versioning import check_version, save_versioned
+from goals.services.webhooks import announce_goal
+from goals.wording import FIELD_WORDS
 
 # Fields of an agreed goal that only change with a stated reason.
 REASON_REQUIRED_FIELDS = ("title", "description", "starts_on", "ends_on", "parents")
@@ -110,6 +113,7 @@ def goal_create(
             changes={f: [None, v] for f, v in _snapshot(goal, parent_list).items()},
         )
         recompute_progress(goal_ids=[goal.pk])
+        announce_goal(event="goal.created", goal=goal, actor=actor, key=str(goal.pk))
     return goal
 
 
@@ -165,15 +169,32 @@ def goal_update(
         if "parents" in changes:
             GoalLink.objects.filter(child=current).delete()
             GoalLink.objects.bulk_create(GoalLink(child=current, parent=p) for p in new_parents)
-        GoalChange.objects.create(
+        change = GoalChange.objects.create(
             goal=current, by=actor, changes=changes, reason=change_reason.strip()
         )
+        _announce_change(current, actor, change, closing=current.status in CLOSED_STATUSES)
         goal_closed(goal=current, previous_status=old_status)
         if {"parents", "status"} & changes.keys():
             stale = {current.pk, *(p.pk for p in old_parents), *(p.pk for p in new_parents)}
             recompute_progress(goal_ids=stale)
             current.refresh_from_db(fields=["progress"])
     return current
+
+
+def _announce_change(goal: Goal, actor: User, change: GoalChange, *, closing: bool) -> None:
+    """Tell the hooks: a goal closed (its outcome note and review date go with it), or what
+    changed, in the pages' words."""
+    if "status" in change.changes and closing:
+        announce_goal(
+            event="goal.closed", goal=goal, actor=actor, key=str(change.pk),
+            outcome=goal.status, outcome_note=goal.outcome_note,
+        )  # fmt: skip
+        return
+    changed = [FIELD_WORDS[f] for f in change.changes if f in FIELD_WORDS]
+    announce_goal(
+        event="goal.changed", goal=goal, actor=actor, key=str(change.pk),
+        changed=changed, reason=change.reason,
+    )  # fmt: skip
 
 
 def goal_delete(*, actor: User, goal: Goal) -> None:

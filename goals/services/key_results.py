@@ -18,6 +18,7 @@ from goals.models import Goal, GoalChange, KeyResult, ProductMembership, Status,
 from goals.rules import key_result_history
 from goals.services.progress import recompute_progress
 from goals.services.versioning import check_version, save_versioned
+from goals.services.webhooks import announce_key_result
 from goals.wording import json_number
 
 EDITABLE_FIELDS = ("title", "unit", "baseline", "target", "current", "owner", "due_on")
@@ -63,6 +64,9 @@ def key_result_create(
             )
         key_result.save()
         recompute_progress(goal_ids=[goal.pk])
+        announce_key_result(
+            key_result=key_result, goal=goal, actor=actor, change="added", key=str(key_result.pk)
+        )
     return key_result
 
 
@@ -107,6 +111,10 @@ def key_result_update(
             _record(actor, current.goal, changes, reason)
         save_versioned(current, fields)
         recompute_progress(goal_ids=[current.goal_id])
+        announce_key_result(
+            key_result=current, goal=current.goal, actor=actor, change="changed",
+            key=f"{current.pk}:{current.version}",
+        )  # fmt: skip
     return current
 
 
@@ -124,6 +132,10 @@ def key_result_delete(
             kept = {key_result_history.whole_key(key_result.title): [_kept(key_result), None]}
             _record(actor, goal, kept, reason)
         goal_id = key_result.goal_id
+        announce_key_result(
+            key_result=key_result, goal=goal, actor=actor, change="removed",
+            key=f"removed:{key_result.pk}",
+        )  # fmt: skip
         key_result.delete()
         recompute_progress(goal_ids=[goal_id])
 

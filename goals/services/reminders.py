@@ -56,6 +56,7 @@ from goals.selectors.reminders import (
 )
 from goals.selectors.reviews import weekly_summary
 from goals.services.notifications import notify
+from goals.services.webhooks import announce_review_overdue
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +113,10 @@ def send(*, due: Due, now: datetime | None = None) -> bool:
         emailed = recipient.email_notifications == EmailFrequency.IMMEDIATELY
         if not _claim(due, emailed=emailed):
             return False
+        if due.kind == ReminderKind.REVIEW_OVERDUE and due.goal_id is not None:
+            announce_review_overdue(
+                product_id=due.product_id, goal_id=due.goal_id, due_on=due.due_on
+            )
         notify(
             recipients=[recipient.pk],
             kind=message.notification_kind,

@@ -8,7 +8,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 
 from goals.errors import Conflict, DomainError
 from goals.models import Goal, ProductMembership, User
@@ -17,6 +19,7 @@ from goals.services.goals import goal_create
 from goals.services.key_results import key_result_create
 from goals.services.notifications import decision_made
 from goals.services.versioning import save_versioned
+from goals.services.webhooks import announce_goal
 from workshops import rules
 from workshops.events import emit
 from workshops.models import Decision, Phase, Proposal, ProposalStatus, Workshop
@@ -61,6 +64,7 @@ def workshop_decide(*, actor: User, workshop: Workshop, proposal: Proposal) -> D
             proposal.save(update_fields=["status"])
             decision.save()
             decision_made(decision=decision)
+            _announce(actor, current, decision)
             if current.phase == Phase.REVEALED:
                 phase_move(workshop=current, phase=Phase.DECIDED, actor=actor)
             emit(current, "decision", proposal=proposal.pk, passed=True, goal=decision.goal_id)
@@ -71,6 +75,19 @@ def workshop_decide(*, actor: User, workshop: Workshop, proposal: Proposal) -> D
         decision_made(decision=decision)
         emit(current, "decision", proposal=proposal.pk, passed=False)
     raise Conflict({"non_field_errors": [reason]})
+
+
+def _announce(actor: User, workshop: Workshop, decision: Decision) -> None:
+    """Tell the product's hooks which goal the workshop adopted; never how anyone voted."""
+    assert decision.goal is not None
+    announce_goal(
+        event="workshop.decided", goal=decision.goal, actor=actor, key=str(decision.pk),
+        workshop=lambda: {
+            "id": workshop.pk,
+            "title": workshop.title,
+            "url": settings.SITE_URL + reverse("workshop-room", args=[workshop.pk]),
+        },
+    )  # fmt: skip
 
 
 def _check_decidable(
