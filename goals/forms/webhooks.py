@@ -35,6 +35,7 @@ class _HookFields(PageForm):
         label="On: send these events",
         required=False,
         help_text="Switch it off to stop sending without losing the hook.",
+        template_name="forms/checkbox.html",
     )
 
 

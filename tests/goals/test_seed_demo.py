@@ -29,6 +29,7 @@ from goals.models import (
     ProductRole,
     Status,
     User,
+    Webhook,
 )
 from goals.selectors.chain import load_chain
 
@@ -63,6 +64,7 @@ def snapshot() -> dict[str, object]:
         "key_results": sorted(
             KeyResult.objects.values_list("goal__title", "title", "owner__email")
         ),
+        "hooks": sorted(Webhook.objects.values_list("product__name", "kind", "active")),
     }
 
 
@@ -178,6 +180,13 @@ def test_it_takes_the_demo_password_from_the_environment(monkeypatch):
 
     assert "another-demo-password" in output
     assert User.objects.get(email="team@example.com").check_password("another-demo-password")
+
+
+def test_the_integrations_page_has_one_example_hook_that_sends_nothing():
+    seed()
+    (hook,) = Webhook.objects.all()
+    assert (hook.product.name, hook.kind, hook.active) == ("Healthy-eating app", "slack", False)
+    assert hook.events == ["goal.agreed", "goal.closed", "workshop.decided"]
 
 
 def test_it_creates_nothing_the_second_time():

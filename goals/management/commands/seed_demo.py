@@ -26,6 +26,7 @@ from goals.models import (
     MAX_PARENTS,
     FeedbackAnswer,
     Goal,
+    HookKind,
     InsightKind,
     KeyResult,
     Level,
@@ -37,6 +38,7 @@ from goals.models import (
     ProductRole,
     Status,
     User,
+    Webhook,
 )
 from goals.services.agreement import goal_agreed_by_feedback, goal_agreed_by_record
 from goals.services.boards import vision_board_update
@@ -313,6 +315,22 @@ class Command(BaseCommand):
             if new:
                 goals[spec.title] = self._agree(goals[spec.title], founder, users)
         self._conversation(goals[USER_GOAL], users)
+        self._example_hook(product, founder)
+
+    def _example_hook(self, product: Product, founder: User) -> None:
+        """A Slack hook, switched off, so the integrations page shows what one looks like;
+        its address is an example that goes nowhere."""
+        if product.webhooks.exists():
+            return
+        Webhook.objects.create(
+            product=product,
+            url="https://hooks.slack.com/services/T00000000/B00000000/example",
+            kind=HookKind.SLACK,
+            events=["goal.agreed", "goal.closed", "workshop.decided"],
+            active=False,
+            created_by=founder,
+        )
+        self._note("example hook")
 
     def _conversation(self, goal: Goal, users: dict[str, User]) -> None:
         """A check-in, an insight and a question on the user goal, so its page has a life."""
