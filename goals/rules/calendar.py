@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 
 from goals.models import FeedbackRound, Goal, Product, User
 from goals.rules.schedule import zone
@@ -180,19 +180,22 @@ def workshop_event(
 
 
 def _time_zone_span(events: Iterable[FeedEvent]) -> tuple[date, date] | None:
-    """The days the time zone descriptions must cover: those of the timed events."""
+    """The days the time zone descriptions cover: those of the timed events, and a year
+    beyond the last, so each description holds a whole round of daylight saving."""
     days = [e.start.date() for e in events if isinstance(e.start, datetime)]
     days += [e.end.date() for e in events if isinstance(e.end, datetime)]
     if not days:
         return None
-    return min(days) - timedelta(days=1), max(days) + timedelta(days=1)
+    return min(days) - timedelta(days=1), max(days) + timedelta(days=366)
 
 
 def feed_ical(*, name: str, uid: str, events: Sequence[FeedEvent], stamp: datetime) -> bytes:
     """The iCalendar text of a feed: its events, in order, with the time zones they use."""
     calendar = Calendar.new(prodid=PRODID, name=name, uid=uid, refresh_interval=REFRESH)
+    # RFC 7986 asks for the value type to be named.
+    calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"
     # Outlook reads the refresh interval from here.
-    calendar.add("X-PUBLISHED-TTL", REFRESH)
+    calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
     for item in sorted(events, key=lambda e: (_sort_key(e.start), e.uid)):
         event = Event.new(
             uid=item.uid,
