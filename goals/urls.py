@@ -3,6 +3,7 @@ from django.urls import path
 from goals.views import (
     auth,
     boards,
+    calendar,
     comments,
     feedback,
     goals,
@@ -119,6 +120,10 @@ urlpatterns = [
         name="notification-unsubscribe",
     ),
     path("products/<int:pk>/activity/", notifications.product_activity, name="product-activity"),
+    # The personal calendar feed: its secret address is the key, no sign-in.
+    path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar-feed"),
+    path("settings/calendar/", calendar.calendar_settings, name="calendar-settings"),
+    path("settings/calendar/stop/", calendar.calendar_stop, name="calendar-stop"),
     # Seeing alignment: health, quality checks, Vision Board, roadmap, sprints, portfolio.
     path("products/<int:pk>/health/", boards.product_health, name="product-health"),
     path("products/<int:pk>/health/quality/", boards.quality_settings, name="quality-settings"),

@@ -30,6 +30,7 @@ from django.urls import get_resolver, resolve
 
 from accounts.tokens import token_create
 from goals.models import (
+    CalendarFeed,
     CheckIn,
     Comment,
     DeliveryAttempt,
@@ -144,6 +145,7 @@ API: dict[str, tuple[int, ...]] = {
     "read api tokens":                   (200, 200, 200, 200, 200, 200, 401),
     "create api token":                  (201, 201, 201, 201, 201, 201, 401),
     "delete api token":                  (204, 404, 404, 404, 404, 404, 401),
+    "create calendar feed":              (201, 201, 201, 201, 201, 201, 401),
     "read review schedule":              (200, 200, 200, 200, 200, 404, 401),
     "update review schedule":            (200, 403, 403, 403, 200, 404, 401),
     "read check-ins":                    (200, 200, 200, 200, 200, 404, 401),
@@ -217,6 +219,9 @@ PAGES: dict[str, tuple[int, ...]] = {
     "read feedback round":               (200, 200, 200, 200, 200, 404, 302),
     "read notifications":                (200, 200, 200, 200, 200, 200, 302),
     "read token settings":               (200, 200, 200, 200, 200, 200, 302),
+    "read calendar settings":            (200, 200, 200, 200, 200, 200, 302),
+    "create calendar link":              (302, 302, 302, 302, 302, 302, 302),
+    "delete calendar feed":              (302, 302, 302, 302, 302, 302, 302),
     "create token":                      (302, 302, 302, 302, 302, 302, 302),
     "delete token":                      (302, 404, 404, 404, 404, 404, 302),
     "read security settings":            (200, 200, 200, 200, 200, 200, 302),
@@ -476,6 +481,8 @@ def build_world(team: Team) -> World:
         "read api tokens": ("get", "/api/tokens/", None),
         "create api token": ("post", "/api/tokens/", {"name": "CI", "read_only": True}),
         "delete api token": ("delete", f"/api/tokens/{leaders_token.pk}/", None),
+        # the signed-in person's own calendar feed, made or replaced
+        "create calendar feed": ("post", "/api/calendar-feed/", None),
         # the feedback loop
         "read review schedule": ("get", f"{p}/review-schedule/", None),
         "update review schedule": (
@@ -612,6 +619,9 @@ def build_world(team: Team) -> World:
         "read feedback round": ("get", f"/feedback/{feedback.pk}/", None),
         "read notifications": ("get", "/notifications/", None),
         "read token settings": ("get", "/settings/tokens/", None),
+        "read calendar settings": ("get", "/settings/calendar/", None),
+        "create calendar link": ("post", "/settings/calendar/", None),
+        "delete calendar feed": ("post", "/settings/calendar/stop/", None),
         "create token": ("post", "/settings/tokens/", {"name": "CI", "access": "read-write"}),
         "delete token": ("post", f"/settings/tokens/{leaders_token.pk}/revoke/", None),
         "read security settings": ("get", "/settings/security/", None),
@@ -687,6 +697,7 @@ def fingerprint() -> tuple:
         list(Invitation.objects.values_list("pk", "role", "accepted_at", "declined_at")),
         list(Webhook.objects.values_list("pk", "active", "events", "version")),
         DeliveryAttempt.objects.count(),
+        list(CalendarFeed.objects.values_list("pk", "key_hash")),
     )
 
 

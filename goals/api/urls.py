@@ -1,6 +1,7 @@
 from django.urls import path
 
 from goals.api import (
+    calendar,
     comments,
     exchange,
     feedback,
@@ -42,6 +43,7 @@ urlpatterns = [
         invitations.InvitationDecline.as_view(),
         name="api-invitation-decline",
     ),
+    path("calendar-feed/", calendar.CalendarFeedCreate.as_view(), name="api-calendar-feed"),
     path("products/", organizations.ProductList.as_view(), name="api-products"),
     path("products/import/", exchange.ProductImport.as_view(), name="api-product-import"),
     path("products/<int:pk>/", organizations.ProductDetail.as_view(), name="api-product"),

@@ -19,7 +19,7 @@
       say(id, "Copied to the clipboard.");
     }
     function failed() {
-      say(id, "Could not copy by itself: the token is selected, press Ctrl+C (⌘C on a Mac).");
+      say(id, "Could not copy by itself: it is selected, press Ctrl+C (⌘C on a Mac).");
     }
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(field.value).then(done, failed);

@@ -1,5 +1,5 @@
 """Your settings in Chromium: the name in the header opens them, and their tabs lead from
-email to security to API tokens, at a laptop's width and a phone's."""
+email to security to API tokens to the calendar, at a laptop's width and a phone's."""
 
 from __future__ import annotations
 
@@ -35,4 +35,12 @@ def test_the_header_opens_the_settings_and_their_tabs_lead_between_them(
     expect(page.get_by_role("heading", name="API tokens", level=1)).to_be_visible()
     expect(tabs.get_by_role("link", name="API tokens")).to_have_attribute("aria-current", "page")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    # Four tabs: on a phone they wrap, none hidden past the edge.
+    calendar = tabs.get_by_role("link", name="Calendar")
+    box = calendar.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= width
+    calendar.click()
+    expect(page.get_by_role("heading", name="Calendar", level=1)).to_be_visible()
+    expect(calendar).to_have_attribute("aria-current", "page")
     assert page_errors == []
