@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 from typing import Any, ClassVar
 
+from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models, transaction
 from django.db.models import Q
@@ -70,13 +71,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """A new password (set_password keeps it in `_password` until this save, on every path:
-        reset, change, admin) or a deactivation revokes every API token of the person: whoever
-        held the old password, or the account, may have made one."""
+        reset, change, admin) or a deactivation revokes every API token and the calendar feed
+        of the person: whoever held the old password, or the account, may have made them."""
         revoke = self.pk is not None and (self._password is not None or not self.is_active)
         with transaction.atomic():
             super().save(*args, **kwargs)
             if revoke:
                 self.api_tokens.all().delete()
+                # By name: goals/models/integrations.py imports this module.
+                apps.get_model("goals", "CalendarFeed").objects.filter(user=self).delete()
 
 
 class Organization(models.Model):

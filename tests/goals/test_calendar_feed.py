@@ -12,7 +12,7 @@ import time_machine
 from django.test import Client
 from icalendar import Calendar, Event
 
-from goals.models import Level, Organization, ProductMembership, Status, User
+from goals.models import CalendarFeed, Level, Organization, ProductMembership, Status, User
 from goals.services.calendar import calendar_feed_rotate, calendar_feed_stop
 from goals.services.feedback import feedback_answer, feedback_round_close, feedback_round_open
 from goals.services.organizations import product_member_remove
@@ -338,6 +338,15 @@ def test_a_deactivated_accounts_feed_is_not_found(team):
     team.member.save()
 
     assert Client().get(path).status_code == 404
+
+
+def test_a_new_password_stops_the_feed(team):
+    path = feed_path(team.member)
+    team.member.set_password("another-long-password")
+    team.member.save()
+
+    assert Client().get(path).status_code == 404
+    assert not CalendarFeed.objects.filter(user=team.member).exists()
 
 
 def test_the_feed_is_only_read(team):
