@@ -19,13 +19,16 @@ from goalchain.celery import app
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-# Runs in the worker process: the project's Celery app, consuming one queue of its own.
+# Runs in the worker process: the project's Celery app, consuming one queue of its own, onto
+# which the tasks it queues go too.
 WORKER = """
 import sys
 import django
 
 django.setup()
 from goalchain.celery import app
+
+app.conf.task_default_queue = sys.argv[1]
 
 app.worker_main([
     "worker", "--queues", sys.argv[1], "--pool", "prefork", "--concurrency", "2",
@@ -71,18 +74,16 @@ class Worker:
         return self.process is not None and self.process.poll() is None
 
 
-def tick(queue: str, times: int = 1) -> None:
-    """What beat does every quarter of an hour: queue the reminder job (here on our queue).
+def tick(queue: str, times: int = 1, task: str = "goals.tasks.send_review_reminders") -> None:
+    """What beat does on its schedule: queue `task` (the reminder job unless told otherwise),
+    here on our queue.
 
     The queue's binding is declared every time: a Redis database emptied meanwhile (the
     tests' cache shares it) would otherwise swallow the message."""
-    # The app's modules load only once django.setup() has run on the scratch database.
-    from goals.tasks import send_review_reminders
-
     with app.connection_for_write() as connection:
         Queue(queue, Exchange(queue), routing_key=queue)(connection.default_channel).declare()
     for _ in range(times):
-        send_review_reminders.apply_async(queue=queue)
+        app.send_task(task, queue=queue)
 
 
 def claimed() -> int:

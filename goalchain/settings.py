@@ -277,6 +277,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Integrations (webhooks, chat hooks, metric sources) send only to public addresses unless
 # this is on: for a server whose hooks stay inside its own network (goalchain/outbound.py).
 INTEGRATIONS_ALLOW_PRIVATE_NETWORKS = env_bool("INTEGRATIONS_ALLOW_PRIVATE_NETWORKS")
+# How long a webhook's receiver may take to answer before the attempt counts as failed.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
 
 
 def _mailer(url: str) -> dict[str, object]:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -35,10 +36,7 @@ from goals.models import (
 from goals.rules.webhooks import body_of
 from goals.services.notifications import notify
 
-TIMEOUT = 10.0
 MAX_ANSWER_BYTES = 64_000
-# Longer than a request can take: a lease still held after it belongs to a dead worker.
-LEASE = timedelta(seconds=60)
 # The waits between attempts; the last one repeats until the hook is switched off.
 BACKOFF = [timedelta(seconds=s) for s in (30, 120, 600, 1800, 3600, 7200, 14400, 21600)]
 SWITCH_OFF_AFTER = timedelta(days=1)
@@ -55,7 +53,7 @@ def delivery_send(*, delivery_id: int) -> DeliveryAttempt | None:
             pk=delivery_id, state=DeliveryState.PENDING, next_attempt_at__lte=now
         )
         .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
-        .update(leased_until=now + LEASE)
+        .update(leased_until=now + _lease())
     )
     if not claimed:
         return None
@@ -70,7 +68,7 @@ def delivery_send(*, delivery_id: int) -> DeliveryAttempt | None:
 
 def delivery_send_now(*, delivery: WebhookDelivery) -> DeliveryAttempt:
     """Send a test message at once, for the person who asked for it to see the answer."""
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(leased_until=timezone.now() + LEASE)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(leased_until=timezone.now() + _lease())
     return _attempt(delivery)
 
 
@@ -95,8 +93,10 @@ def _attempt(delivery: WebhookDelivery) -> DeliveryAttempt:
     try:
         if hook.kind == HookKind.STANDARD:
             headers |= _signed(hook, delivery.message_id, started, body)
-        answer = send("POST", hook.url, body=body, headers=headers, timeout=TIMEOUT,
-                      max_bytes=MAX_ANSWER_BYTES)  # fmt: skip
+        answer = send(
+            "POST", hook.url, body=body, headers=headers,
+            timeout=settings.WEBHOOK_TIMEOUT_SECONDS, max_bytes=MAX_ANSWER_BYTES,
+        )  # fmt: skip
     except OutboundError as failure:
         error = str(failure)
     except ValueError:  # sealed under a SECRET_KEY this server no longer has
@@ -124,6 +124,11 @@ def _attempt(delivery: WebhookDelivery) -> DeliveryAttempt:
         else:
             _failed(delivery, hook, error)
     return attempt
+
+
+def _lease() -> timedelta:
+    """Longer than a request can take: a lease still held after it belongs to a dead worker."""
+    return timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS + 5)
 
 
 def _status_text(status: int) -> str:

@@ -14,11 +14,11 @@ from django.db import connection
 from goalchain.celery import app
 from tests.conftest import skip_or_fail
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "reminders_chaos.py"
+BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
-def load_bench():
-    spec = importlib.util.spec_from_file_location("reminders_chaos", BENCH)
+def load_bench(name: str = "reminders_chaos"):
+    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # its dataclasses look their module up

@@ -18,7 +18,6 @@ from goalchain.sealed import unseal
 from goals import tasks
 from goals.models import DeliveryState, Notification, NotificationKind, Webhook, WebhookDelivery
 from goals.rules.webhooks import EVENTS, headline
-from goals.services import deliveries
 from goals.services.deliveries import delivery_send
 from goals.services.webhooks import announce_goal, webhook_create
 from tests.factories import make_goal
@@ -77,8 +76,8 @@ def test_a_failed_delivery_is_retried_with_backoff_under_the_same_id(team, recei
     assert len(receiver.to("/in")) == 2
 
 
-def test_a_slow_receiver_times_out_and_is_retried(team, receiver, monkeypatch):
-    monkeypatch.setattr(deliveries, "TIMEOUT", 0.3)
+def test_a_slow_receiver_times_out_and_is_retried(team, receiver, settings):
+    settings.WEBHOOK_TIMEOUT_SECONDS = 0.3
     add_hook(team, receiver.answer("/in", Reply(delay=1.5), Reply()))
     delivery = an_event(team)
     attempt = delivery_send(delivery_id=delivery.pk)
@@ -95,11 +94,11 @@ def test_a_delivery_someone_is_sending_is_left_alone_until_the_lease_runs_out(te
     delivery = an_event(team)
     now = timezone.now()
     # A worker claimed it and died mid-request.
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(leased_until=now + timedelta(seconds=60))
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(leased_until=now + timedelta(seconds=15))
     assert delivery_send(delivery_id=delivery.pk) is None
-    sweep_at(now + timedelta(seconds=30))
+    sweep_at(now + timedelta(seconds=10))
     assert receiver.to("/in") == []
-    sweep_at(now + timedelta(seconds=61))
+    sweep_at(now + timedelta(seconds=16))
     assert len(receiver.to("/in")) == 1
     sweep_at(now + timedelta(seconds=120))
     assert len(receiver.to("/in")) == 1
