@@ -345,6 +345,7 @@ SPECTACULAR_SETTINGS = {
         "CadenceEnum": "goals.models.Cadence",
         "OrgRoleEnum": "goals.models.OrgRole",
         "ProductRoleEnum": "goals.models.ProductRole",
+        "HookKindEnum": "goals.models.HookKind",
         # Organisation and product members alike: a member, or someone invited.
         "MemberStatusEnum": [("active", "active"), ("pending", "pending")],
     },
