@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from accounts import password_reset
 from goals.selectors.boards import products_without_snapshot
-from goals.services import boards, feedback, invitations, notifications, reminders
+from goals.selectors.metrics import due_metric_sources
+from goals.services import boards, feedback, invitations, metric_sources, notifications, reminders
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=6)
@@ -109,3 +110,19 @@ def record_health_snapshots() -> None:
 @shared_task(acks_late=True)
 def record_health_snapshot(product_id: int, day: str) -> None:
     boards.health_snapshot_record(product_id=product_id, day=date.fromisoformat(day))
+
+
+# Key results' data sources. Beat queues each due source; its fetch claims the source before
+# reading it (goals/services/metric_sources.py), so a fetch queued twice records once.
+
+
+@shared_task(acks_late=True)
+def fetch_due_metric_sources() -> None:
+    """Beat, every five minutes: queue a fetch of each data source whose time has come."""
+    for source_id in due_metric_sources(timezone.now()):
+        fetch_metric_source.delay(source_id)
+
+
+@shared_task(acks_late=True)
+def fetch_metric_source(source_id: int) -> None:
+    metric_sources.metric_source_fetch(source_id=source_id)
