@@ -33,6 +33,7 @@ from goals.exchange import export_document
 from goals.models import Insight, Level, Notification, NotificationKind, Status
 from goals.services.comments import comment_create
 from goals.services.feedback import feedback_round_open
+from goals.services.metrics import metric_token_create
 from goals.services.outcomes import retrospective_save
 from tests.conftest import FUZZ_OUTCOMES, Team, kept_for_the_module, make_team
 from tests.factories import (
@@ -174,6 +175,10 @@ def seed(team: Team) -> dict[tuple[str, str], list[Any]]:
     people = [team.leader, team.member, team.stakeholder]
     # A token of each person to revoke (the ones the requests sign in with are others).
     spare_tokens = [token_create(user=person, name="Spare")[0].pk for person in people]
+    metric_tokens = [
+        metric_token_create(actor=team.leader, product=team.product, name=f"Export {n}")[0].pk
+        for n in range(2)
+    ]
     # Invitations: each person's to another organisation (to accept or decline), one to
     # this organisation (its admin withdraws it) and one to the product (its leader does).
     invitations = [
@@ -228,6 +233,7 @@ def seed(team: Team) -> dict[tuple[str, str], list[Any]]:
         ("workshops", "participant_id"): ids(Participant.objects.filter(workshop__in=workshops)),
         ("proposals", "id"): proposals,
         ("tokens", "id"): spare_tokens,
+        ("metric-tokens", "id"): metric_tokens,
         ("invitations", "id"): invitations,
     }
 

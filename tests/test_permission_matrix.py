@@ -40,6 +40,9 @@ from goals.models import (
     Invitation,
     KeyResult,
     Level,
+    MetricSource,
+    MetricToken,
+    MetricValue,
     Notification,
     Organization,
     OrganizationMembership,
@@ -53,6 +56,7 @@ from goals.models import (
 from goals.services.comments import comment_create
 from goals.services.feedback import feedback_round_open
 from goals.services.insights import insight_create
+from goals.services.metrics import metric_token_create
 from goals.services.notifications import notify
 from tests.conftest import Team, api_client_for, kept_for_the_module, make_team
 from tests.factories import (
@@ -175,6 +179,10 @@ API: dict[str, tuple[int, ...]] = {
     "create invitation decline":         (404, 200, 404, 404, 404, 404, 401),
     "delete organization invitation":    (403, 403, 403, 403, 204, 404, 401),
     "delete product invitation":         (204, 403, 403, 403, 204, 404, 401),
+    "read metric tokens":                (200, 403, 403, 403, 200, 404, 401),
+    "create metric token":               (201, 403, 403, 403, 201, 404, 401),
+    "delete metric token":               (204, 403, 403, 403, 204, 404, 401),
+    "create key result value":           (201, 201, 403, 403, 201, 404, 401),
 }  # fmt: skip
 
 # Pages. Anonymous visitors are sent to sign in (302); a page's form posts answer 302 when
@@ -218,6 +226,12 @@ PAGES: dict[str, tuple[int, ...]] = {
     "update invitation answer":          (403, 302, 403, 403, 403, 403, 200),
     "delete organization invitation":    (403, 403, 403, 403, 302, 404, 302),
     "delete product invitation":         (302, 403, 403, 403, 302, 404, 302),
+    "read metric tokens":                (200, 403, 403, 403, 200, 404, 302),
+    "create metric token":               (302, 403, 403, 403, 302, 404, 302),
+    "delete metric token":               (302, 403, 403, 403, 302, 404, 302),
+    "update data source":                (302, 302, 403, 403, 302, 404, 302),
+    "create data source fetch":          (302, 302, 403, 403, 302, 404, 302),
+    "delete data source":                (302, 302, 403, 403, 302, 404, 302),
 }  # fmt: skip
 
 Request = tuple[str, str, dict[str, Any] | None]
@@ -309,6 +323,12 @@ def build_world(team: Team) -> World:
     )
     document = api_client_for(team.leader).get(f"/api/products/{product.pk}/export/").json()
     leaders_token, _ = token_create(user=team.leader, name="Nightly export")
+    metric_token, _ = metric_token_create(actor=team.leader, product=product, name="Warehouse")
+    # A key result read from a private address: a fetch is refused at once, sending nothing.
+    sourced = KeyResultFactory(goal=chain.business_goal, owner=team.member)
+    MetricSource.objects.create(
+        key_result=sourced, url="http://127.0.0.1:9/n", format="json", path="", every="daily"
+    )
     # Invitations: three for the team member's email to other organisations (to accept and
     # to decline by the API, to answer on the page), and two this organisation's admins and
     # the product's leaders may withdraw.
@@ -543,6 +563,11 @@ def build_world(team: Team) -> World:
             None,
         ),
         "delete product invitation": ("delete", f"/api/invitations/{product_invitation.pk}/", None),
+        # values from data
+        "read metric tokens": ("get", f"{p}/metric-tokens/", None),
+        "create metric token": ("post", f"{p}/metric-tokens/", {"name": "BI"}),
+        "delete metric token": ("delete", f"/api/metric-tokens/{metric_token.pk}/", None),
+        "create key result value": ("post", f"/api/key-results/{kr.pk}/values/", {"value": 12}),
     }
     pages: dict[str, Request] = {
         "read home": ("get", "/", None),
@@ -603,6 +628,20 @@ def build_world(team: Team) -> World:
             f"/products/{product.pk}/invitations/{product_invitation.pk}/withdraw/",
             None,
         ),
+        "read metric tokens": ("get", f"/products/{product.pk}/metric-tokens/", None),
+        "create metric token": ("post", f"/products/{product.pk}/metric-tokens/", {"name": "BI"}),
+        "delete metric token": (
+            "post",
+            f"/products/{product.pk}/metric-tokens/{metric_token.pk}/revoke/",
+            None,
+        ),
+        "update data source": (
+            "post",
+            f"/key-results/{kr.pk}/source/",
+            {"url": "https://93.184.215.14/n", "format": "json", "path": "", "every": "daily"},
+        ),
+        "create data source fetch": ("post", f"/key-results/{sourced.pk}/source/fetch/", None),
+        "delete data source": ("post", f"/key-results/{sourced.pk}/source/remove/", None),
     }
     users: dict[str, User | None] = {
         "leader": team.leader,
@@ -648,6 +687,9 @@ def fingerprint() -> tuple:
         list(Proposal.objects.values_list("pk", "title", "version")),
         list(Vote.objects.values_list("pk")),
         list(Invitation.objects.values_list("pk", "role", "accepted_at", "declined_at")),
+        list(MetricToken.objects.values_list("pk", "name")),
+        list(MetricValue.objects.values_list("pk")),
+        list(MetricSource.objects.values_list("pk", "url", "next_fetch_at", "last_error")),
     )
 
 

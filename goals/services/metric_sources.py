@@ -105,7 +105,7 @@ def metric_source_fetch(*, source_id: int, due_only: bool = True) -> bool:
     if not claimed:
         return False
     try:
-        value = read_source(source)
+        value = _read_value(source)
     except (outbound.OutboundError, SourceError) as error:
         _failed(source, str(error), now)
         return True
@@ -128,7 +128,7 @@ def metric_source_fetch(*, source_id: int, due_only: bool = True) -> bool:
     return True
 
 
-def read_source(source: MetricSource) -> Decimal:
+def _read_value(source: MetricSource) -> Decimal:
     """Ask the source's address and read the number out of its answer."""
     answer = outbound.send(
         "GET",

@@ -260,3 +260,18 @@ def test_the_same_value_again_is_a_point_but_no_change(key_result, secret):
     assert MetricValue.objects.count() == 2 and GoalChange.objects.count() == changes
     key_result.refresh_from_db()
     assert key_result.version == 2
+
+
+def test_a_push_reaches_the_cached_goal_and_chain(team, chain, key_result, secret):
+    client = api_client_for(team.member)
+    goal_url = f"/api/goals/{chain.product_goal.pk}/"
+    chain_url = f"/api/products/{team.product.pk}/chain/"
+    assert client.get(goal_url).json()["key_results"][0]["current"] == 0
+    client.get(chain_url)
+
+    by_token(secret).post(values_url(key_result), {"value": 500})
+
+    goal = client.get(goal_url).json()
+    assert goal["key_results"][0]["current"] == 500 and goal["progress"] == 50
+    assert "source" not in goal["key_results"][0]  # a data source shows on the key result
+    assert '"current":500,' in client.get(chain_url).content.decode()
