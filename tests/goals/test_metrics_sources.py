@@ -13,7 +13,7 @@ import time_machine
 from django.utils import timezone
 
 from goals import tasks
-from goals.models import GoalChange, MetricSource, MetricValue, Notification
+from goals.models import GoalChange, KeyResult, MetricSource, MetricValue, Notification
 from goals.services import metric_sources
 from goals.services.metric_sources import SourceSettings, metric_source_fetch, metric_source_set
 from tests.conftest import api_client_for
@@ -337,3 +337,20 @@ def test_the_key_result_list_reads_its_sources_in_the_same_query(
         response = client.get(f"/api/key-results/?page_size=500&goal={key_result.goal_id}")
     results = response.json()["results"]
     assert sum(1 for kr in results if kr["source"]) == rows
+
+
+def test_a_new_key_result_comes_with_its_source_or_not_at_all(team, key_result):
+    client = api_client_for(team.member)
+    body = {"goal": key_result.goal_id, "title": "Planners", "baseline": 0, "target": 10,
+            "owner": team.member.pk, "change_reason": "We measure it now"}  # fmt: skip
+    source = {"url": "https://93.184.215.14/p.csv", "format": "csv", "path": "planners",
+              "every": "daily"}  # fmt: skip
+
+    refused = client.post("/api/key-results/", {**body, "source": {**source, "path": ""}})
+    created = client.post("/api/key-results/", {**body, "source": source})
+
+    assert refused.status_code == 400
+    assert refused.json() == {"source": ["Name the column of the CSV table that holds the value."]}
+    assert created.status_code == 201, created.content
+    assert created.json()["source"]["path"] == "planners"
+    assert KeyResult.objects.filter(title="Planners").count() == 1
