@@ -218,6 +218,9 @@ def seed(team: Team) -> dict[tuple[str, str], list[Any]]:
         **{("body", name): [0, 10, 42.5] for name in ("baseline", "target", "current")},
         **{("body", name): days for name in ("starts_on", "ends_on", "due_on", "deadline")},
         ("body", "value"): [7, "agree", "object"],
+        # A key result's data source: a public address (no lookup: an IP) and a JSON pointer.
+        ("body", "url"): ["https://93.184.215.14/cooks.json"],
+        ("body", "path"): ["", "/data/0/count"],
         # Values for path parameters, by the path's first segment and the parameter.
         ("organizations", "id"): [team.product.organization_id],
         ("organizations", "member_id"): ids(team.product.organization.memberships),
