@@ -275,3 +275,22 @@ def test_a_push_reaches_the_cached_goal_and_chain(team, chain, key_result, secre
     assert goal["key_results"][0]["current"] == 500 and goal["progress"] == 50
     assert "source" not in goal["key_results"][0]  # a data source shows on the key result
     assert '"current":500,' in client.get(chain_url).content.decode()
+
+
+def test_an_export_keeps_who_moved_a_value_through_an_import(team, key_result, secret):
+    by_token(secret).post(values_url(key_result), {"value": 120, "note": "Nightly"})
+    document = api_client_for(team.leader).get(
+        f"/api/products/{team.product.pk}/export/?format=json"
+    ).json()
+    [moved] = [h for h in document["history"] if h["by_name"]]
+    assert moved["by"] is None and moved["by_name"] == "Nightly warehouse export"
+    assert moved["changes"] == {"key_result:Weekly cooks.current": [0, 120]}
+
+    response = api_client_for(team.org_admin).post(
+        "/api/products/import/",
+        {"organization": team.product.organization_id, "document": document},
+    )
+
+    assert response.status_code == 201, response.content
+    copied = GoalChange.objects.filter(goal__product_id=response.json()["product"]["id"])
+    assert copied.filter(by_name="Nightly warehouse export", reason="Nightly").count() == 1
