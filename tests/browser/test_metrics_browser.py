@@ -65,8 +65,14 @@ def test_a_leader_creates_copies_and_revokes_a_metric_token(
     page.screenshot(path=str(screenshot_dir / f"metric-token-created-{width}.png"), full_page=True)
 
     assert push(live_server.url, key_result.pk, secret, 180)[0] == 201
+    page.goto(f"{live_server.url}/goals/{goal.pk}/")
+    history = page.locator("section", has=page.get_by_role("heading", name="History"))
+    expect(history.locator("li").first).to_contain_text("Nightly warehouse export")
+    expect(history.locator("li").first).to_contain_text("Key result “Families planning weekly”")
+    history.screenshot(path=str(screenshot_dir / f"metric-history-{width}.png"))
 
-    page.reload()  # the secret is gone and the use shows
+    page.goto(f"{live_server.url}/products/{goal.product_id}/metric-tokens/")
+    # the secret is gone and the use shows
     expect(page.get_by_label("The new metric token")).to_have_count(0)
     assert secret not in page.get_by_label("Example of a push").input_value()
     row = page.get_by_role("row", name="Nightly warehouse export")

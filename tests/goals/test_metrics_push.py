@@ -279,9 +279,11 @@ def test_a_push_reaches_the_cached_goal_and_chain(team, chain, key_result, secre
 
 def test_an_export_keeps_who_moved_a_value_through_an_import(team, key_result, secret):
     by_token(secret).post(values_url(key_result), {"value": 120, "note": "Nightly"})
-    document = api_client_for(team.leader).get(
-        f"/api/products/{team.product.pk}/export/?format=json"
-    ).json()
+    document = (
+        api_client_for(team.leader)
+        .get(f"/api/products/{team.product.pk}/export/?format=json")
+        .json()
+    )
     [moved] = [h for h in document["history"] if h["by_name"]]
     assert moved["by"] is None and moved["by_name"] == "Nightly warehouse export"
     assert moved["changes"] == {"key_result:Weekly cooks.current": [0, 120]}
