@@ -14,12 +14,14 @@ from rest_framework.request import Request
 from accounts import tokens
 from accounts.models import ApiToken
 from goals.models import User
+from goals.services.metrics import METRIC_ONLY_MESSAGE, METRIC_SECRET_START
 
 KEYWORD = "Token"
 
 
 class ApiTokenAuthentication(BaseAuthentication):
-    """Signs the request in as the token's person; `request.auth` is the ApiToken.
+    """Signs the request in as the token's person; `request.auth` is the ApiToken. A metric
+    token signs nobody in: it is refused with a 401 that says what it is for.
 
     A read-only token is refused here, on any method that writes, rather than in each view's
     permissions: no view can then forget the check (or skip it with AllowAny)."""
@@ -34,6 +36,9 @@ class ApiTokenAuthentication(BaseAuthentication):
             key = words[1].decode("ascii")
         except UnicodeDecodeError:
             raise AuthenticationFailed(tokens.UNKNOWN_MESSAGE) from None
+        if key.startswith(METRIC_SECRET_START):
+            # Only POST /api/key-results/{id}/values/ takes these (goals/api/metrics.py).
+            raise AuthenticationFailed(METRIC_ONLY_MESSAGE)
         token = tokens.find(key)
         if token is None:
             raise AuthenticationFailed(tokens.UNKNOWN_MESSAGE)

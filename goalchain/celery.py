@@ -48,5 +48,11 @@ app.conf.beat_schedule = {
         "task": "goals.tasks.send_due_webhook_deliveries",
         "schedule": crontab(),
     },
+    # Key results' data sources, each read hourly or daily: what is due is read within five
+    # minutes (a source read twice at once records once).
+    "metric-sources": {
+        "task": "goals.tasks.fetch_due_metric_sources",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 app.autodiscover_tasks()

@@ -20,6 +20,7 @@ from goals.models import (
     Insight,
     KeyResult,
     Level,
+    MetricToken,
     Notification,
     Organization,
     OrganizationMembership,
@@ -147,6 +148,31 @@ def get_webhook(user: User, pk: object) -> Webhook:
     if hook is None:
         raise NotFound()
     return hook
+
+
+def get_metric_token(user: User, pk: object) -> MetricToken:
+    """A metric token of a product the user sees (its role annotated, for the leaders' check)."""
+    token = (
+        with_roles(
+            MetricToken.objects.select_related("product"),
+            user,
+            product="product_id",
+            organization="product__organization_id",
+        )
+        .filter(pk=object_id(pk))
+        .first()
+    )
+    if token is None:
+        raise NotFound()
+    return token
+
+
+def get_key_result_for_token(token: MetricToken, pk: object) -> KeyResult:
+    """A key result a metric token pushes to: one of its product's; any other is not found."""
+    found = KeyResult.objects.filter(pk=object_id(pk), goal__product_id=token.product_id).first()
+    if found is None:
+        raise NotFound()
+    return found
 
 
 def get_insight(user: User, pk: object) -> Insight:

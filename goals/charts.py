@@ -36,6 +36,7 @@ class Dot:
     x: float
     y: float
     label: str
+    data: bool = False  # a value that came from data (a push, a source), drawn as a diamond
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ class Chart:
     dots: list[Dot] = field(default_factory=list)
     ticks: list[Tick] = field(default_factory=list)
     guides: list[Guide] = field(default_factory=list)
-    rows: list[tuple[str, str]] = field(default_factory=list)  # when, value: the table
+    rows: list[tuple[str, ...]] = field(default_factory=list)  # the table, one per point
+    columns: tuple[str, ...] = ("Check-in", "Value")  # the table's headings
     plan: tuple[float, float, float, float] | None = None  # baseline at the start → target
     width: int = WIDTH
     height: int = HEIGHT
@@ -72,6 +74,11 @@ class Chart:
     axis_y: int = BOTTOM
     left: int = LEFT
     right: int = RIGHT
+
+    @property
+    def from_data(self) -> bool:
+        """Whether some of its values came from data, which the legend then explains."""
+        return any(dot.data for dot in self.dots)
 
 
 Moment = date | datetime
@@ -87,17 +94,23 @@ def progress_chart(
     starts_on: date,
     ends_on: date | None,
     values: Sequence[tuple[datetime, Decimal]],
+    data: Sequence[tuple[datetime, Decimal, str]] = (),
 ) -> Chart:
     """The chart of one key result: `values` are (local time, value) from its check-ins,
-    oldest first.
+    `data` (local time, value, who sent it) the values that came from data; each oldest
+    first.
 
-    The line starts at the baseline on `starts_on`; the plan runs from there to the target
-    on `ends_on` (or the last check-in when there is no due date).
+    The line starts at the baseline on `starts_on` and runs through every value in time
+    order; the plan runs from there to the target on `ends_on` (or the last value when there
+    is no due date).
     """
-    last_day = max([starts_on, *(when.date() for when, _ in values)])
+    points = sorted(
+        [*((when, value, "") for when, value in values), *data], key=lambda point: point[0]
+    )
+    last_day = max([starts_on, *(when.date() for when, _, _ in points)])
     end = max(ends_on or last_day, last_day, starts_on + timedelta(days=1))
     x = _time_axis(_days(starts_on), _days(end) + 1)  # the due day runs to its end
-    numbers = [baseline, target, *(v for _, v in values)]
+    numbers = [baseline, target, *(v for _, v, _ in points)]
     low, high = min(numbers), max(numbers)
     pad = (high - low) / 10 or Decimal(1)
     low, high = low - pad, high + pad
@@ -108,22 +121,19 @@ def progress_chart(
     def measured(value: Decimal) -> str:
         return f"{amount(value)} {unit}".strip()
 
-    points: list[tuple[Moment, Decimal]] = [(starts_on, baseline), *values]
-    dots = [Dot(x(when), y(value), f"{_when(when)}: {measured(value)}") for when, value in points]
-    if values:
-        latest_when, latest = values[-1]
-        told = (
-            f"{counted(len(values), 'check-in')}, the latest "
-            f"{measured(latest)} on {_day(latest_when)}."
-        )
-    else:
-        told = "No check-ins yet."
+    dots = [
+        Dot(x(starts_on), y(baseline), f"{_when(starts_on)}: {measured(baseline)}"),
+        *(
+            Dot(x(when), y(value), f"{_when(when)}: {measured(value)}{_from(by)}", data=bool(by))
+            for when, value, by in points
+        ),
+    ]
     return Chart(
         key=key,
         title=f"Progress of “{title}”",
         description=(
             f"From {measured(baseline)} (baseline, {_day(starts_on)}) towards {measured(target)} "
-            f"(target, {_day(end)}). {told}"
+            f"(target, {_day(end)}). {_told(len(values), points, measured)}"
         ),
         plan=(x(starts_on), y(baseline), x(end + timedelta(days=1)), y(target)),
         line=" ".join(f"{d.x},{d.y}" for d in dots),
@@ -133,7 +143,33 @@ def progress_chart(
             (y(baseline), f"baseline {measured(baseline)}"),
             (y(target), f"target {measured(target)}"),
         ),
-        rows=[(_when(when), measured(value)) for when, value in values],
+        rows=[
+            (_when(when), measured(value), *([by or "Check-in"] if data else []))
+            for when, value, by in points
+        ],
+        columns=("When", "Value", "From") if data else ("Check-in", "Value"),
+    )
+
+
+def _from(by: str) -> str:
+    return f", from {by}" if by else ""
+
+
+def _told(
+    check_ins: int,
+    points: Sequence[tuple[datetime, Decimal, str]],
+    measured: Callable[[Decimal], str],
+) -> str:
+    """ "2 check-ins and 3 values from data, the latest 40 % on 3 Jun 2026 (from …)." """
+    if not points:
+        return "No check-ins yet."
+    counts = [counted(check_ins, "check-in")] if check_ins else []
+    if len(points) > check_ins:
+        counts.append(f"{counted(len(points) - check_ins, 'value')} from data")
+    when, latest, by = points[-1]
+    return (
+        f"{' and '.join(counts)}, the latest {measured(latest)} on {_day(when)}"
+        f"{f' (from {by})' if by else ''}."
     )
 
 
@@ -160,6 +196,7 @@ def confidence_chart(*, key: str, title: str, values: Sequence[tuple[datetime, i
         ticks=_ticks(first, last, x),
         guides=[Guide(y(level), str(level), round(y(level) + 4, 1)) for level in range(1, 6)],
         rows=[(_when(when), f"{level} of 5") for when, level in values],
+        columns=("Check-in", "Confidence"),
     )
 
 

@@ -10,7 +10,16 @@ from django.utils import timezone
 
 from accounts import password_reset
 from goals.selectors.boards import products_without_snapshot
-from goals.services import boards, deliveries, feedback, invitations, notifications, reminders
+from goals.selectors.metrics import due_metric_sources
+from goals.services import (
+    boards,
+    deliveries,
+    feedback,
+    invitations,
+    metric_sources,
+    notifications,
+    reminders,
+)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=6)
@@ -125,3 +134,19 @@ def send_due_webhook_deliveries() -> None:
     """Beat, every minute: queue the deliveries whose next attempt is due."""
     for delivery_id in deliveries.deliveries_due():
         deliver_webhook.delay(delivery_id)
+
+
+# Key results' data sources. Beat queues each due source; its fetch claims the source before
+# reading it (goals/services/metric_sources.py), so a fetch queued twice records once.
+
+
+@shared_task(acks_late=True)
+def fetch_due_metric_sources() -> None:
+    """Beat, every five minutes: queue a fetch of each data source whose time has come."""
+    for source_id in due_metric_sources(timezone.now()):
+        fetch_metric_source.delay(source_id)
+
+
+@shared_task(acks_late=True)
+def fetch_metric_source(source_id: int) -> None:
+    metric_sources.metric_source_fetch(source_id=source_id)

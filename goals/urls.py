@@ -8,6 +8,7 @@ from goals.views import (
     feedback,
     goals,
     home,
+    metrics,
     notifications,
     organizations,
     products,
@@ -90,6 +91,20 @@ urlpatterns = [
     path("goals/<int:pk>/key-results/", goals.key_result_new, name="key-result-new"),
     path("key-results/<int:pk>/", goals.key_result_edit, name="key-result-edit"),
     path("key-results/<int:pk>/delete/", goals.key_result_delete, name="key-result-delete"),
+    # Values from data: metric tokens, key results' data sources.
+    path("products/<int:pk>/metric-tokens/", metrics.metric_tokens, name="metric-tokens"),
+    path(
+        "products/<int:pk>/metric-tokens/<int:token_id>/revoke/",
+        metrics.metric_token_revoke,
+        name="metric-token-revoke",
+    ),
+    path("key-results/<int:pk>/source/", metrics.data_source_save, name="data-source-save"),
+    path("key-results/<int:pk>/source/fetch/", metrics.data_source_fetch, name="data-source-fetch"),
+    path(
+        "key-results/<int:pk>/source/remove/",
+        metrics.data_source_remove,
+        name="data-source-remove",
+    ),
     # Conversations: comments, insights, watching, feedback rounds, notifications, activity.
     path("goals/<int:pk>/comments/", comments.goal_comments, name="goal-comments"),
     path("proposals/<int:pk>/comments/", comments.proposal_comments, name="proposal-comments"),

@@ -33,6 +33,7 @@ from goals.exchange import export_document
 from goals.models import Insight, Level, Notification, NotificationKind, Status, Webhook
 from goals.services.comments import comment_create
 from goals.services.feedback import feedback_round_open
+from goals.services.metrics import metric_token_create
 from goals.services.outcomes import retrospective_save
 from tests.conftest import FUZZ_OUTCOMES, Team, kept_for_the_module, make_team
 from tests.factories import (
@@ -174,6 +175,10 @@ def seed(team: Team) -> dict[tuple[str, str], list[Any]]:
     people = [team.leader, team.member, team.stakeholder]
     # A token of each person to revoke (the ones the requests sign in with are others).
     spare_tokens = [token_create(user=person, name="Spare")[0].pk for person in people]
+    metric_tokens = [
+        metric_token_create(actor=team.leader, product=team.product, name=f"Export {n}")[0].pk
+        for n in range(2)
+    ]
     # Invitations: each person's to another organisation (to accept or decline), one to
     # this organisation (its admin withdraws it) and one to the product (its leader does).
     invitations = [
@@ -217,9 +222,11 @@ def seed(team: Team) -> dict[tuple[str, str], list[Any]]:
         **{("body", name): [0, 10, 42.5] for name in ("baseline", "target", "current")},
         **{("body", name): days for name in ("starts_on", "ends_on", "due_on", "deadline")},
         ("body", "value"): [7, "agree", "object"],
-        # A public address given as a number: accepted without a name to resolve.
-        ("body", "url"): ["https://93.184.215.14/goal-chain"],
+        # A hook's or a data source's public address, given as a number (nothing to look
+        # up); a hook's events; a data source's JSON pointer.
+        ("body", "url"): ["https://93.184.215.14/goal-chain", "https://93.184.215.14/cooks.json"],
         ("body", "events"): ["goal.agreed", "review.overdue"],
+        ("body", "path"): ["", "/data/0/count"],
         # Values for path parameters, by the path's first segment and the parameter.
         ("organizations", "id"): [team.product.organization_id],
         ("organizations", "member_id"): ids(team.product.organization.memberships),
@@ -236,6 +243,7 @@ def seed(team: Team) -> dict[tuple[str, str], list[Any]]:
         ("proposals", "id"): proposals,
         ("tokens", "id"): spare_tokens,
         ("webhooks", "id"): [hook.pk],
+        ("metric-tokens", "id"): metric_tokens,
         ("invitations", "id"): invitations,
     }
 

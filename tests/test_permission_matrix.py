@@ -42,6 +42,9 @@ from goals.models import (
     Invitation,
     KeyResult,
     Level,
+    MetricSource,
+    MetricToken,
+    MetricValue,
     Notification,
     Organization,
     OrganizationMembership,
@@ -56,6 +59,7 @@ from goals.models import (
 from goals.services.comments import comment_create
 from goals.services.feedback import feedback_round_open
 from goals.services.insights import insight_create
+from goals.services.metrics import metric_token_create
 from goals.services.notifications import notify
 from tests.conftest import Team, api_client_for, kept_for_the_module, make_team
 from tests.factories import (
@@ -188,6 +192,10 @@ API: dict[str, tuple[int, ...]] = {
     "delete webhook":                    (204, 403, 403, 403, 204, 404, 401),
     "read webhook deliveries":           (200, 403, 403, 403, 200, 404, 401),
     "create webhook test":               (200, 403, 403, 403, 200, 404, 401),
+    "read metric tokens":                (200, 403, 403, 403, 200, 404, 401),
+    "create metric token":               (201, 403, 403, 403, 201, 404, 401),
+    "delete metric token":               (204, 403, 403, 403, 204, 404, 401),
+    "create key result value":           (201, 201, 403, 403, 201, 404, 401),
 }  # fmt: skip
 
 # Pages. Anonymous visitors are sent to sign in (302); a page's form posts answer 302 when
@@ -238,6 +246,12 @@ PAGES: dict[str, tuple[int, ...]] = {
     "read webhook":                      (200, 403, 403, 403, 200, 404, 302),
     "create webhook test":               (302, 403, 403, 403, 302, 404, 302),
     "delete webhook":                    (302, 403, 403, 403, 302, 404, 302),
+    "read metric tokens":                (200, 403, 403, 403, 200, 404, 302),
+    "create metric token":               (302, 403, 403, 403, 302, 404, 302),
+    "delete metric token":               (302, 403, 403, 403, 302, 404, 302),
+    "update data source":                (302, 302, 403, 403, 302, 404, 302),
+    "create data source fetch":          (302, 302, 403, 403, 302, 404, 302),
+    "delete data source":                (302, 302, 403, 403, 302, 404, 302),
 }  # fmt: skip
 
 Request = tuple[str, str, dict[str, Any] | None]
@@ -336,6 +350,12 @@ def build_world(team: Team) -> World:
     )
     document = api_client_for(team.leader).get(f"/api/products/{product.pk}/export/").json()
     leaders_token, _ = token_create(user=team.leader, name="Nightly export")
+    metric_token, _ = metric_token_create(actor=team.leader, product=product, name="Warehouse")
+    # A key result read from a private address: a fetch is refused at once, sending nothing.
+    sourced = KeyResultFactory(goal=chain.business_goal, owner=team.member)
+    MetricSource.objects.create(
+        key_result=sourced, url="http://127.0.0.1:9/n", format="json", path="", every="daily"
+    )
     # Invitations: three for the team member's email to other organisations (to accept and
     # to decline by the API, to answer on the page), and two this organisation's admins and
     # the product's leaders may withdraw.
@@ -583,6 +603,11 @@ def build_world(team: Team) -> World:
         "delete webhook": ("delete", f"/api/webhooks/{doomed_hook.pk}/", None),
         "read webhook deliveries": ("get", f"/api/webhooks/{hook.pk}/deliveries/", None),
         "create webhook test": ("post", f"/api/webhooks/{hook.pk}/test/", None),
+        # values from data
+        "read metric tokens": ("get", f"{p}/metric-tokens/", None),
+        "create metric token": ("post", f"{p}/metric-tokens/", {"name": "BI"}),
+        "delete metric token": ("delete", f"/api/metric-tokens/{metric_token.pk}/", None),
+        "create key result value": ("post", f"/api/key-results/{kr.pk}/values/", {"value": 12}),
     }
     pages: dict[str, Request] = {
         "read home": ("get", "/", None),
@@ -650,6 +675,20 @@ def build_world(team: Team) -> World:
         "read webhook": ("get", f"/webhooks/{hook.pk}/", None),
         "create webhook test": ("post", f"/webhooks/{hook.pk}/test/", None),
         "delete webhook": ("post", f"/webhooks/{doomed_hook.pk}/delete/", None),
+        "read metric tokens": ("get", f"/products/{product.pk}/metric-tokens/", None),
+        "create metric token": ("post", f"/products/{product.pk}/metric-tokens/", {"name": "BI"}),
+        "delete metric token": (
+            "post",
+            f"/products/{product.pk}/metric-tokens/{metric_token.pk}/revoke/",
+            None,
+        ),
+        "update data source": (
+            "post",
+            f"/key-results/{kr.pk}/source/",
+            {"url": "https://93.184.215.14/n", "format": "json", "path": "", "every": "daily"},
+        ),
+        "create data source fetch": ("post", f"/key-results/{sourced.pk}/source/fetch/", None),
+        "delete data source": ("post", f"/key-results/{sourced.pk}/source/remove/", None),
     }
     users: dict[str, User | None] = {
         "leader": team.leader,
@@ -698,6 +737,9 @@ def fingerprint() -> tuple:
         list(Webhook.objects.values_list("pk", "active", "events", "version")),
         DeliveryAttempt.objects.count(),
         list(CalendarFeed.objects.values_list("pk", "key_hash")),
+        list(MetricToken.objects.values_list("pk", "name")),
+        list(MetricValue.objects.values_list("pk")),
+        list(MetricSource.objects.values_list("pk", "url", "next_fetch_at", "last_error")),
     )
 
 

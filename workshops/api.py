@@ -27,6 +27,7 @@ from goals.api.common import (
 from goals.errors import DomainError, Forbidden, NotFound
 from goals.models import Goal, Product, User
 from goals.rules.timeframes import whole_number
+from goals.services.metrics import METRIC_ONLY_MESSAGE, METRIC_SECRET_START
 from workshops import events, selectors
 from workshops.access import (
     can_decide,
@@ -284,7 +285,7 @@ async def workshop_events(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Server-Sent Events for the room; authenticated by session or API token."""
     user = await _user_of(request)
     if not user.is_authenticated:
-        return JsonResponse({"detail": "Authentication credentials were not provided."}, status=401)
+        return JsonResponse({"detail": _refusal(request)}, status=401)
     try:
         await sync_to_async(get_workshop)(user, pk)
     except NotFound:
@@ -311,6 +312,14 @@ def _may_enter(user: User, pk: int) -> Callable[[], Awaitable[bool]]:
         return await visible_workshops(user).filter(pk=pk).aexists()
 
     return allowed
+
+
+def _refusal(request: HttpRequest) -> str:
+    """Why nobody is signed in: a metric token only pushes key-result values."""
+    key = request.headers.get("Authorization", "").removeprefix("Token ").strip()
+    if key.startswith(METRIC_SECRET_START):
+        return METRIC_ONLY_MESSAGE
+    return "Authentication credentials were not provided."
 
 
 async def _user_of(request: HttpRequest) -> Any:

@@ -6,6 +6,7 @@ from typing import Any
 
 import orjson
 from django.contrib.auth import authenticate, user_logged_in
+from django.db import transaction
 from django.http import HttpResponse
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -41,12 +42,13 @@ from goals.api.serializers.goals import (
 )
 from goals.api.serializers.organizations import TokenRequestSerializer, TokenSerializer
 from goals.errors import DomainError, Errors, NotFound
-from goals.models import FeedbackRound, Goal, Level, Product, Status, User
+from goals.models import FeedbackRound, Goal, KeyResult, Level, Product, Status, User
 from goals.pagination import Pagination
 from goals.selectors.chain import goal_history
 from goals.services.agreement import goal_agreed_by_feedback, goal_agreed_by_record
 from goals.services.goals import goal_create, goal_delete, goal_update
 from goals.services.key_results import key_result_create, key_result_delete, key_result_update
+from goals.services.metric_sources import SourceSettings, metric_source_set
 
 
 class TokenCreate(APIView):
@@ -269,6 +271,16 @@ def _key_result_refs(key_result_goal: Goal, data: dict[str, Any]) -> dict[str, A
     return resolved
 
 
+def _set_source(key_result: KeyResult, source: dict[str, Any] | None) -> None:
+    """Give the key result the data source sent (None removes it); its errors under `source`."""
+    settings = SourceSettings(**source) if source is not None else None
+    try:
+        metric_source_set(key_result=key_result, settings=settings)
+    except DomainError as error:
+        messages = [message for field in error.errors.values() for message in field]
+        raise DomainError({"source": messages}) from None
+
+
 class KeyResultList(PaginatedView):
     @extend_schema(
         parameters=[id_filter("goal"), id_filter("product")],
@@ -280,7 +292,8 @@ class KeyResultList(PaginatedView):
             value = query_int(request, name)
             if value is not None:
                 key_results = key_results.filter(**{path: value})
-        return paginated(request, key_results.order_by("goal_id", "id"), KeyResultSerializer, self)
+        key_results = key_results.select_related("source").order_by("goal_id", "id")
+        return paginated(request, key_results, KeyResultSerializer, self)
 
     @extend_schema(request=KeyResultSerializer, responses={201: KeyResultSerializer})
     def post(self, request: AuthedRequest) -> Response:
@@ -293,7 +306,13 @@ class KeyResultList(PaginatedView):
         data = _key_result_refs(goal, data)
         data.pop("version", None)
         reason = data.pop("change_reason", "")
-        key_result = key_result_create(actor=request.user, goal=goal, change_reason=reason, **data)
+        source = data.pop("source", None)
+        with transaction.atomic():  # with its data source or not at all
+            key_result = key_result_create(
+                actor=request.user, goal=goal, change_reason=reason, **data
+            )
+            if source is not None:
+                _set_source(key_result, source)
         return Response(
             KeyResultSerializer(access.get_key_result(request.user, key_result.pk)).data,
             status=201,
@@ -314,14 +333,18 @@ class KeyResultDetail(APIView):
             raise DomainError({"goal": ["A key result stays with its goal."]})
         version = data.pop("version")
         reason = data.pop("change_reason", "")
+        sent_source, source = "source" in data, data.pop("source", None)
         data = _key_result_refs(key_result.goal, data)
-        key_result_update(
-            actor=request.user,
-            key_result=key_result,
-            data=data,
-            version=version,
-            change_reason=reason,
-        )
+        with transaction.atomic():  # a refused source leaves the rest unchanged, and the reverse
+            if sent_source:
+                _set_source(key_result, source)
+            key_result_update(
+                actor=request.user,
+                key_result=key_result,
+                data=data,
+                version=version,
+                change_reason=reason,
+            )
         return Response(KeyResultSerializer(access.get_key_result(request.user, pk)).data)
 
     @extend_schema(

@@ -7,6 +7,7 @@ from goals.api import (
     feedback,
     goals,
     invitations,
+    metrics,
     notifications,
     organizations,
     reviews,
@@ -80,6 +81,18 @@ urlpatterns = [
     ),
     path("key-results/", goals.KeyResultList.as_view(), name="api-key-results"),
     path("key-results/<int:pk>/", goals.KeyResultDetail.as_view(), name="api-key-result"),
+    # Values from data: metric tokens, pushed values (data sources are on the key result).
+    path(
+        "products/<int:pk>/metric-tokens/",
+        metrics.MetricTokenList.as_view(),
+        name="api-metric-tokens",
+    ),
+    path("metric-tokens/<int:pk>/", metrics.MetricTokenDetail.as_view(), name="api-metric-token"),
+    path(
+        "key-results/<int:pk>/values/",
+        metrics.KeyResultValues.as_view(),
+        name="api-key-result-values",
+    ),
     # Conversations: comments, insights, feedback rounds, watching, notifications, activity.
     path("goals/<int:pk>/comments/", comments.GoalComments.as_view(), name="api-goal-comments"),
     path(

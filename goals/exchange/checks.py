@@ -39,7 +39,8 @@ _KEY_RESULT_KEPT: dict[str, Callable[[Any], bool]] = {
 
 
 def key_result_change_fits(key: str, pair: list[Any]) -> bool:
-    """A key result added or removed whole, or one promised field of it changed."""
+    """A key result added or removed whole, one promised field of it changed, or its current
+    value moved by data."""
     old, new = pair
     if old is None or new is None:
         kept = new if old is None else old
@@ -48,6 +49,8 @@ def key_result_change_fits(key: str, pair: list[Any]) -> bool:
                 fits(kept[name]) for name, fits in _KEY_RESULT_KEPT.items()
             )
     field_name = key.rpartition(".")[2]
+    if field_name in key_result_history.MOVED_FIELDS:  # a current value data moved
+        return all(is_number(value) for value in pair)
     if field_name not in key_result_history.PROMISED_FIELDS:
         return False
     fits = _KEY_RESULT_KEPT[field_name]

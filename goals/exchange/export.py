@@ -140,6 +140,7 @@ def _history(product: Product, goals: list[Goal]) -> list[dict[str, Any]]:
             "goal": change.goal_id,
             "at": _datetime(change.at),
             "by": change.by.email if change.by else None,
+            "by_name": change.by_name,
             "reason": change.reason,
             "via": change.via,
             "changes": _portable_changes(change.changes, emails),

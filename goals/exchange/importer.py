@@ -165,6 +165,7 @@ def import_document(
                     goal=goals[row["goal"]],
                     at=row["at"],
                     by=people.get(row["by"]) if row["by"] else None,
+                    by_name=row["by_name"],
                     reason=row["reason"],
                     via=row["via"],
                     changes=_local_changes(row["changes"], new_ids, user_ids),

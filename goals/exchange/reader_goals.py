@@ -12,12 +12,14 @@ from typing import Any
 from goals.exchange.checks import HISTORY_VALUES, key_result_change_fits
 from goals.exchange.fields import is_ref, is_whole, read_day, read_moment, read_number, read_text
 from goals.exchange.reader_base import PlanState
-from goals.models import AgreementWay, Level, SprintVerdict, Status
+from goals.models import AgreementWay, GoalChange, Level, SprintVerdict, Status
 from goals.rules import key_result_history
 from goals.rules.links import Linked, parent_errors
 from goals.rules.timeframes import timeframe_errors
 
 _CLOSED_WITH_NOTE = (Status.ACHIEVED, Status.MISSED)
+# Who made a change no person made: a metric token's name, or the data source.
+BY_NAME_MAX_LENGTH = GoalChange._meta.get_field("by_name").max_length or 120
 
 
 class GoalSections(PlanState):
@@ -193,6 +195,7 @@ class GoalSections(PlanState):
                     "goal": row["goal"],
                     "at": read_moment(row, "at", self.errors, where),
                     "by": self._email(row, "by", where, required=False),
+                    "by_name": read_text(row, "by_name", self.errors, where, BY_NAME_MAX_LENGTH),
                     "reason": read_text(row, "reason", self.errors, where, 20000),
                     "via": via,
                     "changes": row["changes"],

@@ -30,6 +30,10 @@ PROMISED_FIELDS = {
     "target": "target",
     "due_on": "due date",
 }
+# Kept in the history too, though not part of the promise: a current value that data moved
+# (a metric token's push, a data source's fetch). A check-in keeps its values in itself.
+MOVED_FIELDS = {"current": "current value"}
+_WORDS = {**PROMISED_FIELDS, **MOVED_FIELDS}
 
 
 def field_key(title: str, field: str) -> str:
@@ -53,7 +57,7 @@ class KeyResultChange:
     """One key result's change of one history entry, as people read it."""
 
     title: str
-    field: str  # a PROMISED_FIELDS key, or "added" / "removed"
+    field: str  # a PROMISED_FIELDS or MOVED_FIELDS key, or "added" / "removed"
     old: str
     new: str
 
@@ -66,16 +70,13 @@ class KeyResultChange:
             return f"removed the key result “{self.title}” ({self.old})"
         if self.field == "title":
             return f"renamed the key result “{self.title}” to “{self.new}”"
-        verb = "moved" if self.field in ("baseline", "target", "due_on") else "changed"
-        return (
-            f"{verb} the {PROMISED_FIELDS[self.field]} of “{self.title}” "
-            f"from {self.old} to {self.new}"
-        )
+        verb = "moved" if self.field in ("baseline", "target", "due_on", "current") else "changed"
+        return f"{verb} the {_WORDS[self.field]} of “{self.title}” from {self.old} to {self.new}"
 
     @property
     def label(self) -> str:
         """The history table's field label: Key result “Weekly active cooks”: target."""
-        what = self.field if self.field in ("added", "removed") else PROMISED_FIELDS[self.field]
+        what = self.field if self.field in ("added", "removed") else _WORDS[self.field]
         return f"Key result “{self.title}”: {what}"
 
 
@@ -94,7 +95,7 @@ def describe(key: str, pair: Any) -> KeyResultChange | None:
     if isinstance(old, dict) and new is None:
         return KeyResultChange(name, "removed", _summary(old), "—")
     title, _, field = name.rpartition(".")
-    if field not in PROMISED_FIELDS:
+    if field not in _WORDS:
         return None
     return KeyResultChange(title, field, value_text(field, old), value_text(field, new))
 
@@ -116,7 +117,7 @@ def value_text(field: str, value: Any) -> str:
     """A kept value as people write it: 5,000 / 1.5 / 5 Dec 2026 / — for nothing."""
     if value is None or value == "":
         return "—"
-    if field in ("baseline", "target"):
+    if field in ("baseline", "target", "current"):
         return amount(value)
     if field == "due_on":
         try:

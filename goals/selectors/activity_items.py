@@ -39,6 +39,11 @@ class Activity:
     detail: str = ""  # a short quote: the comment, the reason, the finding
     goal_id: int | None = None
     after: str = ""  # what follows the subject, e.g. " as achieved"
+    by_name: str = ""  # who acted when no person did: a metric token, a data source
+
+    @property
+    def actor_name(self) -> str | None:
+        return self.actor.name if self.actor else (self.by_name or None)
 
 
 @dataclass
@@ -69,6 +74,7 @@ def tell_change(change: GoalChange, names: Names) -> Activity:
         kind="goal_change",
         at=change.at,
         actor=change.by,
+        by_name=change.by_name,
         action="changed",
         subject=goal.title,
         url=_goal_url(change.goal_id),

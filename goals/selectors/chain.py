@@ -220,6 +220,7 @@ def parent_options(product: Product, level: str) -> list[Goal]:
 class HistoryEntry:
     at: datetime
     by: User | None
+    by_name: str  # who made it when no person did: a metric token, a data source
     reason: str
     changes: list[tuple[str, str, str]]  # (field label, old, new) as readable text
     created: bool = False  # the first entry: every value was new
@@ -300,6 +301,7 @@ def goal_history_entries(goal: Goal) -> list[HistoryEntry]:
             HistoryEntry(
                 at=change.at,
                 by=change.by,
+                by_name=change.by_name,
                 reason=change.reason,
                 changes=rows,
                 created=created,

@@ -31,6 +31,7 @@ from goals.models import (
     User,
 )
 from goals.rules.schedule import ReviewDue, local_today, next_review, review_due, zone
+from goals.selectors.metrics import chart_points
 
 HISTORY_SHOWN = 10
 TREND_LENGTH = 5
@@ -74,8 +75,9 @@ class GoalReview:
 def goal_review(
     goal: Goal, user: User, key_results: Sequence[KeyResult], *, today: date
 ) -> GoalReview:
-    """Check-ins (the latest ones with their values), a chart per key result and one of
-    confidence, the retrospective of a miss: two queries, three for a missed goal."""
+    """Check-ins (the latest ones with their values), a chart per key result with the values
+    that came from data beside the check-ins' and one of confidence, the retrospective of a
+    miss: three queries, four for a missed goal."""
     check_ins = list(check_ins_of(goal))
     local = zone(goal.product.organization.time_zone)
     series: dict[int, list[tuple[datetime, Decimal]]] = defaultdict(list)
@@ -83,13 +85,17 @@ def goal_review(
         when = check_in.created_at.astimezone(local)
         for value in check_in.values.all():
             series[value.key_result_id].append((when, value.value))
+    data = {
+        key_result_id: [(p.at.astimezone(local), p.value, p.by) for p in points]
+        for key_result_id, points in chart_points(kr.pk for kr in key_results).items()
+    }
     return GoalReview(
         due=review_due(goal.next_review_on, today) if goal.in_review_loop else None,
         can_check_in=goal.status == Status.AGREED
         and may_check_in(goal, user, key_results, role=role_of(goal)),
         check_ins=check_ins[:HISTORY_SHOWN],
         more_check_ins=len(check_ins) > HISTORY_SHOWN,
-        charts=[_chart(goal, kr, series[kr.pk]) for kr in key_results],
+        charts=[_chart(goal, kr, series[kr.pk], data.get(kr.pk, [])) for kr in key_results],
         confidence=_confidence(goal, check_ins[::-1], local),
         retrospective=Retrospective.objects.filter(goal=goal).first()
         if goal.status == Status.MISSED
@@ -101,10 +107,15 @@ def goal_review(
     )
 
 
-def _chart(goal: Goal, key_result: KeyResult, values: list[tuple[datetime, Decimal]]) -> Chart:
+def _chart(
+    goal: Goal,
+    key_result: KeyResult,
+    values: list[tuple[datetime, Decimal]],
+    data: list[tuple[datetime, Decimal, str]],
+) -> Chart:
     starts_on = goal.starts_on or key_result.created_at.date()
-    if values and values[0][0].date() < starts_on:
-        starts_on = values[0][0].date()
+    earliest = [moments[0][0].date() for moments in (values, data) if moments]
+    starts_on = min([starts_on, *earliest])
     return progress_chart(
         key=str(key_result.pk),
         title=key_result.title,
@@ -114,6 +125,7 @@ def _chart(goal: Goal, key_result: KeyResult, values: list[tuple[datetime, Decim
         starts_on=starts_on,
         ends_on=key_result.due_on or goal.ends_on,
         values=values,
+        data=data,
     )
 
 

@@ -20,6 +20,7 @@ from goals.forms.goals import (
     KeyResultDeleteForm,
     KeyResultForm,
 )
+from goals.forms.metrics import DataSourceForm
 from goals.models import CLOSED_STATUSES, Goal, KeyResult, User
 from goals.rules.feedback import round_supported
 from goals.rules.health import goal_findings
@@ -167,10 +168,7 @@ def key_result_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     page_data = _GoalPage(request, goal)
     prefix = f"kr{key_result.pk}"
     if request.method != "POST":
-        form = KeyResultForm(
-            initial=_kr_initial(key_result), people=page_data.people, goal=goal, prefix=prefix
-        )
-        return page_data.render_key_results(edit_form=form, editing=key_result)
+        return key_result_page(request, key_result, page_data=page_data)
     form = KeyResultForm(request.POST, people=page_data.people, goal=goal, prefix=prefix)
     if form.is_valid():
         data = form.key_result_data()
@@ -228,6 +226,26 @@ def key_result_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
+def key_result_page(
+    request: AuthedRequest,
+    key_result: KeyResult,
+    *,
+    page_data: _GoalPage | None = None,
+    status: int = 200,
+    **extra: Any,
+) -> HttpResponse:
+    """The goal page with the key result's edit form open, and its data source."""
+    if page_data is None:
+        page_data = _GoalPage(request, access.get_goal(request.user, key_result.goal_id))
+    form = KeyResultForm(
+        initial=_kr_initial(key_result),
+        people=page_data.people,
+        goal=page_data.goal,
+        prefix=f"kr{key_result.pk}",
+    )
+    return page_data.render_key_results(edit_form=form, editing=key_result, status=status, **extra)
+
+
 def _key_results_saved(request: AuthedRequest, page_data: _GoalPage, message: str) -> HttpResponse:
     goal_url = reverse("goal", args=[page_data.goal.pk])
     if came_from(request, goal_url):
@@ -259,7 +277,7 @@ class _GoalPage:
         self.reload()
 
     def reload(self) -> None:
-        self.key_results = list(self.goal.key_results.select_related("owner"))
+        self.key_results = list(self.goal.key_results.select_related("owner", "source"))
 
     def goal_form(self, data: Any = None) -> GoalForm:
         return GoalForm(data, **self._goal_form_args())
@@ -344,8 +362,12 @@ class _GoalPage:
         return render(self.request, "goals/goal.html#key-results", context, status=status)
 
     def _key_results_context(self, **extra: Any) -> dict[str, Any]:
+        editing = extra.get("editing")
+        if self.can_edit and editing is not None:
+            extra = {**self._data_source(editing), **extra}
         return {
             "goal": self.goal,
+            "can_lead": self.can_lead,
             "product": self.goal.product,
             "organization": self.goal.product.organization,
             "key_results": self.key_results,
@@ -356,3 +378,11 @@ class _GoalPage:
             "delete_form": KeyResultDeleteForm(goal=self.goal) if self.can_edit else None,
             **extra,
         }
+
+    def _data_source(self, editing: KeyResult) -> dict[str, Any]:
+        """The key result's data source (read with the key results) and its form."""
+        loaded = next((kr for kr in self.key_results if kr.pk == editing.pk), None)
+        source = getattr(loaded, "source", None) if loaded is not None else None
+        fields = ("url", "format", "path", "every")
+        initial = {field: getattr(source, field) for field in fields} if source else None
+        return {"source": source, "source_form": DataSourceForm(initial=initial)}

@@ -347,8 +347,9 @@ def test_it_reads_the_goal_page_in_a_fixed_number_of_queries(
     # 10 owners named in the history, 11 goals named in the history; beside the goal:
     # 12 comments with authors, 13 insights with authors, 14 feedback rounds,
     # 15 the people asked in them, 16 whether I watch the goal; 17 check-ins,
-    # 18 the decision that adopted the goal.
-    with django_assert_num_queries(18):
+    # 18 the values that came from data (the charts' points), 19 the decision that adopted
+    # the goal.
+    with django_assert_num_queries(19):
         response = client.get(goal_url(goal))
     assert response.status_code == 200
 
@@ -359,8 +360,8 @@ def test_it_reads_the_goal_page_read_only_in_fewer_queries(
 ):
     goal = _busy_goal(team, goals, rows)
     client = browser_client(team.stakeholder)
-    # No forms for a stakeholder: no member or parent choices (16 instead of 18).
-    with django_assert_num_queries(16):
+    # No forms for a stakeholder: no member or parent choices (17 instead of 19).
+    with django_assert_num_queries(17):
         response = client.get(goal_url(goal))
     assert response.status_code == 200
 

@@ -200,7 +200,9 @@ class ActivitySerializer(serializers.Serializer):
     )
     at = serializers.DateTimeField(format=None)
     actor = serializers.IntegerField(allow_null=True, source="actor.pk")
-    actor_name = serializers.CharField(allow_null=True, source="actor.name")
+    actor_name = serializers.CharField(
+        allow_null=True, help_text="A person's name, or what acted when no person did."
+    )
     action = serializers.CharField(help_text='What the actor did, e.g. "commented on".')
     subject = serializers.CharField(help_text="The goal's or proposal's title.")
     after = serializers.CharField(

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from goals.api.hot_path import goal_api_dict, key_result_as_dict
 from goals.api.serializers.common import DateInWindowField, VersionedSerializer, id_field
+from goals.api.serializers.metrics import MetricSourceSerializer, source_of
 from goals.models import (
     MEASURE_DIGITS,
     MEASURE_PLACES,
@@ -44,6 +45,22 @@ class KeyResultSerializer(VersionedSerializer):
         help_text="Required on an agreed goal to add a key result or change its title, unit, "
         "baseline, target or due date; kept in the goal's history.",
     )
+    # A field named like Field.source: the metaclass takes declared fields off the class.
+    source = MetricSourceSerializer(  # type: ignore[assignment]
+        required=False,
+        allow_null=True,
+        help_text="Where Goal Chain reads its value from, hourly or daily; null for none (send "
+        "null to remove it). Shown by the key result endpoints, not in a goal's key_results.",
+    )
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        return {**key_result_as_dict(instance), "source": source_of(instance)}
+
+
+class GoalKeyResultSerializer(KeyResultSerializer):
+    """A key result inside a goal's answer: its data source is on the key result's own."""
+
+    source = None  # type: ignore[assignment]  # leaves the field out
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         return key_result_as_dict(instance)
@@ -78,7 +95,7 @@ class GoalSerializer(VersionedSerializer):
         write_only=True, required=False, allow_blank=True, max_length=2000
     )
     progress = serializers.IntegerField(read_only=True)
-    key_results = KeyResultSerializer(many=True, read_only=True)
+    key_results = GoalKeyResultSerializer(many=True, read_only=True)
     health = serializers.ListField(child=serializers.CharField(), read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
@@ -136,4 +153,6 @@ class GoalChangeSerializer(serializers.Serializer):
     )
 
     def get_by_name(self, obj: Any) -> str | None:
-        return obj.by.name if obj.by else None
+        """The person's name; for a change no person made, what made it (a metric token's
+        name, "the data source")."""
+        return obj.by.name if obj.by else (obj.by_name or None)
