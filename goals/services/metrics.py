@@ -42,6 +42,7 @@ from goals.models import (
 from goals.rules import key_result_history
 from goals.services.progress import recompute_progress
 from goals.services.versioning import model_update
+from goals.services.webhooks import announce_key_result
 from goals.wording import json_number
 
 METRIC_SECRET_START = "gcm_"
@@ -155,14 +156,21 @@ def metric_value_record(
             token=token,
         )
         if newest:
-            _move_current(current, value, actor=actor, by_name=by_name or by, note=note)
+            _move_current(current, goal, value, actor=actor, by_name=by_name or by, note=note)
     return point, newest
 
 
 def _move_current(
-    key_result: KeyResult, value: Decimal, *, actor: User | None, by_name: str, note: str
+    key_result: KeyResult,
+    goal: Goal,
+    value: Decimal,
+    *,
+    actor: User | None,
+    by_name: str,
+    note: str,
 ) -> None:
-    """The key result takes the value; its goal's history keeps the move, progress rolls up."""
+    """The key result takes the value; its goal's history keeps the move, progress rolls up,
+    and the product's hooks hear of it."""
     changed = model_update(key_result, {"current": value})
     if not changed:
         return
@@ -180,6 +188,10 @@ def _move_current(
         reason=note,
     )
     recompute_progress(goal_ids=[key_result.goal_id])
+    announce_key_result(
+        key_result=key_result, goal=goal, actor=actor, change="changed",
+        key=f"{key_result.pk}:{key_result.version}",
+    )  # fmt: skip
 
 
 def _check(value: Decimal, at: datetime, note: str, now: datetime) -> None:

@@ -17,6 +17,7 @@ from goals.rules.webhooks import EVENTS
 from goals.services.check_ins import Value, check_in_create
 from goals.services.comments import comment_create
 from goals.services.goals import goal_create, goal_update
+from goals.services.metrics import metric_token_create
 from goals.services.webhooks import announce_goal, webhook_create
 from tests.factories import KeyResultFactory, make_chain, make_goal
 from tests.receiver import Reply
@@ -253,3 +254,21 @@ def test_a_workshop_decision_names_the_adopted_goal_and_never_the_votes(team, re
     assert payload["data"]["goal"]["title"] == "Weekly planner that reads the fridge"
     assert payload["data"]["workshop"]["title"] == "Roadmapping Q1"
     assert b"agree" not in request.body.replace(b"agreed", b"")
+
+
+def test_a_value_pushed_from_data_reaches_the_hooks_as_a_key_result_change(
+    team, api, receiver, committed
+):
+    add_hook(team, receiver.answer("/in"), events=["key_result.changed"])
+    goal = make_chain(team.product).product_goal
+    key_result = KeyResultFactory(goal=goal, owner=team.member, baseline=0, target=100, current=0)
+    _, secret = metric_token_create(actor=team.leader, product=team.product, name="Warehouse")
+    with committed():
+        response = api(None).post(
+            f"/api/key-results/{key_result.pk}/values/", {"value": 42}, format="json",
+            HTTP_AUTHORIZATION=f"Token {secret}",
+        )  # fmt: skip
+    assert response.status_code == 201, response.content
+    (request,) = receiver.to("/in")
+    data = json.loads(request.body)["data"]
+    assert data["key_result"]["current"] == 42 and data["change"] == "changed"
