@@ -252,9 +252,9 @@ def test_the_goal_page_with_agreement_forms_reads_in_a_fixed_number_of_queries(
     make_closed_round(draft, team.leader, dict.fromkeys(people, FeedbackAnswer.SUPPORT))
     client = browser_client(team.leader)
     # As the goal page for anyone who edits it (tests/goals/test_pages_goal.py), plus the
-    # people a leader may ask for feedback (19): the agreement's forms reuse the members and
+    # people a leader may ask for feedback (20): the agreement's forms reuse the members and
     # feedback rounds the page loads anyway.
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         response = client.get(goal_url(draft))
     html = response.content.decode()
     assert "Mark agreed from this round" in html and "Record an agreement" in html
