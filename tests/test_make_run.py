@@ -9,6 +9,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -18,6 +19,10 @@ from typing import IO
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+RESTORE_SIGINT = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execvp(sys.argv[1], sys.argv[1:])"
+)
 
 
 def _free_port() -> int:
@@ -94,7 +99,18 @@ def test_emails_from_make_run_link_to_the_address_it_serves(tmp_path):
         "SECRET_KEY": "make-run-test-only",
     }
     process = subprocess.Popen(
-        ["make", "--no-print-directory", "run", f"ADDR={address}"],
+        # Ctrl-C must reach a make that listens for it, as in a terminal. A test run started
+        # in the background inherits SIGINT ignored, which make and the recipe's shell would
+        # keep (a shell cannot trap a signal that was ignored when it started): restored here.
+        [
+            sys.executable,
+            "-c",
+            RESTORE_SIGINT,
+            "make",
+            "--no-print-directory",
+            "run",
+            f"ADDR={address}",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -18,8 +18,18 @@ from functools import cache
 
 from goals.models import OPEN_STATUSES, Level, Product
 from goals.rules.quality_drafts import GoalDraft, Surroundings
+from goals.rules.quality_patterns import (
+    goal_is_unethical,
+    sprint_goal_is_a_work_list,
+    target_out_of_reach,
+    user_goal_is_a_business_metric,
+    vision_is_a_business_number,
+    vision_is_empty_words,
+)
 from goals.rules.quality_words import (
+    FEATURE_TOKENS,
     FEATURE_WORDS,
+    MOVES_FROM_TO,
     OUTPUT_DONE,
     OUTPUT_FIRST_WORD,
     VAGUE_WORDS,
@@ -81,6 +91,8 @@ class ProductRule:
 
 
 def _vision_names_a_feature(draft: GoalDraft) -> str | None:
+    if FEATURE_TOKENS.isdisjoint(draft.words()):
+        return None
     found = FEATURE_WORDS.search(draft.text)
     if found is None:
         return None
@@ -100,6 +112,10 @@ def _vision_too_short(draft: GoalDraft) -> str | None:
 
 
 def _output_not_outcome(draft: GoalDraft) -> str | None:
+    # "Deliver 97 % of parcels on time", "Build recurring revenue up to 40 %": a share or a
+    # change from one number to another is the outcome, whatever verb leads to it.
+    if "%" in draft.title or MOVES_FROM_TO.search(draft.title):
+        return None
     found = OUTPUT_FIRST_WORD.search(draft.title) or OUTPUT_DONE.search(draft.title)
     if found is None:
         return None
@@ -227,6 +243,54 @@ RULES: tuple[GoalRule | ProductRule, ...] = (
         "Stretch is for the vision. Cut the sprint goal to what the team expects to meet and "
         "keep the rest for the next sprint.",
         _stretch_sprint_goal,
+    ),
+    GoalRule(
+        "vision_business_number",
+        "Vision is a business number",
+        (Level.VISION,),
+        "Say whose life changes and how, e.g. “Every family eats well without thinking about "
+        "it”; members, revenue and rank go in business goals.",
+        vision_is_a_business_number,
+    ),
+    GoalRule(
+        "vision_empty_words",
+        "Vision in empty words",
+        (Level.VISION,),
+        "Name the people and the change, e.g. “Travellers reach any city in Europe without "
+        "planning a single connection”; words any company could use say nothing.",
+        vision_is_empty_words,
+    ),
+    GoalRule(
+        "sprint_work_list",
+        "Work list, not a sprint goal",
+        (Level.SPRINT,),
+        "Name the one outcome the sprint's work serves, e.g. “Customers can pay with a saved "
+        "card at checkout”; the tickets go on the sprint backlog.",
+        sprint_goal_is_a_work_list,
+    ),
+    GoalRule(
+        "out_of_reach",
+        "Out of reach for its level",
+        (Level.USER, Level.BUSINESS, Level.PRODUCT, Level.SPRINT),
+        "Aim for what the team believes it can reach in the level's time, e.g. “Grow weekly "
+        "orders from 8,000 to 10,000 by June”, and keep the big ambition for the vision.",
+        target_out_of_reach,
+    ),
+    GoalRule(
+        "unethical",
+        "Works against people",
+        tuple(Level.values),
+        "Reach the number by serving people better, e.g. “Half of those who cancel do it in "
+        "two clicks and tell us why”, never by tricking them or taking their data.",
+        goal_is_unethical,
+    ),
+    GoalRule(
+        "user_goal_business_metric",
+        "User goal is a business metric",
+        (Level.USER,),
+        "Say what users get, e.g. “Families plan a week of meals in ten minutes”; revenue and "
+        "margins go in a business goal beside it.",
+        user_goal_is_a_business_metric,
     ),
     ProductRule(
         "too_many_product_goals",
