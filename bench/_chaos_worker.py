@@ -1,6 +1,7 @@
-"""The Celery side of bench/reminders_chaos.py: a real worker process that can be killed with
-SIGKILL, the ticks beat would send, the wait until the worker is idle, and the clean-up of
-the queue on Redis afterwards."""
+"""What the chaos benches (bench/reminders_chaos.py, bench/webhooks_chaos.py) share: a scratch
+PostgreSQL database with Django set up on it, and the Celery side: a real worker process that
+can be killed with SIGKILL, the ticks beat would send, the wait until the worker is idle,
+and the clean-up of the queue on Redis afterwards."""
 
 from __future__ import annotations
 
@@ -10,9 +11,16 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
+import django
 import redis
+from django.conf import settings
+from django.db import connection
 from kombu import Exchange, Queue
 
 from goalchain.celery import app
@@ -148,3 +156,52 @@ def purge(queue: str, redis_url: str) -> None:
         if routing_key == queue:
             client.hdel("unacked", tag)
             client.zrem("unacked_index", tag)
+
+
+def services_missing() -> str | None:
+    """What a chaos bench needs and does not have here, or None."""
+    if not os.getenv("DATABASE_URL", "").startswith("postgres"):
+        return "Set DATABASE_URL to a PostgreSQL server (any database on it)."
+    if not os.getenv("REDIS_URL"):
+        return "Set REDIS_URL to a Redis server."
+    return None
+
+
+@contextmanager
+def scratch_database(name: str, workdir: Path, *, syncdb: bool = False) -> Iterator[str]:
+    """Django set up as in production (DEBUG off, tasks queued for real) on a new PostgreSQL
+    database `name`_<pid>, dropped afterwards; yields its URL for the worker. With `syncdb`
+    the tables come straight from the models instead of the migrations."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goalchain.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+    os.environ["DEBUG"] = "0"
+    os.environ["GOALCHAIN_VAR_DIR"] = str(workdir / "var")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    django.setup()
+    app.conf.task_always_eager = False
+    if syncdb:
+        settings.MIGRATION_MODULES = _NoMigrations()
+    settings.DATABASES["default"]["TEST"]["NAME"] = f"{name}_{os.getpid()}"
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        yield database_url_of(connection.settings_dict)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def database_url_of(settings_dict: dict[str, Any]) -> str:
+    user = quote(settings_dict.get("USER") or "", safe="")
+    password = quote(settings_dict.get("PASSWORD") or "", safe="")
+    auth = f"{user}:{password}@" if password else f"{user}@" if user else ""
+    host, port = settings_dict.get("HOST") or "localhost", settings_dict.get("PORT") or 5432
+    return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
+
+
+class _NoMigrations:
+    """MIGRATION_MODULES for every app: none, so tables come straight from the models."""
+
+    def __contains__(self, item: str) -> bool:
+        return True
+
+    def __getitem__(self, item: str) -> None:
+        return None

@@ -30,15 +30,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote
 
 # Run as a script, Python puts bench/ on the path; `bench` and the app live in its parent.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import django
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from bench._chaos_worker import (
@@ -48,10 +43,11 @@ from bench._chaos_worker import (
     check_worker,
     claimed,
     purge,
+    scratch_database,
+    services_missing,
     tick,
     wait_idle,
 )
-from goalchain.celery import app
 
 MESSAGE_ID = re.compile(rb"^Message-ID: (<[^>\r\n]+>)\r?$", re.MULTILINE)
 
@@ -209,14 +205,6 @@ def run_chaos(
     return result
 
 
-def database_url_of(settings_dict: dict[str, Any]) -> str:
-    user = quote(settings_dict.get("USER") or "", safe="")
-    password = quote(settings_dict.get("PASSWORD") or "", safe="")
-    auth = f"{user}:{password}@" if password else f"{user}@" if user else ""
-    host, port = settings_dict.get("HOST") or "localhost", settings_dict.get("PORT") or 5432
-    return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reminders", type=int, default=1000, help="reminders due")
@@ -225,25 +213,12 @@ def main() -> int:
         "--syncdb", action="store_true", help="create tables from the models, not migrations"
     )
     args = parser.parse_args()
-    if not os.getenv("DATABASE_URL", "").startswith("postgres"):
-        print("Set DATABASE_URL to a PostgreSQL server (any database on it).")
-        return 2
-    if not os.getenv("REDIS_URL"):
-        print("Set REDIS_URL to a Redis server.")
+    missing = services_missing()
+    if missing:
+        print(missing)
         return 2
     workdir = Path(tempfile.mkdtemp(prefix="goalchain-chaos-"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goalchain.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
-    os.environ["DEBUG"] = "0"
-    os.environ["GOALCHAIN_VAR_DIR"] = str(workdir / "var")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    django.setup()
-    app.conf.task_always_eager = False
-    if args.syncdb:
-        settings.MIGRATION_MODULES = _NoMigrations()
-    settings.DATABASES["default"]["TEST"]["NAME"] = f"goalchain_chaos_{os.getpid()}"
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with scratch_database("goalchain_chaos", workdir, syncdb=args.syncdb) as database_url:
         print(
             f"{args.reminders:,} reminders due, a worker (prefork, 2 processes) on Redis, "
             f"SIGKILLed {args.kills} times mid-run"
@@ -252,11 +227,9 @@ def main() -> int:
             reminders=args.reminders,
             kills=args.kills,
             workdir=workdir,
-            database_url=database_url_of(connection.settings_dict),
+            database_url=database_url,
             redis_url=os.environ["REDIS_URL"],
         )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
     print(f"worker killed when {', '.join(map(str, result.killed_at))} reminders were claimed")
     print(f"emails recorded: {result.recorded}")
     print(f"duplicates: {result.duplicates}")
@@ -267,16 +240,6 @@ def main() -> int:
         return 1
     shutil.rmtree(workdir)
     return 0
-
-
-class _NoMigrations:
-    """MIGRATION_MODULES for every app: none, so tables come straight from the models."""
-
-    def __contains__(self, item: str) -> bool:
-        return True
-
-    def __getitem__(self, item: str) -> None:
-        return None
 
 
 if __name__ == "__main__":

@@ -32,12 +32,18 @@ from pathlib import Path
 # Run as a script, Python puts bench/ on the path; `bench` and the app live in its parent.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import django
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
-from bench._chaos_worker import BASE_DIR, Worker, check_worker, purge, tick
-from bench.reminders_chaos import database_url_of
+from bench._chaos_worker import (
+    BASE_DIR,
+    Worker,
+    check_worker,
+    purge,
+    scratch_database,
+    services_missing,
+    tick,
+)
 from goalchain.celery import app
 from tests.receiver import Receiver, Reply, serve
 
@@ -172,23 +178,12 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=300, help="events announced")
     parser.add_argument("--kills", type=int, default=2, help="SIGKILLs of the worker")
     args = parser.parse_args()
-    if not os.getenv("DATABASE_URL", "").startswith("postgres"):
-        print("Set DATABASE_URL to a PostgreSQL server (any database on it).")
-        return 2
-    if not os.getenv("REDIS_URL"):
-        print("Set REDIS_URL to a Redis server.")
+    missing = services_missing()
+    if missing:
+        print(missing)
         return 2
     workdir = Path(tempfile.mkdtemp(prefix="goalchain-hooks-chaos-"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goalchain.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
-    os.environ["DEBUG"] = "0"
-    os.environ["GOALCHAIN_VAR_DIR"] = str(workdir / "var")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    django.setup()
-    app.conf.task_always_eager = False
-    settings.DATABASES["default"]["TEST"]["NAME"] = f"goalchain_hooks_chaos_{os.getpid()}"
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with scratch_database("goalchain_hooks_chaos", workdir) as database_url:
         print(
             f"{args.events:,} events to a signed hook, a worker (prefork, 2 processes) on "
             f"Redis, SIGKILLed {args.kills} times mid-request"
@@ -197,11 +192,9 @@ def main() -> int:
             events=args.events,
             kills=args.kills,
             workdir=workdir,
-            database_url=database_url_of(connection.settings_dict),
+            database_url=database_url,
             redis_url=os.environ["REDIS_URL"],
         )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
     print(f"worker killed when {', '.join(map(str, result.killed_at))} events had arrived")
     print(f"requests received: {result.received}")
     print(f"events arrived (distinct webhook-ids): {result.distinct} of {result.expected}")

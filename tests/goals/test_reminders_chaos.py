@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from bench._chaos_worker import database_url_of
 from goalchain.celery import app
 from tests.conftest import skip_or_fail
 
@@ -41,7 +42,7 @@ def test_reminders_are_sent_exactly_once_though_the_worker_is_killed(tmp_path):
         reminders=60,
         kills=1,
         workdir=tmp_path,
-        database_url=chaos.database_url_of(connection.settings_dict),
+        database_url=database_url_of(connection.settings_dict),
         redis_url=os.environ["REDIS_URL"],
         timeout=300,
     )

@@ -9,6 +9,7 @@ import os
 import pytest
 from django.db import connection
 
+from bench._chaos_worker import database_url_of
 from goalchain.celery import app
 from tests.conftest import skip_or_fail
 from tests.goals.test_reminders_chaos import load_bench
@@ -29,7 +30,7 @@ def test_every_event_arrives_once_though_the_worker_is_killed_mid_delivery(tmp_p
         events=30,
         kills=1,
         workdir=tmp_path,
-        database_url=chaos.database_url_of(connection.settings_dict),
+        database_url=database_url_of(connection.settings_dict),
         redis_url=os.environ["REDIS_URL"],
         timeout=300,
     )
