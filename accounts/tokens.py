@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -17,7 +18,7 @@ from django.utils.dateformat import format as format_date
 
 from accounts.models import NAME_MAX_LENGTH, ApiToken
 from goals.errors import DomainError, NotFound
-from goals.models import User
+from goals.models import MetricToken, User
 from goals.rules.timeframes import DATE_WINDOW_MESSAGE, in_date_window
 
 SECRET_START = "gc_"
@@ -121,21 +122,22 @@ def refusal(token: ApiToken) -> str | None:
     return None
 
 
-def _use_to_record(token: ApiToken) -> QuerySet[ApiToken] | None:
+def _use_to_record(token: ApiToken | MetricToken) -> QuerySet[Any] | None:
     """The row to stamp with this use, or None when it was stamped less than a minute ago.
 
-    The update is conditional too, so two requests in the same minute write once."""
+    The update is conditional too, so two requests in the same minute write once. Personal
+    and metric tokens alike."""
     now = timezone.now()
     since = now - USE_RECORDED_EVERY
     if token.last_used_at is not None and token.last_used_at > since:
         return None
     token.last_used_at = now
-    return ApiToken.objects.filter(
+    return type(token)._default_manager.filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lte=since), pk=token.pk
     )
 
 
-def record_use(token: ApiToken) -> None:
+def record_use(token: ApiToken | MetricToken) -> None:
     row = _use_to_record(token)
     if row is not None:
         row.update(last_used_at=token.last_used_at)

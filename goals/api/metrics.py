@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from accounts.tokens import record_use
 from goals import access
 from goals.api.common import AuthedRequest, PaginatedView, paginated, parse
 from goals.api.serializers.metrics import (
@@ -78,7 +79,7 @@ class MetricTokenAuthentication(BaseAuthentication):
         token = metrics.metric_token_find(secret=key)
         if token is None:
             raise AuthenticationFailed(metrics.UNKNOWN_MESSAGE)
-        metrics.metric_token_record_use(token=token)
+        record_use(token)
         return AnonymousUser(), token
 
     def authenticate_header(self, request: Request) -> str:

@@ -8,7 +8,6 @@ again, or through a new address, updates the events it has instead of adding cop
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,10 +28,6 @@ WORKSHOP_LENGTH = timedelta(hours=1)
 
 def new_feed_secret() -> str:
     return secrets.token_urlsafe(32)
-
-
-def feed_key_hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def feed_name(person: User) -> str:

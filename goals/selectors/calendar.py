@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.tokens import hash_key
 from goals.models import (
     IN_REVIEW_LOOP,
     OPEN_STATUSES,
@@ -31,7 +32,6 @@ from goals.rules.calendar import (
     FeedEvent,
     Site,
     feed_ical,
-    feed_key_hash,
     feed_name,
     feedback_event,
     review_event,
@@ -63,7 +63,7 @@ def feed_person(secret: str) -> User | None:
     """The active person whose feed has this secret, or None (unknown, replaced, stopped)."""
     feed = (
         CalendarFeed.objects.select_related("user")
-        .filter(key_hash=feed_key_hash(secret), user__is_active=True)
+        .filter(key_hash=hash_key(secret), user__is_active=True)
         .first()
     )
     return feed.user if feed is not None else None

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from accounts.tokens import hash_key
 from goals.models import CalendarFeed, User
-from goals.rules.calendar import feed_key_hash, new_feed_secret
+from goals.rules.calendar import new_feed_secret
 
 
 def calendar_feed_rotate(*, user: User) -> str:
     """A new secret for the person's feed; the address with the old one stops working now."""
     secret = new_feed_secret()
     CalendarFeed.objects.update_or_create(
-        user=user, defaults={"key_hash": feed_key_hash(secret), "created_at": timezone.now()}
+        user=user, defaults={"key_hash": hash_key(secret), "created_at": timezone.now()}
     )
     return secret
 

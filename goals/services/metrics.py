@@ -19,10 +19,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from accounts.tokens import USE_RECORDED_EVERY, hash_key
+from accounts.tokens import hash_key
 from goals.access import Role, role_in
 from goals.errors import Conflict, DomainError, Errors, Forbidden, NotFound
 from goals.models import (
@@ -96,18 +95,6 @@ def metric_token_find(*, secret: str) -> MetricToken | None:
     if not secret.startswith(METRIC_SECRET_START):
         return None
     return MetricToken.objects.filter(key_hash=hash_key(secret)).first()
-
-
-def metric_token_record_use(*, token: MetricToken) -> None:
-    """Stamp the token's last use, at most once a minute (two pushes at once write once)."""
-    now = timezone.now()
-    since = now - USE_RECORDED_EVERY
-    if token.last_used_at is not None and token.last_used_at > since:
-        return
-    MetricToken.objects.filter(
-        Q(last_used_at__isnull=True) | Q(last_used_at__lte=since), pk=token.pk
-    ).update(last_used_at=now)
-    token.last_used_at = now
 
 
 def metric_value_record(

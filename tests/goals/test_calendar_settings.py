@@ -10,9 +10,8 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from accounts.tokens import token_create
+from accounts.tokens import hash_key, token_create
 from goals.models import CalendarFeed, User
-from goals.rules.calendar import feed_key_hash
 from tests.factories import UserFactory
 
 SITE = "https://goals.example.com"
@@ -57,7 +56,7 @@ def test_the_api_answers_with_the_absolute_address_of_a_new_feed(person, api):
     assert response.json() == {"url": url}
     assert FEED_URL.match(url)
     secret = urlsplit(url).path.removeprefix("/calendar/").removesuffix(".ics")
-    assert CalendarFeed.objects.get(user=person).key_hash == feed_key_hash(secret)
+    assert CalendarFeed.objects.get(user=person).key_hash == hash_key(secret)
     assert secret not in str(CalendarFeed.objects.values_list())
     assert status_of(url) == 200
 
