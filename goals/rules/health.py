@@ -38,6 +38,9 @@ class Finding:
     code: str
     message: str
     suggestion: str = ""  # what good looks like, for goal-quality findings
+    # Quality rules this finding also speaks for: a low confidence says what "sprint_stretch"
+    # would, so the sprint goal gets one warning, counted for both on the health page.
+    also: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -113,6 +116,7 @@ def goal_findings(
                 f"The team's confidence in “{goal.title}” is {goal.confidence} of 5: talk "
                 "about what would make it realistic.",
                 stretch.suggestion if stretch else "",
+                (stretch.code,) if stretch else (),
             )
         )
     if goal.owner_id is None:

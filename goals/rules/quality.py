@@ -55,6 +55,18 @@ class QualitySettings:
             product.max_live_product_goals,
         )
 
+    def trying(self, codes: frozenset[str]) -> QualitySettings:
+        """Settings that run only the rules `codes` and the rules they keep quiet after, so
+        that what the `codes` find is what they would find if switched on."""
+        quiet_after = {
+            code
+            for rule in RULES
+            if isinstance(rule, GoalRule) and rule.code in codes
+            for code in rule.quiet_after
+        }
+        kept = codes | (quiet_after - self.off)
+        return QualitySettings(frozenset(LABELS) - kept, self.max_live_product_goals)
+
 
 @dataclass(frozen=True)
 class Advice:
@@ -310,6 +322,7 @@ RULES: tuple[GoalRule | ProductRule, ...] = (
     ),
 )
 LABELS: dict[str, str] = {rule.code: rule.label for rule in RULES}
+
 SUGGESTIONS: dict[str, str] = {rule.code: rule.suggestion for rule in RULES}
 
 # A timeframe outside its level's window is a chain health finding (goals/rules/health.py, code

@@ -1,7 +1,7 @@
 """Reads for the boards that show alignment: the health dashboard, the Product Vision Board,
-the GO roadmap, the sprint goal board and the portfolio. Each costs a fixed number of
-queries, whatever the size of the chain or the number of products, and is assembled in
-Python."""
+the GO roadmap, the sprint goal board and the portfolio (goal quality's reads are in
+goals/selectors/quality.py). Each costs a fixed number of queries, whatever the size of the
+chain or the number of products, and is assembled in Python."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch, Q
 
 from goals.models import (
     OPEN_STATUSES,
@@ -24,8 +24,7 @@ from goals.models import (
     Status,
 )
 from goals.rules.health import Finding
-from goals.rules.quality import SUGGESTIONS, Advice, QualitySettings, draft_advice
-from goals.rules.quality_drafts import GoalDraft, Surroundings
+from goals.rules.quality import SUGGESTIONS
 from goals.rules.timeframes import in_date_window
 from goals.selectors.chain import Chain
 
@@ -33,34 +32,6 @@ TREND_DAYS = 90
 RECENT_SPRINT_DAYS = 84  # twelve weeks of sprints on the sprint goal board
 ROADMAP_PAST_DAYS = 90  # product goals that ended longer ago leave the roadmap by default
 AXIS_HEIGHT, LANE_HEIGHT = 32, 40  # the roadmap's timeline, in pixels
-
-
-# Goal quality as people type ------------------------------------------------------------------
-
-
-def draft_quality(
-    product: Product, draft: GoalDraft, *, today: date, editing: int | None = None
-) -> list[Advice]:
-    """The goal-quality advice on a goal or proposal as typed so far, in the product's
-    settings and among its other open goals (`editing`: the saved goal being edited)."""
-    others = quality_surroundings(product, today=today, exclude=editing)
-    return draft_advice(draft, QualitySettings.of(product), others, today=today)
-
-
-def quality_surroundings(product: Product, *, today: date, exclude: int | None) -> Surroundings:
-    """The product's open goals counted for the product rules, leaving out the goal being
-    edited (it is counted as typed). One query."""
-    goals = Goal.objects.filter(product=product, status__in=OPEN_STATUSES)
-    if exclude is not None:
-        goals = goals.exclude(pk=exclude)
-    current = Q(level=Level.PRODUCT) & (Q(starts_on__isnull=True) | Q(starts_on__lte=today))
-    current &= Q(ends_on__isnull=True) | Q(ends_on__gte=today)
-    counts = goals.aggregate(
-        product=Count("pk", filter=current),
-        user=Count("pk", filter=Q(level=Level.USER)),
-        business=Count("pk", filter=Q(level=Level.BUSINESS)),
-    )
-    return Surroundings(counts["product"], counts["user"], counts["business"])
 
 
 # Health dashboard -----------------------------------------------------------------------------

@@ -40,17 +40,19 @@ class Chain:
     child_ids: dict[int, list[int]]
     key_results: dict[int, list[KeyResult]]
     by_id: dict[int, Goal] = field(init=False)
+    today: date = field(init=False)  # in the organisation's time zone
     findings: list[Finding] = field(init=False)
 
     def __post_init__(self) -> None:
         # `.id`, not `.pk`: the property costs a lookup per call, ~100,000 calls per big chain.
         self.by_id = {g.id: g for g in self.goals}
+        self.today = local_today(self.product.organization.time_zone)
         self.findings = product_findings(
             self.goals,
             {gid: self.parents(gid) for gid in self.by_id},
             self.key_results,
             quality=QualitySettings.of(self.product),
-            today=local_today(self.product.organization.time_zone),
+            today=self.today,
         )
 
     def parents(self, goal_id: int) -> list[Goal]:

@@ -21,7 +21,7 @@ from goals.forms.boards import (
 )
 from goals.models import Goal, Level, Product
 from goals.rules.quality import RULES, QualitySettings
-from goals.selectors import boards
+from goals.selectors import boards, quality
 from goals.selectors.chain import load_chain
 from goals.services.boards import quality_settings_update, vision_board_update
 from goals.services.goals import goal_update
@@ -72,6 +72,7 @@ def _render_health(
     chain = load_chain(product)
     today = timezone.localdate()
     can_lead = access.can_lead(product)
+    tallies = quality.rule_tallies(chain)
     if can_lead and settings_form is None:
         settings = QualitySettings.of(product)
         settings_form = QualitySettingsForm(
@@ -87,11 +88,10 @@ def _render_health(
         "chain": chain,
         "trend": boards.health_trend(product, today=today, score=chain.score),
         "groups": boards.finding_groups(chain, HEALTH_LABELS),
-        "rules": RULES,
-        "rules_off": QualitySettings.of(product).off,
+        "tallies": tallies,
         "settings_form": settings_form,
-        # The checkboxes in the order of RULES, each with its rule to explain it.
-        "rule_options": list(zip(settings_form["rules_on"], RULES, strict=True))
+        # The checkboxes in the order of RULES, each with what its rule finds.
+        "rule_options": list(zip(settings_form["rules_on"], tallies, strict=True))
         if settings_form
         else [],
     }
@@ -115,7 +115,7 @@ def quality_check(request: AuthedRequest, pk: int) -> HttpResponse:
     if level in Level.values:
         prefix = request.POST.get("prefix", "")
         draft = draft_from_form(request.POST, level=level, prefix=prefix, saved=goal)
-        advice = boards.draft_quality(
+        advice = quality.draft_quality(
             product, draft, today=timezone.localdate(), editing=goal.pk if goal else None
         )
     return render(request, "goals/quality/_findings.html", {"advice": advice})

@@ -89,3 +89,79 @@ def test_a_ten_week_sprint_proposal_hears_the_rule_once(
     expect(messages).to_have_count(1)
     page.screenshot(path=str(screenshot_dir / "proposal-sprint-refused.png"), full_page=True)
     assert page_errors == []
+
+
+def test_the_new_goal_form_calls_a_list_of_tickets_a_work_list(
+    asgi_live_server, chain, open_page, page_errors, screenshot_dir
+):
+    product, lea, _, product_goal = chain
+    page = open_page(1280, 900)
+    sign_in(page, asgi_live_server.url, lea.email)
+    page.goto(
+        f"{asgi_live_server.url}/products/{product.pk}/goals/new/"
+        f"?level=sprint&parent={product_goal.pk}"
+    )
+    form = page.locator("form.add-form")
+    form.get_by_label("Title").fill("Finish SHOP-12, SHOP-19 and SHOP-23")
+    advice = form.locator("[data-quality-check] [data-code=sprint_work_list]")
+    expect(advice).to_contain_text("Work list, not a sprint goal")
+    expect(advice).to_contain_text("“SHOP-12” is a ticket")
+    expect(advice).to_contain_text("Customers can pay with a saved card at checkout")
+    page.screenshot(path=str(screenshot_dir / "goal-advice-work-list.png"), full_page=True)
+    form.get_by_label("Title").fill("Customers can pay with a saved card at checkout")
+    expect(advice).to_have_count(0)
+    assert page_errors == []
+
+
+def test_a_proposal_hears_that_revenue_is_not_a_user_goal(
+    asgi_live_server, chain, open_page, page_errors, screenshot_dir
+):
+    product, lea, _, _ = chain
+    vision = Goal.objects.get(product=product, level=Level.VISION)
+    workshop = workshop_create(
+        actor=lea,
+        product=product,
+        title="User goals for the year",
+        target_level=Level.USER,
+        parent_goal=vision,
+        facilitator=lea,
+    )
+    workshop_set_phase(actor=lea, workshop=workshop, phase="drafting")
+    page = open_page(390, 844)
+    sign_in(page, asgi_live_server.url, lea.email)
+    page.goto(f"{asgi_live_server.url}/workshops/{workshop.pk}/")
+    form = page.locator("#proposal-new-form")
+    form.get_by_label("Title").fill("Raise revenue per account by 30 %")
+    advice = form.locator("[data-quality-check] [data-code=user_goal_business_metric]")
+    expect(advice).to_contain_text("User goal is a business metric")
+    expect(advice).to_contain_text("“revenue” is what the business gets")
+    page.screenshot(
+        path=str(screenshot_dir / "proposal-advice-business-metric.png"), full_page=True
+    )
+    form.get_by_label("Title").fill("Families plan a week of meals in 10 minutes")
+    expect(advice).to_have_count(0)
+    assert page_errors == []
+
+
+def test_the_health_page_counts_each_rule_and_leads_to_its_goals(
+    asgi_live_server, chain, open_page, page_errors, screenshot_dir
+):
+    product, lea, user_goal, _ = chain
+    for title in ("Improve planning", "Better recipes"):
+        make_goal(product, Level.PRODUCT, user_goal, title=title)
+    page = open_page(1280, 900)
+    sign_in(page, asgi_live_server.url, lea.email)
+    page.goto(f"{asgi_live_server.url}/products/{product.pk}/health/")
+    vague = page.locator("#rule-finds-vague_words")
+    expect(vague).to_have_text("Flags 2 goals")
+    vague.get_by_role("link").click()
+    expect(page).to_have_url(
+        f"{asgi_live_server.url}/products/{product.pk}/health/#kind-vague_words"
+    )
+    expect(page.locator("#kind-vague_words")).to_be_in_viewport()
+    page.screenshot(path=str(screenshot_dir / "health-rule-counts.png"), full_page=True)
+    page.get_by_role("checkbox", name="Vague words").uncheck()
+    page.get_by_role("button", name="Save checks").click()
+    expect(page.locator("#rule-finds-vague_words")).to_have_text("Would flag 2 goals")
+    expect(page.locator("#kind-vague_words")).to_have_count(0)
+    assert page_errors == []

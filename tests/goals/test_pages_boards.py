@@ -168,6 +168,49 @@ def test_only_leaders_change_quality_checks(team, chain, browser_client, role):
     assert client.post(url(team.product, "health/quality"), data).status_code == 403
 
 
+def rule_tally(html: str, code: str) -> str:
+    """The words beside one quality rule in the health page's list of checks."""
+    found = re.search(
+        rf'<span class="rule-tally[^"]*" id="rule-finds-{code}">(.*?)</span>', html, re.S
+    )
+    return " ".join(re.sub(r"<[^>]+>", "", found.group(1)).split())
+
+
+def test_the_health_page_says_how_many_goals_each_rule_flags(team, chain, browser_client):
+    make_goal(team.product, Level.PRODUCT, chain.user_goal, title="Improve planning")
+    make_goal(team.product, Level.PRODUCT, chain.user_goal, title="Better recipes")
+    make_goal(team.product, Level.SPRINT, chain.product_goal, title="Fridge photos", confidence=1)
+    html = browser_client(team.leader).get(url(team.product, "health")).content.decode()
+    assert rule_tally(html, "vague_words") == "Flags 2 goals"
+    assert '<a href="#kind-vague_words">Flags 2 goals</a>' in html
+    assert rule_tally(html, "vision_names_feature") == "Flags no goal"
+    # A stretch sprint goal shows once, as low confidence, and counts for the rule.
+    assert rule_tally(html, "sprint_stretch") == "Flags 1 goal"
+    assert '<a href="#kind-low_confidence">Flags 1 goal</a>' in html
+    assert rule_tally(html, "business_without_user") == "Does not flag this product"
+    assert 'aria-describedby="rule-finds-vague_words rule-help-vague_words"' in html
+
+
+def test_the_health_page_says_what_a_rule_switched_off_would_flag(team, chain, browser_client):
+    make_goal(team.product, Level.PRODUCT, chain.user_goal, title="Improve planning")
+    chain.user_goal.status = Status.DROPPED
+    chain.user_goal.save()
+    team.product.quality_rules_off = ["vague_words", "business_without_user"]
+    team.product.save()
+    for role in ("leader", "member"):
+        html = browser_client(getattr(team, role)).get(url(team.product, "health")).content.decode()
+        assert 'id="kind-vague_words"' not in html  # switched off: no findings
+        assert rule_tally(html, "vague_words") == "Would flag 1 goal"
+        assert rule_tally(html, "business_without_user") == "Would flag this product"
+    # Switched off, "not measurable" still keeps quiet where "vague words" speaks, as it
+    # would if switched on.
+    team.product.quality_rules_off = ["not_measurable"]
+    team.product.save()
+    html = browser_client(team.member).get(url(team.product, "health")).content.decode()
+    assert rule_tally(html, "not_measurable") == "Would flag no goal"
+    assert rule_tally(html, "vague_words") == "Flags 1 goal"
+
+
 # The as-you-type check ---------------------------------------------------------------------------
 
 
@@ -664,6 +707,19 @@ def test_each_board_reads_in_a_fixed_number_of_queries(
     with django_assert_num_queries(queries):
         response = client.get(url(team.product, page))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("size", [5, 300])
+def test_the_health_page_counts_rules_switched_off_without_more_queries(
+    team, browser_client, django_assert_num_queries, size
+):
+    big_chain(team, size)
+    team.product.quality_rules_off = ["vague_words", "not_measurable", "business_without_user"]
+    team.product.save()
+    client = browser_client(team.leader)
+    with django_assert_num_queries(8):  # as with every rule on
+        response = client.get(url(team.product, "health"))
+    assert 'id="rule-finds-vague_words">' in response.content.decode()
 
 
 @pytest.mark.parametrize("products", [1, 12])

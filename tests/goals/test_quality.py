@@ -11,8 +11,8 @@ import pytest
 from goals.models import Goal, Level, Status
 from goals.rules.quality import RULES, QualitySettings, draft_advice, goal_advice, product_advice
 from goals.rules.quality_drafts import GoalDraft, MeasureDraft, Surroundings, surroundings_of
-from goals.selectors.boards import quality_surroundings
 from goals.selectors.chain import load_chain
+from goals.selectors.quality import quality_surroundings
 from tests.factories import KeyResultFactory, make_chain, make_goal, today
 
 DEFAULTS = QualitySettings()
