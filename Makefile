@@ -124,10 +124,11 @@ fmt: sync ## format the code and apply ruff's safe fixes
 # The production shape on this machine: PostgreSQL and Redis at their usual local addresses
 # unless DATABASE_URL and REDIS_URL name others; each bench creates and drops its database.
 # Every bench runs even when one fails; the target fails if any did.
-bench: sync ## chain reads, API throughput, vote storm, reminders and webhooks chaos (PostgreSQL + Redis)
+bench: sync ## chain reads, goal advice, API throughput, vote storm, reminders and webhooks chaos (PostgreSQL + Redis)
 	@export DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}" \
 		REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/10}"; status=0; \
 	$(RUN) python bench/chain.py $(BENCH_ARGS) || status=1; \
+	$(RUN) python bench/advice.py || status=1; \
 	$(RUN) python bench/throughput.py $(THROUGHPUT_ARGS) || status=1; \
 	$(RUN) python bench/votes.py $(VOTES_ARGS) || status=1; \
 	$(RUN) python bench/reminders_chaos.py $(CHAOS_ARGS) || status=1; \

@@ -11,10 +11,12 @@ product's open goals counted by level. To add a rule, write its check and list i
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from threading import Lock
 
 from goals.models import OPEN_STATUSES, Level, Product
 from goals.rules.quality_drafts import GoalDraft, Surroundings
@@ -27,6 +29,7 @@ from goals.rules.quality_patterns import (
     vision_is_empty_words,
 )
 from goals.rules.quality_words import (
+    DONE_TOKENS,
     FEATURE_TOKENS,
     FEATURE_WORDS,
     MOVES_FROM_TO,
@@ -126,9 +129,12 @@ def _vision_too_short(draft: GoalDraft) -> str | None:
 def _output_not_outcome(draft: GoalDraft) -> str | None:
     # "Deliver 97 % of parcels on time", "Build recurring revenue up to 40 %": a share or a
     # change from one number to another is the outcome, whatever verb leads to it.
-    if "%" in draft.title or MOVES_FROM_TO.search(draft.title):
+    words = draft.words()
+    if "%" in draft.title or ("from" in words and MOVES_FROM_TO.search(draft.title)):
         return None
-    found = OUTPUT_FIRST_WORD.search(draft.title) or OUTPUT_DONE.search(draft.title)
+    found = OUTPUT_FIRST_WORD.search(draft.title)
+    if found is None and not DONE_TOKENS.isdisjoint(words):
+        found = OUTPUT_DONE.search(draft.title)
     if found is None:
         return None
     word = found.group(found.lastindex or 0)
@@ -345,6 +351,14 @@ def goal_advice(draft: GoalDraft, settings: QualitySettings) -> list[Advice]:
     """What the goal rules say about one goal (nothing once it is closed or untitled)."""
     if draft.status not in OPEN_STATUSES or not draft.title.strip():
         return []
+    key = (draft.fingerprint(), settings)
+    found = _REMEMBERED.get(key)
+    if found is None:
+        found = _REMEMBERED.keep(key, _advice_on(draft, settings))
+    return list(found)
+
+
+def _advice_on(draft: GoalDraft, settings: QualitySettings) -> tuple[Advice, ...]:
     found: list[Advice] = []
     for rule in _rules_in_use(draft.level, settings.off):
         if rule.quiet_after and any(a.code in rule.quiet_after for a in found):
@@ -352,7 +366,35 @@ def goal_advice(draft: GoalDraft, settings: QualitySettings) -> list[Advice]:
         message = rule.check(draft)
         if message is not None:
             found.append(Advice(rule.code, message, rule.suggestion))
-    return found
+    return tuple(found)
+
+
+class _Remembered:
+    """The advice on the goals read lately, by the fingerprint of all a rule reads: chain
+    health reads every open goal on each request, and most have not changed since the last
+    one. The oldest go first past `size` entries (each under a kilobyte)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[
+            tuple[tuple[object, ...], QualitySettings], tuple[Advice, ...]
+        ] = OrderedDict()
+        self.lock = Lock()
+
+    def get(self, key: tuple[tuple[object, ...], QualitySettings]) -> tuple[Advice, ...] | None:
+        return self.entries.get(key)
+
+    def keep(
+        self, key: tuple[tuple[object, ...], QualitySettings], advice: tuple[Advice, ...]
+    ) -> tuple[Advice, ...]:
+        with self.lock:
+            if len(self.entries) >= self.size:
+                self.entries.popitem(last=False)
+            self.entries[key] = advice
+        return advice
+
+
+_REMEMBERED = _Remembered(20_000)
 
 
 def product_advice(around: Surroundings, settings: QualitySettings) -> list[Advice]:

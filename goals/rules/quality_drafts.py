@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from hashlib import blake2b
 from itertools import pairwise
 
 from goals.models import OPEN_STATUSES, Goal, KeyResult, Level, Status
@@ -58,6 +59,20 @@ class GoalDraft:
             ends_on=goal.ends_on,
             confidence=goal.confidence,
             key_results=tuple(MeasureDraft(kr.title, kr.baseline) for kr in key_results),
+        )
+
+    def fingerprint(self) -> tuple[object, ...]:
+        """Everything the goal rules read, equal for drafts they read alike, with long texts
+        as a digest so that remembering many stays small."""
+        return (
+            self.level,
+            _short(self.title),
+            _short(self.description),
+            self.status,
+            self.starts_on,
+            self.ends_on,
+            self.confidence,
+            *((_short(measure.title), measure.baseline) for measure in self.key_results),
         )
 
     def words(self) -> list[str]:
@@ -129,3 +144,8 @@ def surroundings_of(goals: Iterable[Goal], *, today: date) -> Surroundings:
 def _current(goal: Goal | GoalDraft, today: date) -> bool:
     starts_on, ends_on = goal.starts_on, goal.ends_on
     return (starts_on is None or starts_on <= today) and (ends_on is None or ends_on >= today)
+
+
+def _short(text: str) -> str | bytes:
+    """The text itself, or when long, a digest of it (a key of 16 bytes)."""
+    return text if len(text) <= 120 else blake2b(text.encode(), digest_size=16).digest()

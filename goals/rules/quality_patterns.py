@@ -10,7 +10,7 @@ import re
 
 from goals.models import Level
 from goals.rules.quality_drafts import GoalDraft
-from goals.rules.quality_words import DIGIT
+from goals.rules.quality_words import DIGIT, WORD
 
 # A vision about the company and a number or a rank, not about people's lives.
 _COMPANY_AMBITION = re.compile(
@@ -28,12 +28,14 @@ _BIG_NUMBER = re.compile(
     r"|\b\d[\d,.]{3,})",
     re.IGNORECASE,
 )
-_BUSINESS_NOUNS = re.compile(
-    r"\b(?:members?|customers?|users?|subscribers?|clients?|accounts?|downloads?|revenue|"
-    r"turnover|sales|profit|arr|mrr|business|company|donors?|stores?|shops?|branches|"
-    r"countries|markets?|employees|valuation|euros?|dollars?|pounds?)\b",
-    re.IGNORECASE,
-)
+# The business's own nouns, one of which a vision that is a business number holds.
+_NOUN_WORDS = frozenset({
+    "member", "members", "customer", "customers", "user", "users", "subscriber", "subscribers",
+    "client", "clients", "account", "accounts", "download", "downloads", "revenue", "turnover",
+    "sales", "profit", "arr", "mrr", "business", "company", "donor", "donors", "store",
+    "stores", "shop", "shops", "branches", "countries", "market", "markets", "employees",
+    "valuation", "euro", "euros", "dollar", "dollars", "pound", "pounds",
+})  # fmt: skip
 
 # A sprint goal that lists work instead of saying what the sprint achieves.
 _TICKET_KEY = re.compile(r"\b[A-Z][A-Z0-9]{1,9}-\d+\b")
@@ -46,12 +48,13 @@ _NO_GOAL = re.compile(
     r"^\W*(?:carry\s+on|continue|keep\s+going|keep\s+working|more\s+of\s+the\s+same|business\s+as"
     r"\s+usual|misc(?:ellaneous)?|various|general|bau|tbd|todo|n/?a|whatever|stuff|"
     r"bug\s*fix(?:es|ing)?|tech(?:nical)?\s+debt|maintenance|clean[\s-]?up|polish(?:ing)?)\b"
-    r"|^\W*sprint\s*\d+\W*$|\bburn\s+down\b|\bbacklog\b|\bas\s+(?:much|many)\s+(?:\w+\s+)?as\s+(?:we\s+can|possible)"
+    r"|\bburn\s+down\b|\bbacklog\b|\bas\s+(?:much|many)\s+(?:\w+\s+)?as\s+(?:we\s+can|possible)"
     r"|\beverything\s+(?:we\s+can|possible|left)\b|\bwhere\s+we\s+left\s+off\b"
     r"|\bfinish\s+(?:what|whatever|everything|all)\b|\bimprovements\s*$",
     re.IGNORECASE,
 )
 _LIST_SEPARATOR = re.compile(r"\s*(?:[,;+&/]|\band\b|\bthen\b)\s*", re.IGNORECASE)
+_SPRINT_NUMBER = re.compile(r"\W*sprint\s*\d+\W*", re.IGNORECASE)  # "Sprint 14", nothing else
 
 # Targets out of reach for the level's horizon.
 _MULTIPLIER = re.compile(
@@ -152,7 +155,18 @@ _AMBITION_WORDS = frozenset({
     "no", "than",
 })  # fmt: skip
 _COUNT_WORDS = frozenset({"million", "billion", "thousand", "hundred", "k", "m", "bn"})
-_WORK_WORDS = frozenset({"velocity", "story", "points"})
+_WORK_WORDS = frozenset({
+    "point", "points", "ticket", "tickets", "stories", "issues", "tasks", "bugs", "items",
+    "cards", "pr", "prs", "pull", "velocity", "story",
+})  # fmt: skip
+_NO_GOAL_WORDS = frozenset({
+    "carry", "continue", "keep", "same", "usual", "misc", "miscellaneous", "various", "general",
+    "bau", "tbd", "todo", "n", "na", "whatever", "stuff", "bug", "bugfix", "bugfixes",
+    "bugfixing", "tech", "technical", "maintenance", "clean", "cleanup", "polish", "polishing",
+    "burn", "backlog", "much", "many", "everything", "left", "finish", "improvements",
+})  # fmt: skip
+_LIST_WORDS = ("and", "then")
+_REWRITE_WORDS = frozenset({"whole", "entire", "complete", "full", "all", "every"})
 _METRIC_WORDS = frozenset({
     "revenue", "turnover", "sales", "profit", "profits", "profitability", "margin", "margins",
     "arpu", "arpa", "arr", "mrr", "ltv", "cac", "lifetime", "upsell", "upsells", "upselling",
@@ -199,8 +213,10 @@ def vision_is_a_business_number(draft: GoalDraft) -> str | None:
         )
     if DIGIT.search(title) is None and _COUNT_WORDS.isdisjoint(words):
         return None
+    if _NOUN_WORDS.isdisjoint(WORD.findall(title.lower())):
+        return None
     number = _BIG_NUMBER.search(title)
-    if number is not None and _BUSINESS_NOUNS.search(title):
+    if number is not None:
         return (
             f"“{number.group(0).strip()}” makes this vision a business number: a vision says "
             "who is better off and how, and the numbers go in business goals."
@@ -210,22 +226,26 @@ def vision_is_a_business_number(draft: GoalDraft) -> str | None:
 
 def sprint_goal_is_a_work_list(draft: GoalDraft) -> str | None:
     title = draft.title
-    digits = DIGIT.search(title) is not None
-    key = _TICKET_KEY.search(title) if digits else None
+    words = draft.words()
+    key = _TICKET_KEY.search(title) if "-" in title else None
     if key is not None:
         return (
             f"“{key.group(0)}” is a ticket: a sprint goal says what the sprint achieves, not "
             "which tickets it closes."
         )
-    counted = digits or not _WORK_WORDS.isdisjoint(draft.words())
-    count = _WORK_COUNT.search(title) if counted else None
+    count = None if _WORK_WORDS.isdisjoint(words) else _WORK_COUNT.search(title)
     if count is not None:
         return (
             f"“{count.group(0)}” counts work done, not what the sprint achieves for the "
             "product's users."
         )
-    if _NO_GOAL.search(title):
+    if (words == ["sprint"] and _SPRINT_NUMBER.fullmatch(title)) or (
+        not _NO_GOAL_WORDS.isdisjoint(words) and _NO_GOAL.search(title)
+    ):
         return "This says the team keeps working, not what this sprint is for."
+    separators = sum(map(title.count, ",;+&/")) + sum(map(words.count, _LIST_WORDS))
+    if separators < 2:
+        return None
     parts = [part for part in _LIST_SEPARATOR.split(title.strip(" .")) if part.strip()]
     if len(parts) >= 3 and all(len(part.split()) <= 5 for part in parts):
         return (
@@ -240,7 +260,8 @@ def target_out_of_reach(draft: GoalDraft) -> str | None:
     if reachable is None:
         return None
     title = draft.title
-    if draft.level == Level.SPRINT and _WHOLE_REWRITE.search(title):
+    rewrite = draft.level == Level.SPRINT and not _REWRITE_WORDS.isdisjoint(draft.words())
+    if rewrite and _WHOLE_REWRITE.search(title):
         return (
             "Replacing a whole system is months of work: a sprint goal is what one to four "
             "weeks can finish and learn."
@@ -262,10 +283,10 @@ def _growth(title: str, words: list[str]) -> tuple[float | None, str]:
         if found.group(1):
             return float(found.group(1).replace(",", ".")), found.group(0).strip()
         return float(_MULTIPLIER_WORDS[found.group(2).lower()]), found.group(0).strip()
-    multiply = _MULTIPLY_BY.search(title)
+    multiply = _MULTIPLY_BY.search(title) if "multipl" in title.lower() else None
     if multiply is not None:
         return float(multiply.group(1)), multiply.group(0).strip()
-    span = _FROM_TO.search(title)
+    span = _FROM_TO.search(title) if "from" in words else None
     if span is not None and not _DURATION.search(span.group(0)):
         start, end = _amount(span.group(1)), _amount(span.group(2))
         if start and end and end > start:

@@ -41,6 +41,8 @@ _DONE = (
 )  # fmt: skip
 # A done-word says the goal is an output when it ends the goal or a clause ("Meal planner
 # launched by June"); before a noun it is an adjective ("each shipped order").
+# The pattern runs only on goals holding one of these words.
+DONE_TOKENS = frozenset(word.split()[0] for word in _DONE)
 OUTPUT_DONE = re.compile(
     any_word(*_DONE).pattern
     + r"(?=\s*(?:$|[.,;:!?)]|\b(?:by|in|on|to|for|before|and|with|at|across|within|this|next|"

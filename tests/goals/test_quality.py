@@ -35,6 +35,23 @@ def test_every_rule_has_a_code_a_label_a_suggestion_and_levels():
         assert rule.levels and set(rule.levels) <= set(Level.values)
 
 
+def test_remembered_advice_follows_every_change_to_the_goal():
+    draft = GoalDraft(Level.PRODUCT, "Improve planning")
+    first = goal_advice(draft, DEFAULTS)
+    first.append(first[0])  # a caller adding to its list does not change what is remembered
+    assert [a.code for a in goal_advice(draft, DEFAULTS)] == ["vague_words"]
+    assert codes(GoalDraft(Level.PRODUCT, "Improve planning", key_results=(KR,))) == set()
+    no_baseline = MeasureDraft("Families planning weekly", None)
+    measured = GoalDraft(Level.PRODUCT, "Improve planning", key_results=(no_baseline,))
+    assert codes(measured) == {"key_result_no_baseline"}
+    assert codes(GoalDraft(Level.PRODUCT, "Cut planning from 30 to 10 minutes")) == set()
+    assert codes(draft, QualitySettings(frozenset({"vague_words"}))) == {"not_measurable"}
+    assert (
+        goal_advice(GoalDraft(Level.PRODUCT, "Improve planning", status=Status.ACHIEVED), DEFAULTS)
+        == []
+    )
+
+
 # Vision: a change in people's lives, not a feature ---------------------------------------------
 
 
