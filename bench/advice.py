@@ -36,6 +36,7 @@ def main() -> int:
     os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
     django.setup()
 
+    # The app's modules load their models: only once Django is set up.
     from goals.models import Level, Status
     from goals.rules.quality import QualitySettings, goal_advice
     from goals.rules.quality_drafts import GoalDraft

@@ -11,14 +11,21 @@ product's open goals counted by level. To add a rule, write its check and list i
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from threading import Lock
 
 from goals.models import OPEN_STATUSES, Level, Product
+from goals.rules.quality_checks import (
+    key_result_without_baseline,
+    not_measurable,
+    output_not_outcome,
+    stretch_sprint_goal,
+    vague_without_measure,
+    vision_names_a_feature,
+    vision_too_short,
+)
 from goals.rules.quality_drafts import GoalDraft, Surroundings
 from goals.rules.quality_patterns import (
     goal_is_unethical,
@@ -28,19 +35,10 @@ from goals.rules.quality_patterns import (
     vision_is_a_business_number,
     vision_is_empty_words,
 )
-from goals.rules.quality_words import (
-    DONE_TOKENS,
-    FEATURE_TOKENS,
-    FEATURE_WORDS,
-    MOVES_FROM_TO,
-    OUTPUT_DONE,
-    OUTPUT_FIRST_WORD,
-    VAGUE_WORDS,
-)
-from goals.rules.timeframes import WINDOWS, timeframe_warning, years
+from goals.rules.remembered import Remembered
+from goals.rules.timeframes import timeframe_warning
 
 DEFAULT_MAX_LIVE_PRODUCT_GOALS = 5
-STRETCH_CONFIDENCE = 2  # fist of five: 1 or 2 fingers is a stretch, not a plan
 
 
 @dataclass(frozen=True)
@@ -102,85 +100,7 @@ class ProductRule:
     check: Callable[[Surroundings, QualitySettings], str | None]
 
 
-# The checks. Each returns the message when the rule applies, else None.
-
-
-def _vision_names_a_feature(draft: GoalDraft) -> str | None:
-    if FEATURE_TOKENS.isdisjoint(draft.words()):
-        return None
-    found = FEATURE_WORDS.search(draft.text)
-    if found is None:
-        return None
-    return (
-        f"The vision names a feature or technology (“{found.group(0)}”) rather than the change "
-        "the product makes in people's lives."
-    )
-
-
-def _vision_too_short(draft: GoalDraft) -> str | None:
-    if draft.starts_on is None or draft.ends_on is None or draft.ends_on <= draft.starts_on:
-        return None
-    days = (draft.ends_on - draft.starts_on).days
-    if days >= WINDOWS[Level.VISION].min_days:
-        return None
-    return f"The vision looks {years(days)} ahead; a vision looks five years or more ahead."
-
-
-def _output_not_outcome(draft: GoalDraft) -> str | None:
-    # "Deliver 97 % of parcels on time", "Build recurring revenue up to 40 %": a share or a
-    # change from one number to another is the outcome, whatever verb leads to it.
-    words = draft.words()
-    if "%" in draft.title or ("from" in words and MOVES_FROM_TO.search(draft.title)):
-        return None
-    found = OUTPUT_FIRST_WORD.search(draft.title)
-    if found is None and not DONE_TOKENS.isdisjoint(words):
-        found = OUTPUT_DONE.search(draft.title)
-    if found is None:
-        return None
-    word = found.group(found.lastindex or 0)
-    return (
-        f"“{word}” describes an output, something the team makes, where a {draft.label} "
-        "should state an outcome: what changes for people."
-    )
-
-
-def _not_measurable(draft: GoalDraft) -> str | None:
-    if draft.has_measure():
-        return None
-    return (
-        f"This {draft.label} has no number and no key result: nobody can tell when it is reached."
-    )
-
-
-def _key_result_without_baseline(draft: GoalDraft) -> str | None:
-    missing = [kr.title or "untitled" for kr in draft.key_results if kr.baseline is None]
-    if not missing:
-        return None
-    if len(missing) == 1:
-        return f"Key result “{missing[0]}” has no baseline: progress cannot be measured from it."
-    names = ", ".join(f"“{title}”" for title in missing)
-    return f"{len(missing)} key results have no baseline: {names}."
-
-
-def _vague_without_measure(draft: GoalDraft) -> str | None:
-    if draft.has_measure():
-        return None
-    word = next((word for word in draft.words() if word in VAGUE_WORDS), None)
-    if word is None:
-        return None
-    return (
-        f"“{word}” says which way, not how far: there is no number and no key result "
-        "to tell when it is reached."
-    )
-
-
-def _stretch_sprint_goal(draft: GoalDraft) -> str | None:
-    if draft.confidence is None or draft.confidence > STRETCH_CONFIDENCE:
-        return None
-    return (
-        f"The team's confidence in this sprint goal is {draft.confidence} of 5: that is a "
-        "stretch target, not a plan for one sprint."
-    )
+# The product rules' checks; the goal rules' are in quality_checks.py and quality_patterns.py.
 
 
 def _too_many_product_goals(around: Surroundings, settings: QualitySettings) -> str | None:
@@ -211,7 +131,7 @@ RULES: tuple[GoalRule | ProductRule, ...] = (
         (Level.VISION,),
         "Say who benefits and how their lives change, e.g. “Every family eats well without "
         "thinking about it”. Features and technology belong in product goals.",
-        _vision_names_a_feature,
+        vision_names_a_feature,
     ),
     GoalRule(
         "vision_too_short",
@@ -219,7 +139,7 @@ RULES: tuple[GoalRule | ProductRule, ...] = (
         (Level.VISION,),
         "Look further ahead: a True North that still holds when today's roadmap is done, five "
         "years or more away.",
-        _vision_too_short,
+        vision_too_short,
     ),
     GoalRule(
         "output_not_outcome",
@@ -227,7 +147,7 @@ RULES: tuple[GoalRule | ProductRule, ...] = (
         (Level.USER, Level.BUSINESS),
         "Name the change you want to see, e.g. “Families plan a week of meals in ten minutes” "
         "rather than “Launch the meal planner”. The outputs go on the roadmap.",
-        _output_not_outcome,
+        output_not_outcome,
     ),
     GoalRule(
         "vague_words",
@@ -235,7 +155,7 @@ RULES: tuple[GoalRule | ProductRule, ...] = (
         (*MEASURED, Level.SPRINT),
         "Say how far and by when: “cut checkout time from 4 to 2 minutes”, not “faster "
         "checkout”; or add a key result with a baseline and a target.",
-        _vague_without_measure,
+        vague_without_measure,
     ),
     GoalRule(
         "not_measurable",
@@ -243,7 +163,7 @@ RULES: tuple[GoalRule | ProductRule, ...] = (
         MEASURED,
         "Add a key result with a baseline, a target and a unit, or put the number in the goal "
         "itself.",
-        _not_measurable,
+        not_measurable,
         quiet_after=("vague_words",),
     ),
     GoalRule(
@@ -252,7 +172,7 @@ RULES: tuple[GoalRule | ProductRule, ...] = (
         (*MEASURED, Level.SPRINT),
         "Write down where you start, measured now. If nobody knows yet, measuring it is the "
         "first step.",
-        _key_result_without_baseline,
+        key_result_without_baseline,
     ),
     GoalRule(
         "sprint_stretch",
@@ -260,7 +180,7 @@ RULES: tuple[GoalRule | ProductRule, ...] = (
         (Level.SPRINT,),
         "Stretch is for the vision. Cut the sprint goal to what the team expects to meet and "
         "keep the rest for the next sprint.",
-        _stretch_sprint_goal,
+        stretch_sprint_goal,
     ),
     GoalRule(
         "vision_business_number",
@@ -369,32 +289,11 @@ def _advice_on(draft: GoalDraft, settings: QualitySettings) -> tuple[Advice, ...
     return tuple(found)
 
 
-class _Remembered:
-    """The advice on the goals read lately, by the fingerprint of all a rule reads: chain
-    health reads every open goal on each request, and most have not changed since the last
-    one. The oldest go first past `size` entries (each under a kilobyte)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.entries: OrderedDict[
-            tuple[tuple[object, ...], QualitySettings], tuple[Advice, ...]
-        ] = OrderedDict()
-        self.lock = Lock()
-
-    def get(self, key: tuple[tuple[object, ...], QualitySettings]) -> tuple[Advice, ...] | None:
-        return self.entries.get(key)
-
-    def keep(
-        self, key: tuple[tuple[object, ...], QualitySettings], advice: tuple[Advice, ...]
-    ) -> tuple[Advice, ...]:
-        with self.lock:
-            if len(self.entries) >= self.size:
-                self.entries.popitem(last=False)
-            self.entries[key] = advice
-        return advice
-
-
-_REMEMBERED = _Remembered(20_000)
+# Chain health reads every open goal on each request, and most have not changed since the
+# last one: the advice on the goals read lately, by the fingerprint of all the rules read.
+_REMEMBERED: Remembered[tuple[tuple[object, ...], QualitySettings], tuple[Advice, ...]] = (
+    Remembered(20_000)
+)
 
 
 def product_advice(around: Surroundings, settings: QualitySettings) -> list[Advice]:
