@@ -89,10 +89,18 @@ class ProductFactory(factory.django.DjangoModelFactory):
 def add_member(product: Product, user: User | None = None, role: str = ProductRole.TEAM) -> User:
     """Make `user` (or a new user) an organisation member and give them `role` in `product`."""
     user = user or UserFactory()
-    OrganizationMembership.objects.get_or_create(
-        organization=product.organization, user=user, defaults={"role": OrgRole.MEMBER}
+    # One statement each (an insert that keeps, or updates, a row already there), not a read,
+    # a savepoint and a write: most tests set up a team this way.
+    OrganizationMembership.objects.bulk_create(
+        [OrganizationMembership(organization=product.organization, user=user)],
+        ignore_conflicts=True,
     )
-    ProductMembership.objects.update_or_create(product=product, user=user, defaults={"role": role})
+    ProductMembership.objects.bulk_create(
+        [ProductMembership(product=product, user=user, role=role)],
+        update_conflicts=True,
+        unique_fields=["product", "user"],
+        update_fields=["role"],
+    )
     return user
 
 
