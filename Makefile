@@ -127,12 +127,14 @@ fmt: sync ## format the code and apply ruff's safe fixes
 bench: sync ## chain reads, goal advice, API throughput, vote storm, reminders and webhooks chaos (PostgreSQL + Redis)
 	@export DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}" \
 		REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/10}"; status=0; \
+	$(RUN) python bench/summary.py --forget; \
 	$(RUN) python bench/chain.py $(BENCH_ARGS) || status=1; \
 	$(RUN) python bench/advice.py || status=1; \
 	$(RUN) python bench/throughput.py $(THROUGHPUT_ARGS) || status=1; \
 	$(RUN) python bench/votes.py $(VOTES_ARGS) || status=1; \
 	$(RUN) python bench/reminders_chaos.py $(CHAOS_ARGS) || status=1; \
 	$(RUN) python bench/webhooks_chaos.py $(HOOKS_CHAOS_ARGS) || status=1; \
+	$(RUN) python bench/summary.py; \
 	exit $$status
 
 clean: ## remove the local database, queues, collected static files and caches

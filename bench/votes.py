@@ -8,7 +8,10 @@ starts uvicorn with --workers processes on a free port, sets up a score-voting w
 with the voters and proposals, and lets every voter (one thread each) vote on every
 proposal `--recasts` times as fast as the server answers. Then it reads the votes back:
 each voter must have exactly one vote per proposal, holding the value they sent last.
-Prints votes/s, p50/p95 latency, errors, lost and duplicate votes; exits 1 on any loss.
+Before the storm, the bare Django JSON endpoint of bench/settings.py is loaded by 16 clients on
+the same server, and its requests/s and p95 are printed beside the storm's. Prints votes/s,
+p50/p95 latency, errors, lost and duplicate votes; exits 1 on any loss. Target (recorded for
+`make bench`'s final table): 250 votes/s or more, a p95 of at most 1 s, none lost.
 """
 
 from __future__ import annotations
@@ -40,6 +43,11 @@ from bench._server import (
     start_uvicorn,
     stop,
 )
+from bench._targets import Outcome, record
+from bench.throughput import Run, load
+
+BARE_CLIENTS, BARE_SECONDS = 16, 5.0
+VOTES_PER_SECOND, P95_SECONDS = 250, 1.0
 
 
 def main() -> int:
@@ -55,7 +63,11 @@ def main() -> int:
         print("bench/votes.py needs PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
         return 2
     scratch = f"goalchain_bench_votes_{os.getpid()}"
-    env = production_env(create_database(base_url, scratch), CELERY_TASK_ALWAYS_EAGER="1")
+    env = production_env(
+        create_database(base_url, scratch),
+        DJANGO_SETTINGS_MODULE="bench.settings",  # production's, with the bare endpoint
+        CELERY_TASK_ALWAYS_EAGER="1",
+    )
     os.environ.update(env)
     server = None
     try:
@@ -64,9 +76,13 @@ def main() -> int:
         _, proposals, tokens = _set_up(args.voters, args.proposals)
         port = free_port()
         server = start_uvicorn(port, args.workers, env)
+        bare = Run("bare Django JSON", "/bench/bare/")
+        load(port, bare, "", BARE_CLIENTS, 1)  # warm-up, thrown away
+        bare.latencies, bare.errors, bare.seconds = [], 0, 0.0
+        load(port, bare, "", BARE_CLIENTS, BARE_SECONDS)
         result = _storm(port, proposals, tokens, args.recasts)
         lost, duplicates = _check(proposals, result.last)
-        _report(args, result, lost, duplicates)
+        _report(args, result, lost, duplicates, bare)
         return 1 if lost or duplicates or result.errors else 0
     finally:
         if server is not None:
@@ -208,7 +224,7 @@ def _check(proposals: list[int], last: dict[tuple[int, int], str]) -> tuple[int,
     return lost, duplicates
 
 
-def _report(args: argparse.Namespace, result: Storm, lost: int, dupes: int) -> None:
+def _report(args: argparse.Namespace, result: Storm, lost: int, dupes: int, bare: Run) -> None:
     latencies = sorted(result.latencies)
     votes = len(latencies)
     elapsed = result.elapsed
@@ -228,10 +244,30 @@ def _report(args: argparse.Namespace, result: Storm, lost: int, dupes: int) -> N
         ("lost votes", f"{lost}"),
         ("duplicate votes", f"{dupes}"),
     ]
+    rate = votes / elapsed if elapsed else 0.0
+    rows.append(
+        (
+            "bare endpoint",
+            f"{bare.rate:,.0f} requests/s, p95 {bare.percentile(0.95):.0f} ms "
+            f"({BARE_CLIENTS} clients); the storm's votes/s are "
+            f"{rate / bare.rate * 100:.0f} % of it"
+            if bare.rate
+            else "no answer",
+        )
+    )
     width = max(len(name) for name, _ in rows)
     print()
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
+    met = rate >= VOTES_PER_SECOND and p95 <= P95_SECONDS and not lost and not dupes
+    figure = f"{rate:,.0f} votes/s, p95 {p95:.1f} s, {lost} lost, {dupes} doubled"
+    print(f"vote storm: {figure}: {'met' if met else 'MISSED'}")
+    record(
+        "votes",
+        [Outcome("vote_storm", figure, met)],
+        context=f"bare endpoint {bare.rate:,.0f} requests/s at {BARE_CLIENTS} clients; "
+        f"{args.voters} voters, {votes:,} votes",
+    )
 
 
 if __name__ == "__main__":
