@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from django.contrib.auth import authenticate, user_logged_in
 from django.db import transaction
 from django.http import HttpResponse
@@ -135,7 +134,7 @@ class GoalList(PaginatedView):
         ],
         responses=GoalSerializer(many=True),
     )
-    def get(self, request: AuthedRequest) -> Response:
+    def get(self, request: AuthedRequest) -> HttpResponse:
         goals = access.visible_goals(request.user)
         for name in ("product", "owner"):
             value = query_int(request, name)
@@ -152,9 +151,7 @@ class GoalList(PaginatedView):
         page = goals.order_by("product_id", "id").values_list("id", flat=True)
         ids = paginator.paginate_queryset(page, request, view=self) or []
         bodies = goals_json(request.user, ids)
-        return paginator.get_paginated_response(
-            [orjson.loads(bodies[pk]) for pk in ids if pk in bodies]
-        )
+        return paginator.response_around([bodies[pk] for pk in ids if pk in bodies])
 
     @extend_schema(request=GoalSerializer, responses={201: GoalSerializer})
     def post(self, request: AuthedRequest) -> HttpResponse:

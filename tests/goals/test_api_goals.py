@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.db import connections
 
+from goalchain.renderers import JSONRenderer
 from goals.models import Goal, GoalChange, Level, Status
 from goals.services.progress import recompute_progress
 from tests.conftest import api_client_for, on_postgresql, skip_or_fail
@@ -93,6 +94,21 @@ def test_it_serves_up_to_500_goals_a_page(team, leader):
     assert len(leader.get("/api/goals/?page_size=500").json()["results"]) == 500
     assert len(leader.get("/api/goals/?page_size=10000").json()["results"]) == 500
     assert len(leader.get("/api/goals/").json()["results"]) == 50
+
+
+def test_the_list_writes_each_goal_exactly_as_the_renderer_would(team, chain, leader):
+    """The page's envelope is written around the goals' cached bodies: the bytes are those
+    DRF's renderer gives for the same page, down to the escaped line separators."""
+    make_goal(team.product, Level.SPRINT, title="Scan\u2028the fridge \u201cfast\u201d")
+    response = leader.get("/api/goals/?page_size=2&page=2")
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert (body["count"], len(body["results"])) == (6, 2)
+    assert "page=3" in body["next"] and "page_size=2" in body["previous"]
+    assert response.content == JSONRenderer().render(body)
+    last = leader.get("/api/goals/?page_size=2&page=3")
+    assert b"Scan\\u2028the fridge" in last.content
+    assert last.content == JSONRenderer().render(last.json())
 
 
 def test_it_never_lists_another_organisations_goals(team, chain, api):
