@@ -14,9 +14,10 @@ read (its JSON comes from the cache); "API changed" follows a write to one goal 
 read, so each read assembles the chain again, building that goal's JSON and taking the
 others' from the cache; "API cold" empties the cache before every read, so every goal's JSON
 is built (as on the first read of a day, since health depends on the date, after a deploy or
-a renamed user). "API health" is the health
-endpoint, which computes every finding (the chain's structure and the goal-quality rules)
-on each read, and "health page" the health dashboard built on it. "API export" is the
+a renamed user). "API health" is the health endpoint read again (its body comes from the
+cache while the chain's signature holds), "health chg" the same after a write to one goal
+before every read, so every finding (the chain's structure and the goal-quality rules) is
+worked out again; "health page" is the health dashboard, which works them out on each read. "API export" is the
 product's whole JSON export (goals, links, key results, history, and the rest).
 Targets (bench/_targets.py; each is printed, and recorded for `make bench`'s final table): the
 chain page at 1,000 goals in 200 ms, at 10,000 goals its first screen in 500 ms; at 10,000
@@ -64,7 +65,8 @@ TARGET_MS = {
     (10_000, "chain page"): ("chain_page_10000", 500.0),
     (10_000, "API changed"): ("chain_api_changed", 250.0),
     (10_000, "API cold"): ("chain_api_cold", 600.0),
-    (10_000, "API health"): ("health_api", 200.0),
+    (10_000, "API health"): ("health_api", 200.0),  # met when both are: served from the
+    (10_000, "health chg"): ("health_api", 200.0),  # cache, and rebuilt after a change
     (10_000, "API export"): ("export", 400.0),
 }
 
@@ -172,6 +174,16 @@ def measure_product(
         ),
         time_url(client, url, size, kr_count, "API cold", runs, warmup, before=cache.clear),
         time_url(client, health, size, kr_count, "API health", runs, warmup),
+        time_url(
+            client,
+            health,
+            size,
+            kr_count,
+            "health chg",
+            runs,
+            warmup,
+            before=change_a_goal(product),
+        ),
         time_url(client, export, size, kr_count, "API export", runs, warmup),
     ]
     if not page:
@@ -244,21 +256,26 @@ def print_table(results: list[Measure]) -> None:
 
 
 def verdict(results: list[Measure], database: str) -> None:
-    """Print each target measured and record it for `make bench`'s table."""
+    """Print each target measured and record it for `make bench`'s table; a target measured
+    twice (chain health, unchanged and after a change) is met when both are."""
     print()
-    outcomes = []
+    judged: dict[str, list[tuple[Measure, float]]] = {}
     for m in results:
         target = TARGET_MS.get((m.size, m.what))
-        if target is None or m.median_ms is None:
-            continue
-        key, limit = target
-        met = m.median_ms <= limit
-        figure = f"{m.median_ms:,.0f} ms (p95 {m.p95_ms:,.0f} ms)"
+        if target is not None and m.median_ms is not None:
+            judged.setdefault(target[0], []).append((m, target[1]))
+    outcomes = []
+    for key, measures in judged.items():
+        met = all(m.median_ms is not None and m.median_ms <= limit for m, limit in measures)
+        figure = "; ".join(f"{m.median_ms:,.0f} ms (p95 {m.p95_ms:,.0f} ms)" for m, _ in measures)
+        if key == "health_api":
+            figure = figure.replace("; ", " unchanged; ", 1) + " after a change"
         if key == "chain_page_10000":  # no first screen of its own yet: all of it is timed
             figure += ", the whole page"
         outcomes.append(Outcome(key, figure, met))
+        first, limit = measures[0]
         print(
-            f"Target ({m.what}, {m.size:,} goals, ≤ {limit:.0f} ms): "
+            f"Target ({first.what}, {first.size:,} goals, ≤ {limit:.0f} ms): "
             f"{'met' if met else 'MISSED'} with a median of {figure}."
         )
     record("chain", outcomes, context=f"server times in process, {database}")

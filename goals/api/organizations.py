@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from goalchain.renderers import JSONRenderer
 from goals import access
 from goals.api.common import (
     AuthedRequest,
@@ -19,7 +21,7 @@ from goals.api.common import (
     parse,
     query_int,
 )
-from goals.api.hot_path import chain_json
+from goals.api.hot_path import CHAIN_CACHE_SECONDS, chain_json, chain_signature
 from goals.api.serializers.organizations import (
     InvitationSentSerializer,
     OrganizationMemberInputSerializer,
@@ -32,8 +34,7 @@ from goals.api.serializers.organizations import (
     ProductSerializer,
 )
 from goals.errors import DomainError, NotFound
-from goals.models import OrgRole
-from goals.rules.health import Finding
+from goals.models import OrgRole, Product
 from goals.rules.schedule import DEFAULT_TIME_ZONE
 from goals.selectors.chain import load_chain
 from goals.selectors.organizations import (
@@ -287,7 +288,23 @@ class ProductHealth(APIView):
             },
         )
     )
-    def get(self, request: AuthedRequest, pk: int) -> Response:
-        chain = load_chain(access.get_product(request.user, pk))
-        findings: list[Finding] = chain.findings
-        return Response({"score": chain.score, "findings": [f.as_dict() for f in findings]})
+    def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
+        product = access.get_product(request.user, pk)
+        return HttpResponse(_health_json(product), content_type="application/json")
+
+
+def _health_json(product: Product) -> bytes:
+    """The chain health endpoint's body (score and findings): from the cache while the chain's
+    signature holds, which covers everything a finding reads (chain_json's reasoning)."""
+    key = f"health:{product.pk}"
+    signature = chain_signature(product)
+    cached = cache.get(key)
+    if cached is not None and cached[0] == signature:
+        body: bytes = cached[1]
+        return body
+    chain = load_chain(product)
+    body = JSONRenderer().render(
+        {"score": chain.score, "findings": [finding.as_dict() for finding in chain.findings]}
+    )
+    cache.set(key, (signature, body), CHAIN_CACHE_SECONDS)
+    return body

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
+from django.utils import timezone
 
 from goals.models import Level, Status
+from goals.services.boards import quality_settings_update
 from tests.factories import KeyResultFactory, make_chain, make_goal, today
 
 
@@ -191,3 +194,57 @@ def test_it_builds_a_chain_through_the_api_and_rolls_progress_up(team, api):
     assert under_user["children"][0]["progress"] == 50
     assert under_user["children"][0]["children"][0]["id"] == sprint
     assert body["orphans"] == []
+
+
+def test_every_kind_of_write_shows_in_chain_health_at_once(team, chain, api):
+    """Health is served from the cache while the chain's signature holds: each write that
+    changes a finding changes the signature."""
+    client = api(team.leader)
+    goal_url = f"/api/goals/{chain.product_goal.pk}/"
+
+    def codes() -> set[str]:
+        body = health(client, team)
+        return {f["code"] for f in body["findings"] if f["goal"] == chain.product_goal.pk}
+
+    def patch(**fields) -> None:
+        version = client.get(goal_url).json()["version"]
+        body = {"version": version, "change_reason": "Agreed again", **fields}
+        assert client.patch(goal_url, body, format="json").status_code == 200
+
+    assert {"no_owner", "no_key_results"} <= codes()
+    assert codes() == codes()  # read twice, the second from the cache
+    patch(owner=team.member.pk)
+    assert "no_owner" not in codes()
+    key_result = {
+        "goal": chain.product_goal.pk,
+        "title": "Weekly planners",
+        "unit": "people",
+        "baseline": 100,
+        "target": 300,
+        "owner": team.member.pk,
+        "change_reason": "We found a measure",
+    }
+    assert client.post("/api/key-results/", key_result, format="json").status_code == 201
+    assert "no_key_results" not in codes()
+    patch(title="Bury the cancel flow five screens deep")
+    assert "unethical" in codes()
+    team.product.refresh_from_db()
+    quality_settings_update(
+        actor=team.leader,
+        product=team.product,
+        rules_off=["unethical"],
+        max_live_product_goals=5,
+        version=team.product.version,
+    )
+    assert "unethical" not in codes()
+    patch(next_review_on=(today() + timedelta(days=1)).isoformat())
+    assert "review_overdue" not in codes()
+    with time_machine.travel(timezone.now() + timedelta(days=3)):
+        assert "review_overdue" in codes()  # a new day
+    vision = chain.vision
+    vision.status = Status.DROPPED
+    vision.save()
+    user_goal_codes = {
+        f["code"] for f in health(client, team)["findings"] if f["goal"] == chain.user_goal.pk
+    }
+    assert "orphan" in user_goal_codes
