@@ -17,8 +17,9 @@ is built (as on the first read of a day, since health depends on the date, after
 a renamed user). "API health" is the health endpoint read again (its body comes from the
 cache while the chain's signature holds), "health chg" the same after a write to one goal
 before every read, so every finding (the chain's structure and the goal-quality rules) is
-worked out again; "health page" is the health dashboard, which works them out on each read. "API export" is the
-product's whole JSON export (goals, links, key results, history, and the rest).
+worked out again; "health page" is the health dashboard, which works them out on each read.
+"API export" is the product's whole JSON export (goals, links, key results, history, and the
+rest).
 Targets (bench/_targets.py; each is printed, and recorded for `make bench`'s final table): the
 chain page at 1,000 goals in 200 ms, at 10,000 goals its first screen in 500 ms; at 10,000
 goals the endpoint after a change in 250 ms and cold in 600 ms, chain health in 200 ms, the
