@@ -35,6 +35,23 @@ def chain(db):
     return product, lea, user_goal, product_goal
 
 
+def proposal_form(page, base_url: str, lea, title: str, level: str, parent: Goal):
+    """The new-proposal form of Lea's workshop `title` deciding `level` goals under `parent`,
+    in drafting, open in `page` signed in as Lea."""
+    workshop = workshop_create(
+        actor=lea,
+        product=parent.product,
+        title=title,
+        target_level=level,
+        parent_goal=parent,
+        facilitator=lea,
+    )
+    workshop_set_phase(actor=lea, workshop=workshop, phase="drafting")
+    sign_in(page, base_url, lea.email)
+    page.goto(f"{base_url}/workshops/{workshop.pk}/")
+    return page.locator("#proposal-new-form")
+
+
 def test_the_new_goal_form_gives_timeframe_advice_before_saving(
     asgi_live_server, chain, open_page, page_errors, screenshot_dir
 ):
@@ -63,20 +80,9 @@ def test_the_new_goal_form_gives_timeframe_advice_before_saving(
 def test_a_ten_week_sprint_proposal_hears_the_rule_once(
     asgi_live_server, chain, open_page, page_errors, screenshot_dir
 ):
-    product, lea, _, product_goal = chain
-    workshop = workshop_create(
-        actor=lea,
-        product=product,
-        title="Sprint 12",
-        target_level=Level.SPRINT,
-        parent_goal=product_goal,
-        facilitator=lea,
-    )
-    workshop_set_phase(actor=lea, workshop=workshop, phase="drafting")
+    _, lea, _, product_goal = chain
     page = open_page(1280, 900)
-    sign_in(page, asgi_live_server.url, lea.email)
-    page.goto(f"{asgi_live_server.url}/workshops/{workshop.pk}/")
-    form = page.locator("#proposal-new-form")
+    form = proposal_form(page, asgi_live_server.url, lea, "Sprint 12", Level.SPRINT, product_goal)
     form.get_by_label("Title").fill("Scan the fridge in 10 seconds")
     start = today()
     form.get_by_label("Starts on").fill(start.isoformat())
@@ -118,19 +124,8 @@ def test_a_proposal_hears_that_revenue_is_not_a_user_goal(
 ):
     product, lea, _, _ = chain
     vision = Goal.objects.get(product=product, level=Level.VISION)
-    workshop = workshop_create(
-        actor=lea,
-        product=product,
-        title="User goals for the year",
-        target_level=Level.USER,
-        parent_goal=vision,
-        facilitator=lea,
-    )
-    workshop_set_phase(actor=lea, workshop=workshop, phase="drafting")
     page = open_page(390, 844)
-    sign_in(page, asgi_live_server.url, lea.email)
-    page.goto(f"{asgi_live_server.url}/workshops/{workshop.pk}/")
-    form = page.locator("#proposal-new-form")
+    form = proposal_form(page, asgi_live_server.url, lea, "User goals", Level.USER, vision)
     form.get_by_label("Title").fill("Raise revenue per account by 30 %")
     advice = form.locator("[data-quality-check] [data-code=user_goal_business_metric]")
     expect(advice).to_contain_text("User goal is a business metric")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from goals.models import Level, Status
 from goals.services.boards import quality_settings_update
 from tests.factories import KeyResultFactory, make_chain, make_goal, today
+from tests.goals.test_api_key_results import new_kr
 
 
 @pytest.fixture
@@ -215,15 +216,7 @@ def test_every_kind_of_write_shows_in_chain_health_at_once(team, chain, api):
     assert codes() == codes()  # read twice, the second from the cache
     patch(owner=team.member.pk)
     assert "no_owner" not in codes()
-    key_result = {
-        "goal": chain.product_goal.pk,
-        "title": "Weekly planners",
-        "unit": "people",
-        "baseline": 100,
-        "target": 300,
-        "owner": team.member.pk,
-        "change_reason": "We found a measure",
-    }
+    key_result = new_kr(team, chain)
     assert client.post("/api/key-results/", key_result, format="json").status_code == 201
     assert "no_key_results" not in codes()
     patch(title="Bury the cancel flow five screens deep")
