@@ -218,22 +218,26 @@ FEW_TO_BUILD = 100
 
 
 def chain_json(product: Product) -> bytes:
-    """The chain endpoint's body: from the cache when nothing changed since it was made.
-
-    The signature is read before the chain, so a write landing in between can only make the
-    cached body newer than its signature, which the next read then rebuilds; never older.
-    Two entries per product, overwritten by the next signature: the body with its
-    signature, and the signature alone, read first so that a stale body (9 MB at 10,000
-    goals) is not fetched only to be thrown away.
-    """
-    key = f"chain:{product.pk}"
+    """The chain endpoint's body: from the cache when nothing changed since it was made."""
     signature = chain_signature(product)
+    return signed_body(f"chain:{product.pk}", signature, lambda: _assemble_chain(product))
+
+
+def signed_body(key: str, signature: str, build: Callable[[], bytes]) -> bytes:
+    """The body cached under `key` while `signature` holds, else built and cached.
+
+    The signature is read before the body is built, so a write landing in between can only
+    make the cached body newer than its signature, which the next read then rebuilds; never
+    older. Two entries per key, overwritten by the next signature: the body with its
+    signature, and the signature alone, read first so that a stale body (9 MB for a chain of
+    10,000 goals) is not fetched only to be thrown away.
+    """
     if cache.get(f"{key}:signature") == signature:
         cached = cache.get(key)
         if cached is not None and cached[0] == signature:
             body: bytes = cached[1]
             return body
-    body = _assemble_chain(product)
+    body = build()
     cache.set_many({key: (signature, body), f"{key}:signature": signature}, CHAIN_CACHE_SECONDS)
     return body
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.cache import cache
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -21,7 +20,7 @@ from goals.api.common import (
     parse,
     query_int,
 )
-from goals.api.hot_path import CHAIN_CACHE_SECONDS, chain_json, chain_signature
+from goals.api.hot_path import chain_json, chain_signature, signed_body
 from goals.api.serializers.organizations import (
     InvitationSentSerializer,
     OrganizationMemberInputSerializer,
@@ -294,17 +293,12 @@ class ProductHealth(APIView):
 
 
 def _health_json(product: Product) -> bytes:
-    """The chain health endpoint's body (score and findings): from the cache while the chain's
-    signature holds, which covers everything a finding reads (chain_json's reasoning)."""
-    key = f"health:{product.pk}"
-    signature = chain_signature(product)
-    cached = cache.get(key)
-    if cached is not None and cached[0] == signature:
-        body: bytes = cached[1]
-        return body
-    chain = load_chain(product)
-    body = JSONRenderer().render(
-        {"score": chain.score, "findings": [finding.as_dict() for finding in chain.findings]}
-    )
-    cache.set(key, (signature, body), CHAIN_CACHE_SECONDS)
-    return body
+    """The chain health endpoint's body (score and findings), cached as the chain's is: the
+    chain's signature covers everything a finding reads."""
+
+    def build() -> bytes:
+        chain = load_chain(product)
+        findings = [finding.as_dict() for finding in chain.findings]
+        return JSONRenderer().render({"score": chain.score, "findings": findings})
+
+    return signed_body(f"health:{product.pk}", chain_signature(product), build)

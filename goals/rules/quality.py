@@ -248,7 +248,6 @@ RULES: tuple[GoalRule | ProductRule, ...] = (
     ),
 )
 LABELS: dict[str, str] = {rule.code: rule.label for rule in RULES}
-
 SUGGESTIONS: dict[str, str] = {rule.code: rule.suggestion for rule in RULES}
 
 # A timeframe outside its level's window is a chain health finding (goals/rules/health.py, code

@@ -23,7 +23,7 @@ from goals.rules.quality import (
 from goals.rules.quality_drafts import GoalDraft, Surroundings, surroundings_of
 from goals.selectors.chain import Chain
 
-# As people type ------------------------------------------------------------------
+# As people type -------------------------------------------------------------------------------
 
 
 def draft_quality(
@@ -51,7 +51,7 @@ def quality_surroundings(product: Product, *, today: date, exclude: int | None) 
     return Surroundings(counts["product"], counts["user"], counts["business"])
 
 
-# On the health page -------------------------------------------------------------------------------
+# On the health page ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
