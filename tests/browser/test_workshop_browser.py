@@ -196,6 +196,9 @@ def test_a_leader_plans_a_workshop_invites_the_team_and_finds_it_listed(
     page.goto(f"{server.url}/products/{product.pk}/")
     page.get_by_role("link", name="Workshops", exact=True).click()
     page.get_by_role("link", name="Plan a workshop").click()
+    # htmx, a deferred script, binds the level field once the page has loaded; a click on a link
+    # does not wait for that, so a choice made earlier would not redraw the parent choices.
+    page.wait_for_load_state()
 
     # A new target level redraws the parent choices and preselects the level's rule.
     level = page.get_by_label("What the workshop agrees on")
