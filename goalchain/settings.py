@@ -16,29 +16,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from goalchain.db import check_pooled_connection
+from goalchain.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.getenv("GOALCHAIN_VAR_DIR", BASE_DIR / "var"))
-
-
-def env_str(name: str, default: str = "") -> str:
-    return os.getenv(name, default)
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.getenv(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.getenv(name)
-    return int(value) if value else default
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
 
 DEBUG = env_bool("DEBUG")
@@ -112,7 +93,13 @@ TEMPLATES = [
             # Every page and email writes numbers one way: {{ value|amount }}.
             "builtins": ["goals.templatetags.wording"],
         },
-    }
+    },
+    # The chain page's tree: thousands of cards, which Jinja2 draws about ten times faster.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,  # goals/jinja2/
+        "OPTIONS": {"environment": "goalchain.jinja.environment"},
+    },
 ]
 
 # Database: PostgreSQL from DATABASE_URL, else a SQLite file beside the code.

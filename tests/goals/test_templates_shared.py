@@ -1,15 +1,21 @@
-"""Templates shared by several pages or emails: the HTML emails' base and the members list."""
+"""Templates shared by several pages or emails: the HTML emails' base, the members list, and the
+timeframe and progress bar every goal card shows (in Django's templates and the chain page's
+Jinja2 tree alike)."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.template.loader import get_template, render_to_string
 from django.template.loader_tags import ExtendsNode
+from django.utils import dateformat
+from django.utils.html import strip_tags
 
-from goals.models import ProductRole
+from goals.models import Goal, ProductRole
+from goals.templatetags.cards import day_month_year
 from tests.factories import InvitationFactory, ProductFactory
 
 EMAILS = sorted(
@@ -112,3 +118,32 @@ def test_the_shared_members_list_says_when_a_product_has_nobody(team, browser_cl
     empty = ProductFactory(organization=team.product.organization)
     html = browser_client(team.org_admin).get(f"/products/{empty.pk}/members/").content.decode()
     assert '<li class="empty">Nobody has a role in this product yet.</li>' in html
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_a_card_writes_its_dates_as_the_date_filter_does(month):
+    day = date(2027, month, 9 if month % 2 else 28)
+    assert day_month_year(day) == dateformat.format(day, "j M Y")
+
+
+@pytest.mark.parametrize(
+    ("starts_on", "ends_on", "words"),
+    [
+        (date(2027, 1, 4), date(2027, 3, 31), "4 Jan 2027 – 31 Mar 2027"),
+        (None, date(2027, 3, 31), "until 31 Mar 2027"),
+        (date(2027, 1, 4), None, "from 4 Jan 2027"),
+        (None, None, "no dates yet"),
+    ],
+)
+def test_the_timeframe_reads_the_same_on_every_page(starts_on, ends_on, words):
+    goal = Goal(title="Weekly planner", starts_on=starts_on, ends_on=ends_on)
+    html = render_to_string("goals/_timeframe.html", {"goal": goal})
+    assert strip_tags(html).strip() == words
+    for day in filter(None, (starts_on, ends_on)):
+        assert f'<time datetime="{day.isoformat()}">' in html
+
+
+def test_the_progress_bar_shows_its_figure():
+    html = render_to_string("goals/_progress.html", {"value": 42})
+    assert '<progress max="100" value="42" aria-label="Progress">42%</progress>' in html
+    assert '<span class="progress-value">42%</span>' in html

@@ -165,6 +165,7 @@ def test_no_script_survives_on_any_page(team, everywhere, browser_client):
         ],
         team.leader: [
             f"/goals/{goal.pk}/",
+            f"/products/{team.product.pk}/",  # the chain, with the leader's add buttons
             f"/feedback/{feedback_round.pk}/",
             "/notifications/",
             f"/workshops/{workshop.pk}/",
