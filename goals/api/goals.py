@@ -135,7 +135,7 @@ class GoalList(PaginatedView):
         responses=GoalSerializer(many=True),
     )
     def get(self, request: AuthedRequest) -> HttpResponse:
-        goals = access.visible_goals(request.user)
+        goals = access.listed_goals(request.user)
         for name in ("product", "owner"):
             value = query_int(request, name)
             if value is not None:

@@ -497,7 +497,7 @@ def test_the_invitation_lists_are_read_in_a_fixed_number_of_queries(
     acme, client, django_assert_num_queries, rows
 ):
     for number in range(rows):
-        invite(acme, f"person{number}@example.com")
+        invite(acme, f"invitee{number}@example.com")
         member = OrganizationMembershipFactory(organization=acme.org).user
         invite_to_product(acme, member.email)
     client.force_login(acme.ada)
