@@ -146,8 +146,7 @@ class _Part:
         return cls(model, [field.attname for field in fields], converters)
 
     def select(self, alias: str) -> str:
-        quote = connection.ops.quote_name
-        return ", ".join(f"{alias}.{quote(column.target.column)}" for column, _ in self.converters)
+        return ", ".join(_column(alias, column.target) for column, _ in self.converters)
 
     def instance(self, values: tuple[Any, ...]) -> Any:
         converted = []
@@ -165,10 +164,14 @@ def _find_query() -> tuple[str, _Part, _Part]:
     sql = (
         f"SELECT {token.select('t')}, {user.select('u')} FROM {quote(ApiToken._meta.db_table)} t"
         f" JOIN {quote(User._meta.db_table)} u"
-        f" ON u.{quote(User._meta.pk.column)} = t.{quote(ApiToken.user.field.column)}"
-        f" WHERE t.{quote(ApiToken.key_hash.field.column)} = %s"
+        f" ON {_column('u', User._meta.pk)} = {_column('t', ApiToken.user.field)}"
+        f" WHERE {_column('t', ApiToken.key_hash.field)} = %s"
     )  # names come from the models, the secret's hash is a parameter
     return sql, token, user
+
+
+def _column(alias: str, field: Any) -> str:
+    return f"{alias}.{connection.ops.quote_name(field.column)}"
 
 
 async def afind(key: str) -> ApiToken | None:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from django.core.paginator import InvalidPage, Page, Paginator
+from django.db.models import Count, QuerySet, Window
 from django.http import HttpResponse
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 
@@ -19,13 +22,38 @@ class Pagination(PageNumberPagination):
     max_page_size = 500
 
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
+        self._check(request)
+        return super().paginate_queryset(queryset, request, view)
+
+    def _check(self, request: Request) -> None:
         _check_positive(request, self.page_query_param, "Give the page number: 1, 2, 3…")
         _check_positive(
             request,
             self.page_size_query_param,
             f"Give how many to list a page: 1 to {self.max_page_size}.",
         )
-        return super().paginate_queryset(queryset, request, view)
+
+    def page_of(self, queryset: QuerySet[Any], request: Request) -> list[Any]:
+        """The primary keys of the page of `queryset` asked for, as paginate_queryset would
+        give its rows, in one query: the count of all rows comes with the page (a window
+        over them) instead of a query of its own."""
+        self._check(request)
+        self.request = request
+        size = self.get_page_size(request) or self.page_size
+        number = int(request.query_params.get(self.page_query_param) or 1)
+        start = (number - 1) * size
+        rows = []
+        if start + size <= MAX_ID:  # beyond, no table has rows; the database would refuse
+            counted = queryset.annotate(listed=Window(Count("pk"))).values_list("pk", "listed")
+            rows = list(counted[start : start + size])
+        paginator = _Counted(rows[0][1] if rows else 0, size)
+        try:
+            paginator.validate_number(number)
+        except InvalidPage as error:
+            message = self.invalid_page_message.format(page_number=number, message=str(error))
+            raise NotFound(message) from None
+        self.page = Page([pk for pk, _ in rows], number, paginator)
+        return list(self.page)
 
     def response_around(self, bodies: list[bytes]) -> HttpResponse:
         """The page as get_paginated_response writes it, around results already written as
@@ -33,7 +61,7 @@ class Pagination(PageNumberPagination):
         Python only to be written again."""
         envelope = orjson.dumps(
             {
-                "count": self.page.paginator.count if self.page else len(bodies),
+                "count": self.page.paginator.count if self.page is not None else len(bodies),
                 "next": self.get_next_link(),
                 "previous": self.get_previous_link(),
             }
@@ -56,3 +84,11 @@ def _check_positive(request: Request, name: str, message: str) -> None:
         return
     if not (value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_ID):
         raise serializers.ValidationError({name: [message]})
+
+
+class _Counted(Paginator):
+    """A paginator told its count, for a page read with the count beside it."""
+
+    def __init__(self, count: int, per_page: int) -> None:
+        super().__init__((), per_page)
+        self.count = count

@@ -148,8 +148,7 @@ class GoalList(PaginatedView):
                 goals = goals.filter(**{name: choice})
         # The page's ids, then each goal's body as the detail serves it (mostly cached).
         paginator = Pagination()
-        page = goals.order_by("product_id", "id").values_list("id", flat=True)
-        ids = paginator.paginate_queryset(page, request, view=self) or []
+        ids = paginator.page_of(goals.order_by("product_id", "id"), request)
         bodies = goals_json(request.user, ids)
         return paginator.response_around([bodies[pk] for pk in ids if pk in bodies])
 

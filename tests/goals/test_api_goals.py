@@ -87,6 +87,18 @@ def test_it_pages_with_page_size(team, chain, leader):
     assert third["next"] is None
 
 
+def test_a_page_past_the_last_is_not_found(team, chain, leader, api):
+    assert leader.get("/api/goals/?page_size=2&page=4").status_code == 404
+    assert leader.get(f"/api/goals/?page={2**63 - 1}&page_size=500").status_code == 404
+    # An empty list still has its first page.
+    empty = api(team.outsider).get(f"/api/goals/?product={team.product.pk}")
+    assert empty.status_code == 200
+    assert empty.json() == {"count": 0, "next": None, "previous": None, "results": []}
+    assert (
+        api(team.outsider).get(f"/api/goals/?product={team.product.pk}&page=2").status_code == 404
+    )
+
+
 def test_it_serves_up_to_500_goals_a_page(team, leader):
     Goal.objects.bulk_create(
         Goal(product=team.product, level=Level.SPRINT, title=f"G{i}") for i in range(501)
