@@ -6,7 +6,7 @@ enter its workshop, so comment visibility is decided here, next to the workshop 
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from goals.access import Role, object_id, role_of, with_roles
 from goals.errors import NotFound
@@ -25,12 +25,14 @@ def visible_workshops(user: User) -> QuerySet[Workshop]:
         organization="product__organization_id",
     )
     # Facilitators and participants enter only while members of the product: taking someone
-    # off a product ends their place in its workshops at once.
+    # off a product ends their place in its workshops at once. A seat is looked up, not
+    # joined: a join would repeat the workshop once per participant, to be made distinct.
+    seated = Exists(Participant.objects.filter(workshop_id=OuterRef("pk"), user_id=user.pk))
     return qs.filter(
-        (Q(my_role__isnull=False) & (Q(facilitator=user) | Q(participants__user=user)))
+        (Q(my_role__isnull=False) & (Q(facilitator=user) | seated))
         | Q(my_role="leader")
         | Q(my_org_role="admin")
-    ).distinct()
+    )
 
 
 def get_workshop(user: User, pk: object) -> Workshop:

@@ -15,6 +15,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import cache
 from typing import Any
 
 import redis
@@ -43,9 +44,16 @@ def emit(workshop: Workshop, kind: str, **data: Any) -> WorkshopEvent:
     return event
 
 
+@cache
+def _publisher(url: str) -> redis.Redis:
+    """One client (and its pool of connections) a process: a connection made for each
+    event cost more than the rest of casting a vote."""
+    return redis.Redis.from_url(url)
+
+
 def _publish(workshop_id: int, event_id: int) -> None:
     try:
-        redis.Redis.from_url(settings.REDIS_URL).publish(channel(workshop_id), str(event_id))
+        _publisher(settings.REDIS_URL).publish(channel(workshop_id), str(event_id))
     except redis.RedisError:
         # Streams fall back to polling the table, so a lost wake-up only costs latency.
         log.warning("Could not publish workshop event %s", event_id, exc_info=True)
