@@ -31,6 +31,12 @@ HEALTH_LABELS = {
     **QUALITY_LABELS,
 }
 
+# The levels a goal's children may have, with their names (read for every card).
+_CHILD_LEVELS = {
+    level: [(child, Level(child).label) for child in children]
+    for level, children in CHILD_LEVELS.items()
+}
+
 # In a big chain, sprint goals start folded so the levels above stay readable.
 FOLD_SPRINTS_ABOVE = 60
 
@@ -65,7 +71,7 @@ class Node:
 
     @property
     def child_levels(self) -> list[tuple[str, str]]:
-        return [(level, Level(level).label) for level in CHILD_LEVELS[self.goal.level]]
+        return _CHILD_LEVELS[self.goal.level]
 
     @property
     def child_label(self) -> str:
