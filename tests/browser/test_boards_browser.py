@@ -125,6 +125,8 @@ def world(db):
             current=Decimal(base),
             owner=leader,
         )
+    # Two-week sprints from Monday to the Sunday after next; each starts the day after the
+    # one before it ends (on a Monday, a sprint ending that day would still be running).
     sprint_start = today - timedelta(days=today.weekday())
     goal(
         product,
@@ -132,7 +134,7 @@ def world(db):
         "Scan a fridge in under 30 seconds",
         planner,
         starts_on=sprint_start,
-        ends_on=sprint_start + timedelta(days=14),
+        ends_on=sprint_start + timedelta(days=13),
         confidence=4,
         **common,
     )
@@ -148,7 +150,7 @@ def world(db):
             title,
             planner,
             starts_on=start,
-            ends_on=start + timedelta(days=14),
+            ends_on=start + timedelta(days=13),
             confidence=confidence,
             sprint_verdict=verdict,
             **common,
