@@ -8,6 +8,7 @@ section is read in a fixed number of queries, whatever the size of the product.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -100,7 +101,7 @@ def _members(product: Product) -> list[dict[str, Any]]:
     return [{"email": m.user.email, "name": m.user.display_name, "role": m.role} for m in members]
 
 
-def _goals(product: Product, goals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _goals(product: Product, goals: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     parents: dict[int, list[int]] = defaultdict(list)
     for child_id, parent_id in (
         GoalLink.objects.filter(child__product=product)
@@ -150,7 +151,7 @@ def _key_results(product: Product) -> list[dict[str, Any]]:
     ]
 
 
-def _history(product: Product, goals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _history(product: Product, goals: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     rows = (
         GoalChange.objects.filter(goal__product=product)
         .order_by("goal_id", "at", "id")
