@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.db import connection
 from django.db.models import Model, Q, QuerySet
 from django.db.models.expressions import Col
@@ -175,7 +176,9 @@ def _column(alias: str, field: Any) -> str:
 
 
 async def afind(key: str) -> ApiToken | None:
-    return await ApiToken.objects.select_related("user").filter(key_hash=hash_key(key)).afirst()
+    """find() for async views (the workshop's event stream), run as the async ORM runs its
+    queries: in the thread that holds the connection."""
+    return await sync_to_async(find)(key)
 
 
 def refusal(token: ApiToken) -> str | None:
