@@ -84,7 +84,7 @@ def detail(payload: dict[str, Any]) -> str:
         case "comment.created":
             return str((data.get("comment") or {}).get("excerpt", ""))
         case "feedback_round.closed":
-            return str(data.get("answers_text", ""))
+            return "Its leaders find the answers on the round's page."
         case "review.overdue":
             return f"It was due on {data.get('due_on_text', '')}."
     return ""

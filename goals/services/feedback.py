@@ -158,14 +158,14 @@ def feedback_round_close(*, feedback_round_id: int, actor: User | None = None) -
         current.save(update_fields=["closed_at"])
         counts = tally(list(current.requests.all()))
         goal = current.goal
+        # Hooks post where every member reads: how people answered is for the leaders,
+        # who find it on the round's page.
         announce_goal(
             event="feedback_round.closed", goal=goal, actor=actor, key=str(current.pk),
             feedback_round=lambda: {
                 "id": current.pk,
                 "url": settings.SITE_URL + reverse("feedback-round", args=[current.pk]),
-                "answers": counts,
             },
-            answers_text=_counts_text(counts).capitalize() + ".",
         )  # fmt: skip
         if current.requested_by_id:
             # The summary email below carries it: no second email for this notification.

@@ -4,7 +4,7 @@ changes nothing; the events of the chain reach the hooks that asked for them, on
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,12 +12,14 @@ from django.utils import timezone
 from standardwebhooks.webhooks import Webhook as Verifier
 
 from goalchain.sealed import unseal
-from goals.models import DeliveryState, Status, Webhook, WebhookDelivery
+from goals.models import DeliveryState, Level, Status, Webhook, WebhookDelivery
 from goals.rules.webhooks import EVENTS
 from goals.services.check_ins import Value, check_in_create
 from goals.services.comments import comment_create
+from goals.services.feedback import feedback_answer, feedback_round_close, feedback_round_open
 from goals.services.goals import goal_create, goal_update
 from goals.services.metrics import metric_token_create
+from goals.services.reminders import send_due_reminders
 from goals.services.webhooks import announce_goal, webhook_create
 from tests.factories import KeyResultFactory, make_chain, make_goal
 from tests.receiver import Reply
@@ -83,6 +85,11 @@ def test_a_chat_hook_has_no_secret(team, api, receiver):
         ({"url": "http://127.0.0.1:6379/", "kind": "standard", "events": ["goal.agreed"]},
          "url", "private, loopback or link-local"),
         ({"url": "http://169.254.169.254/latest", "kind": "slack", "events": ["goal.agreed"]},
+         "url", "private, loopback or link-local"),
+        ({"url": "https://10.0.0.1/in", "kind": "teams", "events": ["goal.agreed"]},
+         "url", "private, loopback or link-local"),
+        # A name is judged by what it resolves to: localhost is the loopback address.
+        ({"url": "https://localhost:8443/in", "kind": "mattermost", "events": ["goal.agreed"]},
          "url", "private, loopback or link-local"),
         ({"url": "ftp://example.com/in", "kind": "slack", "events": ["goal.agreed"]},
          "url", "starting with https://"),
@@ -272,3 +279,61 @@ def test_a_value_pushed_from_data_reaches_the_hooks_as_a_key_result_change(
     (request,) = receiver.to("/in")
     data = json.loads(request.body)["data"]
     assert data["key_result"]["current"] == 42 and data["change"] == "changed"
+
+
+def test_a_closed_feedback_round_reaches_the_hooks_without_how_anyone_answered(
+    team, receiver, committed
+):
+    """The answers are the leaders' (the API shows the summary to them alone); a chat
+    channel is read by every member, so the hooks hear only that the round closed."""
+    add_hook(team, receiver.answer("/in"), events=["feedback_round.closed"])
+    add_hook(team, receiver.answer("/slack"), kind="slack", events=["feedback_round.closed"])
+    goal = make_goal(team.product, Level.VISION, title="Everyone eats well")
+    feedback_round = feedback_round_open(
+        actor=team.leader, goal=goal, people=[team.member, team.stakeholder],
+        deadline=timezone.localdate() + timedelta(days=3),
+    )  # fmt: skip
+    feedback_answer(
+        actor=team.member, feedback_round=feedback_round, answer="object",
+        comment="Nobody measured the fridge",
+    )  # fmt: skip
+    with committed():
+        assert feedback_round_close(feedback_round_id=feedback_round.pk, actor=team.leader)
+
+    (request,) = receiver.to("/in")
+    payload = json.loads(request.body)
+    assert payload["type"] == "feedback_round.closed"
+    assert payload["data"]["goal"]["title"] == "Everyone eats well"
+    assert payload["data"]["feedback_round"]["url"].endswith(f"/feedback/{feedback_round.pk}/")
+    (chat,) = receiver.to("/slack")
+    message = json.loads(chat.body)
+    assert message["text"] == "Feedback round closed on “Everyone eats well”"
+    for body in (request.body, chat.body):
+        assert b"object" not in body.lower() and b"fridge" not in body.lower()
+        assert b"support" not in body and b"concerns" not in body
+
+
+def test_an_overdue_review_reaches_the_hooks_once_with_its_owner_and_day(team, receiver, committed):
+    add_hook(team, receiver.answer("/in"), events=["review.overdue"])
+    add_hook(team, receiver.answer("/slack"), kind="slack", events=["review.overdue"])
+    review_on = date(2026, 3, 12)
+    chain = make_chain(team.product)
+    goal = chain.product_goal
+    goal.owner, goal.next_review_on = team.member, review_on
+    goal.save(update_fields=["owner", "next_review_on"])
+    day_after = datetime(2026, 3, 13, 12, 0, tzinfo=UTC)
+
+    for now in (day_after, day_after + timedelta(hours=5)):
+        with committed():
+            send_due_reminders(now=now)
+
+    (request,) = receiver.to("/in")
+    payload = json.loads(request.body)
+    assert payload["type"] == "review.overdue"
+    assert payload["data"]["goal"]["id"] == goal.pk
+    assert payload["data"]["owner"] == "Tom Team"
+    assert payload["data"]["due_on"] == "2026-03-12"
+    (chat,) = receiver.to("/slack")
+    text = json.dumps(json.loads(chat.body)["blocks"], ensure_ascii=False)
+    assert json.loads(chat.body)["text"] == f"Review overdue: Product goal “{goal.title}”"
+    assert "It was due on 12 Mar 2026." in text
