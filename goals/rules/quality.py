@@ -1,9 +1,9 @@
 """Goal quality: the habits of good goal-setting, as rules that give advice.
 
 Each rule has a code, the levels it reads, a plain-language message naming what it saw and a
-suggestion of what a good goal says instead. Rules never refuse anything: they show as people
-type on goal and proposal forms, and as findings in chain health. A product can switch any
-rule off (`Product.quality_rules_off`).
+suggestion of what a good goal says instead, with a good goal of the draft's own level as its
+example. Rules never refuse anything: they show as people type on goal and proposal forms, and
+as findings in chain health. A product can switch any rule off (`Product.quality_rules_off`).
 
 Goal rules read one goal (a saved goal or a form being typed); product rules read the
 product's open goals counted by level. To add a rule, write its check and list it in RULES.
@@ -12,7 +12,7 @@ product's open goals counted by level. To add a rule, write its check and list i
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
@@ -27,8 +27,8 @@ from goals.rules.quality_checks import (
     vision_too_short,
 )
 from goals.rules.quality_drafts import GoalDraft, Surroundings
+from goals.rules.quality_ethics import goal_is_unethical
 from goals.rules.quality_patterns import (
-    goal_is_unethical,
     sprint_goal_is_a_work_list,
     target_out_of_reach,
     user_goal_is_a_business_metric,
@@ -84,11 +84,26 @@ class Advice:
 class GoalRule:
     code: str
     label: str
-    levels: tuple[str, ...]
-    suggestion: str
+    # The levels the rule reads, each with a good goal of that level: the example its advice
+    # gives a draft of that level (tests check that no rule has advice on any of them).
+    examples: dict[str, str] = field(hash=False)
+    # How to improve, "{example}" standing for the example of the draft's level.
+    advice: str
     check: Callable[[GoalDraft], str | None]
     # Codes that say the same thing more precisely: found first, this rule stays quiet.
     quiet_after: tuple[str, ...] = ()
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        return tuple(self.examples)
+
+    @property
+    def suggestion(self) -> str:
+        """The suggestion with the example of the rule's first level, for lists of rules."""
+        return self.suggestion_for(self.levels[0])
+
+    def suggestion_for(self, level: str) -> str:
+        return self.advice.format(example=self.examples[level])
 
 
 @dataclass(frozen=True)
@@ -122,112 +137,138 @@ def _business_without_user(around: Surroundings, settings: QualitySettings) -> s
     )
 
 
-MEASURED = (Level.USER, Level.BUSINESS, Level.PRODUCT)
-
 RULES: tuple[GoalRule | ProductRule, ...] = (
     GoalRule(
         "vision_names_feature",
         "Vision names a feature",
-        (Level.VISION,),
-        "Say who benefits and how their lives change, e.g. “Every family eats well without "
-        "thinking about it”. Features and technology belong in product goals.",
+        {Level.VISION: "Every family eats well without thinking about it"},
+        "Say who benefits and how their lives change, e.g. “{example}”; features and "
+        "technology belong in product goals.",
         vision_names_a_feature,
     ),
     GoalRule(
         "vision_too_short",
         "Vision too near",
-        (Level.VISION,),
-        "Look further ahead: a True North that still holds when today's roadmap is done, five "
-        "years or more away.",
+        {Level.VISION: "Nobody waits more than a day to see a doctor"},
+        "Look further ahead, to a True North that still holds when today's roadmap is done, "
+        "five years or more away, e.g. “{example}”.",
         vision_too_short,
     ),
     GoalRule(
         "output_not_outcome",
         "Output, not outcome",
-        (Level.USER, Level.BUSINESS),
-        "Name the change you want to see, e.g. “Families plan a week of meals in ten minutes” "
-        "rather than “Launch the meal planner”. The outputs go on the roadmap.",
+        {
+            Level.USER: "Families plan a week of meals in ten minutes",
+            Level.BUSINESS: "Cut the cost of each shipped order from €4.20 to €3.50",
+        },
+        "Name the change you want to see, e.g. “{example}”; the outputs go on the roadmap.",
         output_not_outcome,
     ),
     GoalRule(
         "vague_words",
         "Vague words",
-        (*MEASURED, Level.SPRINT),
-        "Say how far and by when: “cut checkout time from 4 to 2 minutes”, not “faster "
-        "checkout”; or add a key result with a baseline and a target.",
+        {
+            Level.USER: "New customers finish their first order in under five minutes",
+            Level.BUSINESS: "Raise repeat orders from 20 % to 30 % of all orders by 2027",
+            Level.PRODUCT: "Cut checkout time from 4 to 2 minutes by June",
+            Level.SPRINT: "Returning customers check out with a saved card in one step",
+        },
+        "Say how far and by when, e.g. “{example}”, or add a key result with a baseline and a "
+        "target.",
         vague_without_measure,
     ),
     GoalRule(
         "not_measurable",
         "Not measurable",
-        MEASURED,
-        "Add a key result with a baseline, a target and a unit, or put the number in the goal "
-        "itself.",
+        {
+            Level.USER: "Households throw away a third less food",
+            Level.BUSINESS: "Win 300 new business customers in the Nordics by 2027",
+            Level.PRODUCT: "Half of new members book a second class within a week",
+        },
+        "Put the number in the goal itself, e.g. “{example}”, or add a key result with a "
+        "baseline, a target and a unit.",
         not_measurable,
         quiet_after=("vague_words",),
     ),
     GoalRule(
         "key_result_no_baseline",
         "Key result without baseline",
-        (*MEASURED, Level.SPRINT),
-        "Write down where you start, measured now. If nobody knows yet, measuring it is the "
-        "first step.",
+        {
+            Level.USER: "Families planning their week rise from 20 % to 35 %",
+            Level.BUSINESS: "Grow monthly donations from 2,000 to 2,600 by 2027",
+            Level.PRODUCT: "Grow weekly orders from 8,000 to 10,000 by June",
+            Level.SPRINT: "Cut the sign-up form from 9 fields to 5",
+        },
+        "Write down where each key result starts, measured now, as “{example}” does; if "
+        "nobody knows yet, measuring it is the first step.",
         key_result_without_baseline,
     ),
     GoalRule(
         "sprint_stretch",
         "Stretch sprint goal",
-        (Level.SPRINT,),
-        "Stretch is for the vision. Cut the sprint goal to what the team expects to meet and "
-        "keep the rest for the next sprint.",
+        {Level.SPRINT: "New members can book their first class in under two minutes"},
+        "Stretch is for the vision. Cut the sprint goal to what the team expects to meet, e.g. "
+        "“{example}”, and keep the rest for the next sprint.",
         stretch_sprint_goal,
     ),
     GoalRule(
         "vision_business_number",
         "Vision is a business number",
-        (Level.VISION,),
-        "Say whose life changes and how, e.g. “Every family eats well without thinking about "
-        "it”; members, revenue and rank go in business goals.",
+        {Level.VISION: "Small farmers earn a fair living from every harvest"},
+        "Say whose life changes and how, e.g. “{example}”; members, revenue and rank go in "
+        "business goals.",
         vision_is_a_business_number,
     ),
     GoalRule(
         "vision_empty_words",
         "Vision in empty words",
-        (Level.VISION,),
-        "Name the people and the change, e.g. “Travellers reach any city in Europe without "
-        "planning a single connection”; words any company could use say nothing.",
+        {Level.VISION: "Travellers reach any city in Europe without planning a single connection"},
+        "Name the people and the change, e.g. “{example}”; words any company could use say "
+        "nothing.",
         vision_is_empty_words,
     ),
     GoalRule(
         "sprint_work_list",
         "Work list, not a sprint goal",
-        (Level.SPRINT,),
-        "Name the one outcome the sprint's work serves, e.g. “Customers can pay with a saved "
-        "card at checkout”; the tickets go on the sprint backlog.",
+        {Level.SPRINT: "Customers can pay with a saved card at checkout"},
+        "Name the one outcome the sprint's work serves, e.g. “{example}”; the tickets go on the "
+        "sprint backlog.",
         sprint_goal_is_a_work_list,
     ),
     GoalRule(
         "out_of_reach",
         "Out of reach for its level",
-        (Level.USER, Level.BUSINESS, Level.PRODUCT, Level.SPRINT),
-        "Aim for what the team believes it can reach in the level's time, e.g. “Grow weekly "
-        "orders from 8,000 to 10,000 by June”, and keep the big ambition for the vision.",
+        {
+            Level.USER: "Families planning their week rise from 20 % to 30 % within a year",
+            Level.BUSINESS: "Triple monthly donations from 2,000 to 6,000 within three years",
+            Level.PRODUCT: "Grow weekly orders from 8,000 to 10,000 by June",
+            Level.SPRINT: "Lift the share of trial teams that invite a colleague from 10 % to 12 %",
+        },
+        "Aim for what the team believes it can reach in the level's time, e.g. “{example}”, "
+        "and keep the big ambition for the vision.",
         target_out_of_reach,
     ),
     GoalRule(
         "unethical",
         "Works against people",
-        tuple(Level.values),
-        "Reach the number by serving people better, e.g. “Half of those who cancel do it in "
-        "two clicks and tell us why”, never by tricking them or taking their data.",
+        {
+            Level.VISION: "Everyone stays in control of their own money and their own time",
+            Level.USER: "Half of those who cancel do it in two clicks and tell us why",
+            Level.BUSINESS: "Keep 90 % of subscribers for a year because they use us every week",
+            Level.PRODUCT: "Raise opt-ins to health reminders from 20 % to 35 % with a plain yes "
+            "or no",
+            Level.SPRINT: "Members can pause or cancel their plan in one step from their account",
+        },
+        "Reach the goal by serving people better, e.g. “{example}”, never by tricking them or "
+        "taking their data.",
         goal_is_unethical,
     ),
     GoalRule(
         "user_goal_business_metric",
         "User goal is a business metric",
-        (Level.USER,),
-        "Say what users get, e.g. “Families plan a week of meals in ten minutes”; revenue and "
-        "margins go in a business goal beside it.",
+        {Level.USER: "Families plan a week of meals in ten minutes"},
+        "Say what users get, e.g. “{example}”; revenue and margins go in a business goal "
+        "beside it.",
         user_goal_is_a_business_metric,
     ),
     ProductRule(
@@ -284,7 +325,7 @@ def _advice_on(draft: GoalDraft, settings: QualitySettings) -> tuple[Advice, ...
             continue
         message = rule.check(draft)
         if message is not None:
-            found.append(Advice(rule.code, message, rule.suggestion))
+            found.append(Advice(rule.code, message, rule.suggestion_for(draft.level)))
     return tuple(found)
 
 

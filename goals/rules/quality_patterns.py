@@ -1,8 +1,8 @@
 """Goal-quality checks that read a goal's wording for the shape of a known mistake: a vision
 that is a business number, a sprint goal that is a work list or no goal at all, a target
-out of reach for its level, a manipulative or non-consensual goal, a user goal that is a
-business metric. Each returns the message when it applies, else None (goals/rules/quality.py
-lists them as rules)."""
+out of reach for its level, a user goal that is a business metric (goals that work against
+people are found in quality_ethics.py). Each returns the message when it applies, else None
+(goals/rules/quality.py lists them as rules)."""
 
 from __future__ import annotations
 
@@ -53,20 +53,38 @@ _NO_GOAL = re.compile(
     r"|\bfinish\s+(?:what|whatever|everything|all)\b|\bimprovements\s*$",
     re.IGNORECASE,
 )
+# A thousands separator or a decimal point ("8,000", "4.20") separates no work.
+_IN_NUMBER = re.compile(r"(?<=\d)[,.](?=\d)")
 _LIST_SEPARATOR = re.compile(r"\s*(?:[,;+&/]|\band\b|\bthen\b)\s*", re.IGNORECASE)
 _SPRINT_NUMBER = re.compile(r"\W*sprint\s*\d+\W*", re.IGNORECASE)  # "Sprint 14", nothing else
 
-# Targets out of reach for the level's horizon.
+# Targets out of reach for the level's horizon. Numbers as words up to twenty and the round
+# tens, so that "twenty times more orders" and "five-fold" weigh as "20x" and "5x" do.
+_NUMBER_WORD_VALUES = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
+    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+    "hundred": 100, "thousand": 1000,
+}  # fmt: skip
+_NUMBER_WORD = "|".join(sorted(_NUMBER_WORD_VALUES, key=len, reverse=True))
+# "three times a week" says how often, not how much more.
+_NOT_HOW_OFTEN = (
+    r"(?!\s+(?:a|an|per|each|every)\s+(?:day|week|month|year|quarter|session|visit|night)\b)"
+)
 _MULTIPLIER = re.compile(
-    r"\b(\d+(?:[.,]\d+)?)\s*(?:x|×|times|fold)(?=\W|$)|\b(twofold|double|doubles|doubled|"
-    r"doubling|triple|triples|tripled|tripling|threefold|quadruple|quadrupled|fourfold|"
-    r"fivefold|tenfold|hundredfold)\b",
+    rf"\b(\d+(?:[.,]\d+)?)\s*(?:x|×|times|fold)(?=\W|$){_NOT_HOW_OFTEN}"
+    rf"|\b({_NUMBER_WORD})(?:\s+times\b|[\s-]?fold\b){_NOT_HOW_OFTEN}"
+    r"|\b(double|doubles|doubled|doubling|triple|triples|tripled|tripling|quadruple|"
+    r"quadrupled)\b",
     re.IGNORECASE,
 )
 _PERCENT_GROWTH = re.compile(
     r"\b(?:grow|increase|raise|boost|lift|up)\w*\b[^.%]*?\bby\s+(\d[\d,]*)\s*%", re.IGNORECASE
 )
-_MULTIPLY_BY = re.compile(r"\bmultipl\w*\b[^.]*?\bby\s+(\d+(?:\.\d+)?)\b", re.IGNORECASE)
+_MULTIPLY_BY = re.compile(
+    rf"\bmultipl\w*\b[^.]*?\bby\s+(\d+(?:\.\d+)?|{_NUMBER_WORD})\b", re.IGNORECASE
+)
 _AMOUNT = r"(\d[\d,]*(?:\.\d+)?\s*(?:k|m|bn|thousand|million|billion)?)\b"
 _FROM_TO = re.compile(
     rf"\bfrom\s+[€$£]?\s*{_AMOUNT}\s*\S*\s+to\s+[€$£]?\s*{_AMOUNT}", re.IGNORECASE
@@ -80,13 +98,13 @@ _WHOLE_REWRITE = re.compile(
     re.IGNORECASE,
 )
 _MULTIPLIER_WORDS = {
-    "twofold": 2, "double": 2, "doubles": 2, "doubled": 2, "doubling": 2, "triple": 3,
-    "triples": 3, "tripled": 3, "tripling": 3, "threefold": 3, "quadruple": 4, "quadrupled": 4,
-    "fourfold": 4, "fivefold": 5, "tenfold": 10, "hundredfold": 100,
+    "double": 2, "doubles": 2, "doubled": 2, "doubling": 2, "triple": 3, "triples": 3,
+    "tripled": 3, "tripling": 3, "quadruple": 4, "quadrupled": 4,
 }  # fmt: skip
-_GROWTH_WORDS = frozenset(
-    {"x", "times", "fold", "from", "multiply", "multiplied", *_MULTIPLIER_WORDS}
-)
+_GROWTH_WORDS = frozenset({
+    "x", "times", "fold", "from", "multiply", "multiplied", *_MULTIPLIER_WORDS,
+    *(f"{word}fold" for word in _NUMBER_WORD_VALUES),
+})  # fmt: skip
 # The largest growth a level's horizon makes believable: a sprint moves a number, it does not
 # multiply it; a product goal has months, not years.
 _REACHABLE: dict[str, float] = {
@@ -95,47 +113,6 @@ _REACHABLE: dict[str, float] = {
     Level.BUSINESS: 5,
     Level.USER: 5,
 }
-
-# Goals that reach their number by manipulating people or taking their data. The pattern runs
-# only on goals holding one of these words: a chain's health reads 10,000 goals.
-_UNETHICAL_WORDS = frozenset({
-    "dark", "confirmshaming", "confirmshame", "guilt", "pre", "preticked", "prechecked",
-    "hide", "hiding", "hidden", "bury", "burying", "buried", "obscure", "cancel", "cancelling",
-    "canceling", "cancellation", "cancellations", "unsubscribe", "unsubscribing", "opt",
-    "refund", "refunds", "leaving", "fake", "invent", "invented", "inventing", "fabricated",
-    "fabricate", "false", "artificial", "made", "streak", "streaks", "fear", "addict",
-    "addicted", "addictive", "addiction", "hooked", "compulsive", "compulsively", "exploit",
-    "exploiting", "exploits", "without", "sell", "selling", "sells", "monetise", "monetize",
-    "monetising", "monetizing", "share", "sharing", "shared", "shares", "trick", "tricking",
-    "tricks", "sneak", "sneaky", "sneaking", "disguise", "disguised", "disguising", "only",
-    "whatever", "losing", "loss", "advertisers", "advertiser", "insurers", "insurer", "brokers",
-    "partner", "partners", "parties", "stream", "debt", "i", "countdown",
-})  # fmt: skip
-_UNETHICAL = re.compile(
-    r"\bdark\s+patterns?\b|\bconfirm-?sham\w*|\bguilt[\s-]?trip\w*|\bpre-?ticked\b"
-    r"|\bpre-?checked\s+(?:consent|box|opt)|\b(?:hide|hiding|hidden|bury|burying|buried|obscure)"
-    r"\w*\s+(?:the\s+)?(?:cancel\w*|unsubscrib\w*|opt[\s-]?out|delete\s+account|account\s+"
-    r"deletion|refund)|\b(?:cancel\w*|unsubscrib\w*|opt[\s-]?out|leaving|refunds?)\b[^.]{0,30}"
-    r"\b(?:harder|difficult|hard|screens?\s+deep|clicks?\s+deep|steps?\s+deep|impossible)\b"
-    r"|\b(?:fake|invent\w*|fabricat\w*|made[\s-]up|false|artificial)\b[^.]{0,40}?\b(?:"
-    r"scarcity|urgency|reviews?|ratings?|countdowns?|timers?|stock|warnings?|discounts?|"
-    r"demand|testimonials?|left)\b|\bstreak\s+(?:anxiety|fear|pressure|guilt)|\bfear\s+of\s+"
-    r"(?:losing|missing)|\baddict\w*|\bhooked\b|\bcompulsive\w*|\bexploit\w*\s+(?:users?|"
-    r"customers?|people|players|children|kids|vulnerab\w*)|\bwithout\s+(?:their\s+|asking\s+|"
-    r"explicit\s+|user\s+|customer\s+)*(?:consent|permission|knowing|noticing)|\b(?:sell|"
-    r"selling|monetise|monetize)\w*\s+(?:[\w'’]+\s+){0,3}(?:data|profiles?|contacts?)"
-    r"|\bshar\w+\s+(?:\w+\s+){0,3}data\s+with\s+(?:advertisers|data\s+brokers|third\s+parties)"
-    r"|\btrick\w*\s+(?:users?|customers?|people|them)\b|\bsneak\w*\b|\bdisguis\w+\s+ads?\b"
-    r"|\bonly\s+\d+\s+(?:\w+\s+)?left\b|\bwhatever\s+it\s+takes\b|\blosing\s+streak|\bstreak-?loss"
-    r"|\b(?:data|histor\w+|records|contacts?|contact\s+lists?|step\s+counts?|locations?)\b[^.]{0,25}"
-    r"\b(?:to|with)\s+(?:the\s+)?(?:advertisers?|ad\s+partners?|insurers?|data\s+brokers?|"
-    r"third\s+parties)\b|\bdata\b[^.]{0,30}\brevenue\s+stream|\bcancel\w*\b[^.]{0,40}\bonly\s+"
-    r"(?:by|via|through|over)\s+(?:phone|post|letter|fax|in\s+person)|\bin\s+debt\b"
-    r"|[\"'“‘]no,?\s+i\s+(?:don'?t|do\s+not|prefer)|\bcountdown\w*\s+(?:\w+\s+)?that\s+"
-    r"(?:restarts|resets)|\b(?:unsubscribe|cancel\w*|opt[\s-]?out)\s+(?:link|button)\b[^.]{0,20}"
-    r"\b(?:tiny|small|grey|gray|hidden|faint)\b",
-    re.IGNORECASE,
-)
 
 # Numbers of the business's own, not of the user's life.
 _BUSINESS_METRIC = re.compile(
@@ -246,7 +223,12 @@ def sprint_goal_is_a_work_list(draft: GoalDraft) -> str | None:
     separators = sum(map(title.count, ",;+&/")) + sum(map(words.count, _LIST_WORDS))
     if separators < 2:
         return None
-    parts = [part for part in _LIST_SEPARATOR.split(title.strip(" .")) if part.strip()]
+    listed = _IN_NUMBER.sub("", title)
+    if listed != title:
+        separators = sum(map(listed.count, ",;+&/")) + sum(map(words.count, _LIST_WORDS))
+        if separators < 2:
+            return None
+    parts = [part for part in _LIST_SEPARATOR.split(listed.strip(" .")) if part.strip()]
     if len(parts) >= 3 and all(len(part.split()) <= 5 for part in parts):
         return (
             f"This lists {len(parts)} separate pieces of work: a sprint goal is one outcome "
@@ -282,10 +264,12 @@ def _growth(title: str, words: list[str]) -> tuple[float | None, str]:
     if found is not None:
         if found.group(1):
             return float(found.group(1).replace(",", ".")), found.group(0).strip()
-        return float(_MULTIPLIER_WORDS[found.group(2).lower()]), found.group(0).strip()
+        if found.group(2):
+            return _number(found.group(2)), found.group(0).strip()
+        return float(_MULTIPLIER_WORDS[found.group(3).lower()]), found.group(0).strip()
     multiply = _MULTIPLY_BY.search(title) if "multipl" in title.lower() else None
     if multiply is not None:
-        return float(multiply.group(1)), multiply.group(0).strip()
+        return _number(multiply.group(1)), multiply.group(0).strip()
     span = _FROM_TO.search(title) if "from" in words else None
     if span is not None and not _DURATION.search(span.group(0)):
         start, end = _amount(span.group(1)), _amount(span.group(2))
@@ -295,6 +279,12 @@ def _growth(title: str, words: list[str]) -> tuple[float | None, str]:
     if percent is not None:
         return 1 + int(percent.group(1).replace(",", "")) / 100, f"by {percent.group(1)} %"
     return None, ""
+
+
+def _number(text: str) -> float:
+    """ "12" → 12; "twelve" → 12."""
+    word = text.lower()
+    return float(_NUMBER_WORD_VALUES[word]) if word in _NUMBER_WORD_VALUES else float(text)
 
 
 def _amount(text: str) -> float | None:
@@ -307,18 +297,6 @@ def _amount(text: str) -> float | None:
     except ValueError:
         return None
     return number * _SCALE.get(found.group(2), 1)
-
-
-def goal_is_unethical(draft: GoalDraft) -> str | None:
-    if _UNETHICAL_WORDS.isdisjoint(draft.words()):
-        return None
-    found = _UNETHICAL.search(draft.title)
-    if found is None:
-        return None
-    return (
-        f"“{found.group(0).strip()}” reaches the number by working against the people it "
-        "serves: the method asks for goals people would agree to if they saw them."
-    )
 
 
 def user_goal_is_a_business_metric(draft: GoalDraft) -> str | None:

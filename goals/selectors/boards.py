@@ -59,6 +59,12 @@ def finding_groups(chain: Chain, labels: dict[str, str]) -> list[FindingGroup]:
             )
         goal = chain.by_id.get(finding.goal) if finding.goal is not None else None
         group.items.append((goal, finding))
+    for group in groups.values():
+        # A rule's example is of the goal's level: a group whose findings all give the same
+        # one shows it, rather than the example of the rule's first level.
+        said = {finding.suggestion for _, finding in group.items}
+        if group.suggestion and len(said) == 1 and "" not in said:
+            group.suggestion = said.pop()
     return sorted(
         groups.values(),
         key=lambda g: (any(goal is not None for goal, _ in g.items), -len(g.items), g.label),

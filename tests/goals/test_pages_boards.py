@@ -89,6 +89,7 @@ def test_the_health_page_groups_findings_by_kind_each_linking_to_its_goal(
     assert '<span class="group-count">2</span>' in group
     assert f'href="/goals/{late.pk}/"' in group and f'href="/goals/{other.pk}/"' in group
     assert "Say how far and by when" in group  # the rule's suggestion
+    assert "“Cut checkout time from 4 to 2 minutes by June”" in group  # a product goal's example
     assert 'id="kind-no_key_results"' in html
 
 

@@ -9,7 +9,14 @@ from decimal import Decimal
 import pytest
 
 from goals.models import Goal, Level, Status
-from goals.rules.quality import RULES, QualitySettings, draft_advice, goal_advice, product_advice
+from goals.rules.quality import (
+    RULES,
+    GoalRule,
+    QualitySettings,
+    draft_advice,
+    goal_advice,
+    product_advice,
+)
 from goals.rules.quality_drafts import GoalDraft, MeasureDraft, Surroundings, surroundings_of
 from goals.selectors.chain import load_chain
 from goals.selectors.quality import quality_surroundings
@@ -384,7 +391,9 @@ def test_chain_health_lists_quality_findings_with_their_suggestions(team):
     quality = [f for f in found if f.code == "output_not_outcome"]
     assert len(quality) == 1
     assert quality[0].message.startswith("“Launch the app”: “Launch” describes an output")
-    assert quality[0].suggestion == next(r.suggestion for r in RULES if r.code == quality[0].code)
+    rule = next(r for r in RULES if r.code == quality[0].code)
+    assert isinstance(rule, GoalRule)
+    assert quality[0].suggestion == rule.suggestion_for(Level.USER)
 
 
 def test_a_product_switching_a_rule_off_sees_it_nowhere(team, api):

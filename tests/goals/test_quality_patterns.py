@@ -73,6 +73,22 @@ def test_a_sprint_goal_that_is_a_work_list_or_no_goal_is_flagged(title):
 @pytest.mark.parametrize(
     "title",
     [
+        "Grow weekly orders from 8,000 to 10,000 by June",
+        "Cut the average basket from €42.50 to €39.90, then hold it",
+        "Reach 1,200 active teams, up from 1,050",
+    ],
+)
+def test_commas_and_points_inside_numbers_separate_no_work(title):
+    assert "sprint_work_list" not in codes("sprint", title)
+
+
+def test_a_list_with_numbers_in_it_is_still_a_list():
+    assert "sprint_work_list" in codes("sprint", "Fix 1,200 logins, update the SDK, tidy the CSS")
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
         "Customers can pay with a saved card at checkout",
         "Learn whether restaurants will publish their own menus",
         "New members find and book a class in under two minutes",
@@ -95,6 +111,41 @@ def test_a_sprint_goal_with_one_outcome_passes(title):
 )
 def test_a_target_out_of_reach_for_its_level_is_flagged(level, title):
     assert "out_of_reach" in codes(level, title)
+
+
+@pytest.mark.parametrize(
+    ("level", "title", "said"),
+    [
+        ("product", "Twenty times more orders in four months", "Twenty times"),
+        ("sprint", "Win ten times the sign-ups this sprint", "ten times"),
+        ("product", "Grow bookings five-fold by the end of the quarter", "five-fold"),
+        ("product", "A fifteenfold rise in weekly orders by June", "fifteenfold"),
+        ("business", "Fifty times as many members by next year", "Fifty times"),
+        ("user", "A hundred times more families planning weekly", "hundred times"),
+        ("business", "Multiply monthly donations by twelve next year", "by twelve"),
+        ("sprint", "Two times more trial sign-ups by the review", "Two times"),
+    ],
+)
+def test_a_multiplier_written_in_words_is_weighed_like_one_in_figures(level, title, said):
+    [advice] = [
+        a
+        for a in goal_advice(GoalDraft(level=level, title=title), QualitySettings())
+        if a.code == "out_of_reach"
+    ]
+    assert said in advice.message
+
+
+@pytest.mark.parametrize(
+    ("level", "title"),
+    [
+        ("product", "Grow weekly orders three-fold within the quarter"),
+        ("business", "Five times as many donors within three years"),
+        ("sprint", "Members book a class three times a week"),
+        ("product", "Families cook at home five times per week, up from three"),
+    ],
+)
+def test_a_multiplier_in_words_within_reach_or_how_often_passes(level, title):
+    assert "out_of_reach" not in codes(level, title)
 
 
 @pytest.mark.parametrize(
