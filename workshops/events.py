@@ -29,6 +29,9 @@ from workshops.models import Workshop, WorkshopEvent
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
 STREAM_SECONDS = 25  # then the browser's EventSource reconnects with Last-Event-ID
+# How long a browser waits before it reconnects: a change made in that gap reaches it only
+# after it, and the room promises every change within two seconds.
+RECONNECT_MS = 250
 RECHECK_SECONDS = 5.0  # the default of settings.WORKSHOP_STREAM_RECHECK_SECONDS
 
 
@@ -88,7 +91,7 @@ async def stream(
     deadline = time.monotonic() + seconds
     recheck = float(getattr(settings, "WORKSHOP_STREAM_RECHECK_SECONDS", RECHECK_SECONDS))
     next_check = time.monotonic() + recheck
-    yield "retry: 1000\n\n"
+    yield f"retry: {RECONNECT_MS}\n\n"
     wake = _Wakeup(workshop_id) if settings.REDIS_URL else None
     try:
         if wake:
