@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, timedelta
 
 import pytest
+import time_machine
+from django.utils import timezone
 
-from goals.models import Goal, Level, Status
+from goals.models import Goal, Insight, Level, SprintVerdict, Status, User
 from tests.factories import GoalFactory, KeyResultFactory, OrganizationMembershipFactory, link
 from tests.goals.pages import build_chain, chain_url
 
@@ -433,3 +436,118 @@ def test_it_is_read_only_for_organisation_members_without_a_role(team, chain, br
     assert response.status_code == 200
     assert node("Fridge planner") in html
     assert "/goals/new/" not in html
+
+
+# A card drawn once is taken as it was while everything it shows is the same
+# (goals/templatetags/cards.py): each kind of change must still show on the next read.
+def card(html: str, title: str, place: int = 0) -> str:
+    """The card of `title`'s `place`-th place in the tree, with its branch's summary."""
+    at = -1
+    for _ in range(place + 1):
+        at = html.index(node(title), at + 1)
+    end = html.index("</article>", at)
+    if html[end:].removeprefix("</article>").lstrip().startswith("<details"):
+        end = html.index("</summary>", end)
+    return html[html.rindex("<article", 0, at) : end]
+
+
+def _set(goal: Goal, **fields: object) -> None:
+    Goal.objects.filter(pk=goal.pk).update(**fields)
+
+
+CHANGES: dict[str, tuple[str, Callable[..., None], str]] = {
+    "title": ("sprint", lambda t, c: _set(c["sprint"], title="Scan it all"), "Scan it all"),
+    "status": ("shared", lambda t, c: _set(c["shared"], status=Status.AGREED), "status-agreed"),
+    "owner": ("shared", lambda t, c: _set(c["shared"], owner=t.member), "Tom Team"),
+    "owner's name": (
+        "vision",
+        lambda t, c: User.objects.filter(pk=t.leader.pk).update(display_name="Lea Boss"),
+        "Lea Boss",
+    ),
+    "dates": (
+        "shared",
+        lambda t, c: _set(c["shared"], starts_on=date(2026, 1, 5), ends_on=date(2026, 4, 30)),
+        "5 Jan 2026",
+    ),
+    "confidence": ("sprint", lambda t, c: _set(c["sprint"], confidence=4), "4/5"),
+    "progress": ("shared", lambda t, c: _set(c["shared"], progress=75), 'value="75"'),
+    "review date": (
+        "shared",
+        lambda t, c: _set(
+            c["shared"], status=Status.AGREED, next_review_on=timezone.localdate() - timedelta(3)
+        ),
+        "is-overdue",
+    ),
+    "sprint verdict": (
+        "sprint",
+        lambda t, c: _set(c["sprint"], sprint_verdict=SprintVerdict.MET),
+        "in 3 days",  # out of the review loop: no review date shown (checked below)
+    ),
+    "insight": (
+        "shared",
+        lambda t, c: Insight.objects.create(
+            goal=c["shared"], kind="qualitative", summary="Parents plan on Sundays", source="x"
+        ),
+        "Insights</span> 1",
+    ),
+    "health": (
+        "shared",
+        lambda t, c: KeyResultFactory(goal=c["shared"], owner=t.member),
+        "No key results",  # a badge that goes
+    ),
+    "branch": (
+        "shared",
+        lambda t, c: link(GoalFactory(product=t.product, level=Level.SPRINT), c["shared"]),
+        "2 sprint goals",
+    ),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_every_kind_of_change_shows_on_a_card_drawn_before(team, chain, browser_client, change):
+    name, write, shown = CHANGES[change]
+    # An agreed sprint goal with its owner and review date, whose card has no badge: the
+    # badges name the goal, and so change with more than they are about.
+    sprint_review = timezone.localdate() + timedelta(3)
+    _set(chain["sprint"], status=Status.AGREED, owner=team.member, next_review_on=sprint_review)
+    client = browser_client(team.leader)
+    before = card(client.get(chain_url(team.product)).content.decode(), chain[name].title)
+    assert name != "sprint" or "badges" not in before
+    write(team, chain)
+    title = Goal.objects.get(pk=chain[name].pk).title
+    after = card(client.get(chain_url(team.product)).content.decode(), title)
+    if change in ("health", "sprint verdict"):
+        assert shown in before and shown not in after
+    else:
+        assert shown not in before and shown in after
+
+
+def test_a_later_place_names_the_goal_it_was_first_shown_under_as_it_is_now(
+    team, chain, browser_client
+):
+    client = browser_client(team.leader)
+    client.get(chain_url(team.product))
+    _set(chain["user"], title="Plan meals in minutes")
+    html = client.get(chain_url(team.product)).content.decode()
+    assert "Also shown under “Plan meals in minutes”" in card(html, "Fridge planner", 1)
+
+
+def test_each_reader_sees_the_cards_of_their_own_role_and_day(team, chain, browser_client):
+    _set(chain["shared"], status=Status.AGREED, next_review_on=timezone.localdate() + timedelta(3))
+    leader = browser_client(team.leader).get(chain_url(team.product)).content.decode()
+    assert "+ </span>" not in leader and "button-add" in card(leader, "Fridge planner")
+    stakeholder = browser_client(team.stakeholder).get(chain_url(team.product)).content.decode()
+    assert "button-add" not in card(stakeholder, "Fridge planner")
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        tomorrow = browser_client(team.stakeholder).get(chain_url(team.product)).content.decode()
+    assert card(tomorrow, "Fridge planner") != card(stakeholder, "Fridge planner")
+    assert "in 2 days" in card(tomorrow, "Fridge planner")
+
+
+def test_a_branch_folded_in_a_big_chain_opens_when_the_chain_is_filtered(team, browser_client):
+    build_chain(team.product, 100)  # every goal but the vision a draft
+    client = browser_client(team.member)
+    folded = card(client.get(chain_url(team.product)).content.decode(), "Product goal 0")
+    assert '<details class="branch">' in folded
+    filtered = client.get(f"{chain_url(team.product)}?status=draft").content.decode()
+    assert '<details class="branch" open>' in card(filtered, "Product goal 0")
