@@ -90,7 +90,8 @@ def chain_nodes(context: template.Context, nodes: Any) -> SafeString:
             "review_today": review_today,
         }
     ).card
-    page = (product.pk, can_edit, review_today)
+    # The words of a card (month names, labels) are in the request's language.
+    page = (get_language(), product.pk, can_edit, review_today)
     drawn: list[str] = []
 
     def draw(node: Any) -> None:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from goals.models import Goal, Insight, Level, SprintVerdict, Status, User
 from tests.factories import GoalFactory, KeyResultFactory, OrganizationMembershipFactory, link
@@ -551,3 +551,13 @@ def test_a_branch_folded_in_a_big_chain_opens_when_the_chain_is_filtered(team, b
     assert '<details class="branch">' in folded
     filtered = client.get(f"{chain_url(team.product)}?status=draft").content.decode()
     assert '<details class="branch" open>' in card(filtered, "Product goal 0")
+
+
+def test_a_card_drawn_in_one_language_is_not_shown_in_another(team, chain, browser_client):
+    _set(chain["shared"], starts_on=date(2026, 3, 2), ends_on=date(2026, 5, 29))
+    client = browser_client(team.member)
+    english = card(client.get(chain_url(team.product)).content.decode(), "Fridge planner")
+    with translation.override("de"):
+        german = card(client.get(chain_url(team.product)).content.decode(), "Fridge planner")
+    assert "2 Mar 2026" in english
+    assert "2 Mär 2026" in german
