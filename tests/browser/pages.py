@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 
 from goals.models import Goal, KeyResult, Level, ProductRole, Status, User
@@ -19,6 +21,20 @@ from tests.factories import (
 
 
 def sign_in(page, base_url: str, email: str) -> None:
+    """The page's browser signed in as that person, with the session cookie that signing in
+    gives, and no page opened: most tests are about what comes after. The sign-in form is
+    driven by `sign_in_with_the_form` and the tests of signing in (two-factor, single sign-on,
+    invitations, a new leader's first hour)."""
+    client = Client()
+    client.force_login(User.objects.get(email=email))
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base_url}]
+    )
+
+
+def sign_in_with_the_form(page, base_url: str, email: str) -> None:
+    """Signed in as that person through the sign-in page, which leads to their home page."""
     page.goto(f"{base_url}/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)

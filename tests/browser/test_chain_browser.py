@@ -42,6 +42,7 @@ def test_it_builds_a_chain_in_place_and_shows_inline_errors(
     user, product = leader
     page = open_page(1280)
     sign_in(page, live_server.url, user.email)
+    page.goto(f"{live_server.url}/")
     page.get_by_role("link", name="Meal Planner").first.click()
     page.wait_for_url(f"{live_server.url}/products/{product.pk}/")
 

@@ -77,6 +77,7 @@ def test_a_mention_reaches_the_team_member_through_the_inbox(
     # The team member, on a phone.
     phone = open_page(390, 844)
     sign_in(phone, live_server.url, member.email)
+    phone.goto(f"{live_server.url}/")
     inbox = phone.get_by_role("link", name=re.compile(r"^Inbox"))
     expect(inbox.locator(".unread-badge")).to_have_text("1 unread")
     shot(phone, screenshot_dir, "unread-badge-390.png", full_page=False)

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from goals.models import Goal, KeyResult, Level, OrgRole, Product
-from tests.browser.pages import sign_in
+from tests.browser.pages import sign_in_with_the_form
 from tests.factories import OrganizationMembershipFactory, UserFactory, today
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,7 +34,7 @@ def test_a_new_leader_goes_from_an_empty_product_to_a_sprint_goal(
         user=ada, role=OrgRole.ADMIN, organization__name="Acme Health"
     )
     page = open_page(1280)
-    sign_in(page, live_server.url, ada.email)
+    sign_in_with_the_form(page, live_server.url, ada.email)
 
     # The organisation's admin creates the product through the page.
     page.get_by_role("link", name="Acme Health").first.click()

@@ -10,7 +10,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from goals.models import Invitation, OrganizationMembership, OrgRole, ProductMembership
-from tests.browser.pages import sign_in
+from tests.browser.pages import sign_in, sign_in_with_the_form
 from tests.factories import PASSWORD, OrganizationFactory, ProductFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,7 +52,7 @@ def test_an_invited_account_signs_in_and_accepts_on_its_home_page(
     assert "Sign in as nora@example.com" in message.body
 
     person = open_page(width)
-    sign_in(person, live_server.url, nora.email)
+    sign_in_with_the_form(person, live_server.url, nora.email)
     invitations = person.get_by_role("region", name="Invitations for you")
     expect(invitations).to_contain_text("Ada Admin invites you to join Acme as a member")
     person.screenshot(path=str(screenshot_dir / f"invitation-home-{width}.png"), full_page=True)

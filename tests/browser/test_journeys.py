@@ -27,7 +27,7 @@ from goals.models import (
 )
 from goals.rules.schedule import local_moment, local_today
 from tests.browser.conftest import meal_planner, roadmapping
-from tests.browser.pages import sign_in
+from tests.browser.pages import sign_in, sign_in_with_the_form
 from tests.factories import (
     PASSWORD,
     KeyResultFactory,
@@ -84,7 +84,7 @@ def test_a_leader_builds_a_chain_from_an_empty_product(
     lea = add_member(product, UserFactory(display_name="Lea Leader"), ProductRole.LEADER)
     tom = add_member(product, UserFactory(display_name="Tom Team"), ProductRole.TEAM)
     page = open_page(1280)
-    sign_in(page, live_server.url, lea.email)
+    sign_in_with_the_form(page, live_server.url, lea.email)
     page.get_by_role("link", name="Meal Planner").first.click()
     page.wait_for_url(f"{live_server.url}/products/{product.pk}/")
     summary = page.locator(".chain-summary")

@@ -19,6 +19,7 @@ def test_the_header_opens_the_settings_and_their_tabs_lead_between_them(
     person = UserFactory(display_name="Ada Lovelace")
     page = open_page(width=width)
     sign_in(page, live_server.url, person.email)
+    page.goto(f"{live_server.url}/")
 
     page.get_by_role("link", name="your settings").click()
     expect(page.get_by_role("heading", name="Email settings", level=1)).to_be_visible()
