@@ -34,6 +34,7 @@ from rest_framework.test import APIClient
 from accounts.models import ApiToken
 from accounts.tokens import token_create
 from goalchain.celery import app
+from goals.api.chain_body import forget_assembled_chains
 from goals.models import OrgRole, Product, ProductRole, User
 from tests.factories import OrganizationMembershipFactory, ProductFactory, UserFactory, add_member
 from tests.receiver import Receiver, serve
@@ -208,8 +209,8 @@ def _celery_eager():
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with no cached chains (ids are reused once a test's rows roll back)
-    and no counts of tries against the limits of sign-in pages.
+    """Each test starts with no cached chains, in the cache or in this process (ids are
+    reused once a test's rows roll back) and no counts of tries against the limits of sign-in pages.
 
     On Redis only our keys go: a flush would also drop the tasks queued for Celery workers
     that tests start, which share the database."""
@@ -225,6 +226,7 @@ def _empty_cache():
             client.delete(*stale)
     else:
         cache.clear()
+    forget_assembled_chains()
 
 
 @pytest.fixture(autouse=True)

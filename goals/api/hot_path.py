@@ -20,7 +20,6 @@ from django.db.models import Prefetch, QuerySet
 from goalchain.renderers import JSONRenderer
 from goals.models import (
     MAX_ID,
-    OPEN_STATUSES,
     Goal,
     GoalLink,
     KeyResult,
@@ -30,10 +29,9 @@ from goals.models import (
     User,
     key_result_progress,
 )
-from goals.rules.health import goal_findings, score_of
+from goals.rules.health import goal_findings
 from goals.rules.quality import QualitySettings
 from goals.rules.schedule import local_today
-from goals.selectors.chain import in_chain_order, link_ids, load_chain, orphans_of, vision_of
 from goals.wording import json_number
 
 CHAIN_CACHE_SECONDS = 24 * 60 * 60
@@ -76,12 +74,17 @@ def chain_signature(product: Product) -> str:
         )
     )
     digest = hashlib.blake2b(texts.encode(), digest_size=16).hexdigest()
-    people = cache.get(_PEOPLE_KEY, 0)
+    people = people_version()
     today = local_today(product.organization.time_zone)
     return "|".join(map(str, (*row, digest, people, today)))
 
 
 _PEOPLE_KEY = "chain:people"
+
+
+def people_version() -> Any:
+    """What changes whenever a name any chain shows may have changed (see people_changed)."""
+    return cache.get(_PEOPLE_KEY, 0)
 
 
 def people_changed(update_fields: frozenset[str] | None = None, **kwargs: Any) -> None:
@@ -104,10 +107,11 @@ class GoalOutline(NamedTuple):
     level: str
     status: str
     starts_on: date | None
+    links: str  # the count and the sum of the ids of its links to parents
     signature: str
 
 
-def _goal_outlines(
+def goal_outlines(
     goal_ids: str, params: list[Any], member: User | None = None
 ) -> list[GoalOutline]:
     """One query for the goals whose ids the SQL `goal_ids` selects (with `params`); given a
@@ -133,7 +137,9 @@ def _goal_outlines(
              "g.updated_at", "g.progress", "k.n", "k.u", "k.v", "l.n", "l.s", "l.v")  # fmt: skip
     signature = " || '|' || ".join(f"COALESCE(CAST({part} AS TEXT), '')" for part in parts)
     sql = f"""
-        SELECT g.id, g.level, g.status, g.starts_on, o.time_zone, {signature}
+        SELECT g.id, g.level, g.status, g.starts_on,
+               COALESCE(CAST(l.n AS TEXT), '') || '|' || COALESCE(CAST(l.s AS TEXT), ''),
+               o.time_zone, {signature}
           FROM {goal} g
           JOIN {product} p ON p.id = g.product_id
           JOIN {organization} o ON o.id = p.organization_id
@@ -152,11 +158,11 @@ def _goal_outlines(
         rows = cursor.fetchall()
     today: dict[str, date] = {}
     outlines = []
-    for pk, level, status, starts_on, time_zone, signature in rows:
+    for pk, level, status, starts_on, links, time_zone, signature in rows:
         if time_zone not in today:
             today[time_zone] = local_today(time_zone)
         outlines.append(
-            GoalOutline(pk, level, status, starts_on, f"{signature}|{today[time_zone]}")
+            GoalOutline(pk, level, status, starts_on, links, f"{signature}|{today[time_zone]}")
         )
     return outlines
 
@@ -166,11 +172,11 @@ def _goal_outlines(
 type GoalBody = tuple[bytes, bool]
 
 
-def _goal_body(data: dict[str, Any]) -> GoalBody:
+def goal_body(data: dict[str, Any]) -> GoalBody:
     return JSONRenderer().render(data), bool(data["health"])
 
 
-def _goal_bodies(
+def goal_bodies(
     outlines: list[GoalOutline], build: Callable[[list[int]], dict[int, GoalBody]]
 ) -> dict[int, GoalBody]:
     """The goals' bodies, from the cache where the signature still holds, else made by
@@ -195,10 +201,10 @@ def _goal_bodies(
     return bodies
 
 
-def _bodies_one_by_one(pks: list[int]) -> dict[int, GoalBody]:
+def bodies_one_by_one(pks: list[int]) -> dict[int, GoalBody]:
     """Bodies of a few goals, anywhere: a fixed number of queries, prefetched."""
     loaded = goals_for_api(Goal.objects.select_related("product__organization"))
-    return {goal.pk: _goal_body(goal_api_dict(goal)) for goal in loaded.filter(pk__in=pks)}
+    return {goal.pk: goal_body(goal_api_dict(goal)) for goal in loaded.filter(pk__in=pks)}
 
 
 def goals_json(user: User, pks: Iterable[int]) -> dict[int, bytes]:
@@ -208,110 +214,8 @@ def goals_json(user: User, pks: Iterable[int]) -> dict[int, bytes]:
     ids = sorted({pk for pk in pks if 1 <= pk <= MAX_ID})
     if not ids:
         return {}
-    outlines = _goal_outlines(", ".join(["%s"] * len(ids)), ids, member=user)
-    return {pk: body for pk, (body, _) in _goal_bodies(outlines, _bodies_one_by_one).items()}
-
-
-# Up to this many goals to build, a chain's missing bodies are built goal by goal; beyond,
-# the whole chain is loaded at once (load_chain: a few microseconds a goal, not a query).
-FEW_TO_BUILD = 100
-
-
-def chain_json(product: Product) -> bytes:
-    """The chain endpoint's body: from the cache when nothing changed since it was made."""
-    signature = chain_signature(product)
-    return signed_body(f"chain:{product.pk}", signature, lambda: _assemble_chain(product))
-
-
-def signed_body(key: str, signature: str, build: Callable[[], bytes]) -> bytes:
-    """The body cached under `key` while `signature` holds, else built and cached.
-
-    The signature is read before the body is built, so a write landing in between can only
-    make the cached body newer than its signature, which the next read then rebuilds; never
-    older. Two entries per key, overwritten by the next signature: the body with its
-    signature, and the signature alone, read first so that a stale body (9 MB for a chain of
-    10,000 goals) is not fetched only to be thrown away.
-    """
-    if cache.get(f"{key}:signature") == signature:
-        cached = cache.get(key)
-        if cached is not None and cached[0] == signature:
-            body: bytes = cached[1]
-            return body
-    body = build()
-    cache.set_many({key: (signature, body), f"{key}:signature": signature}, CHAIN_CACHE_SECONDS)
-    return body
-
-
-def _assemble_chain(product: Product) -> bytes:
-    """The API's nested chain (the vision's tree, then orphans with their own subtrees),
-    put together from each goal's cached body: after a change, only the goals whose
-    signature moved are built again."""
-    goal_table = Goal._meta.db_table
-    outlines = _goal_outlines(f"SELECT id FROM {goal_table} WHERE product_id = %s", [product.pk])
-
-    def build(pks: list[int]) -> dict[int, GoalBody]:
-        if len(pks) <= FEW_TO_BUILD:
-            return _bodies_one_by_one(pks)
-        chain = load_chain(product)
-        codes = chain.codes()
-        return {
-            pk: _goal_body(
-                goal_as_dict(
-                    chain.by_id[pk],
-                    parent_ids=chain.parent_ids.get(pk, []),
-                    key_results=chain.key_results.get(pk, []),
-                    health=codes.get(pk, []),
-                )
-            )
-            for pk in pks
-            if pk in chain.by_id
-        }
-
-    bodies = _goal_bodies(outlines, build)
-    goals = in_chain_order(o for o in outlines if o.id in bodies)
-    by_id = {g.id: g for g in goals}
-    parent_ids, child_ids = link_ids(product, goals)
-    # Written piece by piece into one list, joined once at the end (9 MB at 10,000 goals).
-    parts: list[bytes] = []
-
-    def write(pk: int) -> None:
-        """A goal's body, its subtree nested in it as "children"."""
-        parts.extend((bodies[pk][0][:-1], b',"children":['))
-        for i, child in enumerate(c for c in child_ids.get(pk, ()) if c in by_id):
-            if i:
-                parts.append(b",")
-            write(child)
-        parts.append(b"]}")
-
-    def parents(pk: int) -> list[GoalOutline]:
-        return [by_id[p] for p in parent_ids.get(pk, ()) if p in by_id]
-
-    vision = vision_of(goals)
-    open_ids = [g.id for g in goals if g.status in OPEN_STATUSES]
-    score = score_of(
-        len(open_ids), sum(bodies[pk][1] for pk in open_ids), has_vision=vision is not None
-    )
-    head = JSONRenderer().render(
-        {
-            "product": product.pk,
-            "name": product.name,
-            "organization": product.organization_id,
-            "business_strategy": product.organization.business_strategy,
-            "portfolio_strategy": product.portfolio_strategy,
-        }
-    )
-    parts.extend((head[:-1], b',"vision":'))
-    if vision is None:
-        parts.append(b"null")
-    else:
-        write(vision.id)
-    parts.append(b',"orphans":[')
-    for i, orphan in enumerate(orphans_of(goals, parents)):
-        if i:
-            parts.append(b",")
-        write(orphan.id)
-    parts.append(b'],"health_score":%d}' % score)
-    return b"".join(parts)
+    outlines = goal_outlines(", ".join(["%s"] * len(ids)), ids, member=user)
+    return {pk: body for pk, (body, _) in goal_bodies(outlines, bodies_one_by_one).items()}
 
 
 def goal_as_dict(

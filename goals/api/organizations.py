@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from goalchain.renderers import JSONRenderer
 from goals import access
+from goals.api.chain_body import chain_json, signed_body
 from goals.api.common import (
     AuthedRequest,
     PaginatedView,
@@ -20,7 +21,7 @@ from goals.api.common import (
     parse,
     query_int,
 )
-from goals.api.hot_path import chain_json, chain_signature, signed_body
+from goals.api.hot_path import chain_signature
 from goals.api.serializers.organizations import (
     InvitationSentSerializer,
     OrganizationMemberInputSerializer,

@@ -19,6 +19,10 @@ class Remembered[K, V]:
     def get(self, key: K) -> V | None:
         return self.entries.get(key)
 
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
     def keep(self, key: K, value: V) -> V:
         with self.lock:
             if len(self.entries) >= self.size:

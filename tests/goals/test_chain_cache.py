@@ -12,8 +12,9 @@ from django.core.cache import cache
 from django.db.models import F
 from django.utils import timezone
 
-from goals.api import hot_path
-from goals.api.hot_path import _bodies_one_by_one, chain_signature
+from goals.api import chain_body
+from goals.api.chain_body import forget_assembled_chains
+from goals.api.hot_path import bodies_one_by_one, chain_signature
 from goals.models import Goal, KeyResult, Level, Status
 from goals.selectors.chain import load_chain
 from tests.factories import KeyResultFactory, make_chain, make_goal
@@ -189,13 +190,16 @@ def test_every_way_of_assembling_gives_the_same_chain(team, chain, api, monkeypa
     client = api(team.leader)
     url = f"/api/products/{product.pk}/chain/"
 
-    monkeypatch.setattr(hot_path, "FEW_TO_BUILD", 0)  # the whole chain loaded at once
+    monkeypatch.setattr(chain_body, "FEW_TO_BUILD", 0)  # the whole chain loaded at once
     cache.clear()
+    forget_assembled_chains()
     whole = client.get(url).content
-    monkeypatch.setattr(hot_path, "FEW_TO_BUILD", 10_000)  # goal by goal
+    monkeypatch.setattr(chain_body, "FEW_TO_BUILD", 10_000)  # goal by goal
     cache.clear()
+    forget_assembled_chains()
     one_by_one = client.get(url).content
     cache.delete(f"chain:{product.pk}")  # each goal's body from the cache
+    forget_assembled_chains()
     from_bodies = client.get(url).content
     assert whole == one_by_one == from_bodies
 
@@ -214,13 +218,13 @@ def test_a_change_to_one_goal_builds_only_that_goal(team, chain, api, monkeypatc
     url = f"/api/products/{team.product.pk}/chain/"
     client.get(url)
     built = []
-    one_by_one = _bodies_one_by_one
+    one_by_one = bodies_one_by_one
 
     def spy(pks):
         built.append(sorted(pks))
         return one_by_one(pks)
 
-    monkeypatch.setattr(hot_path, "_bodies_one_by_one", spy)
+    monkeypatch.setattr(chain_body, "bodies_one_by_one", spy)
     Goal.objects.filter(pk=chain.sprint_goal.pk).update(title="Scan the fridge")
     Goal.objects.filter(pk=chain.sprint_goal.pk).update(version=F("version") + 1)
     assert sprint_node(read(client, team))["title"] == "Scan the fridge"
@@ -250,3 +254,71 @@ def test_a_stale_chain_is_not_fetched(team, chain, api, monkeypatch):
     assert fetched == [f"{key}:signature"]
     read(client, team)
     assert fetched == [f"{key}:signature", f"{key}:signature", key]
+
+
+def test_a_chain_put_together_again_in_place_is_the_chain_built_afresh(
+    team, chain, api, monkeypatch
+):
+    """After each kind of write, the chain this process puts together from the one it kept
+    (only the changed goals' bodies put in again, where the tree kept its shape) is byte for
+    byte the chain built from nothing; a write that moves the tree builds it whole."""
+    product = team.product
+    client = api(team.leader)
+    url = f"/api/products/{product.pk}/chain/"
+    second = make_goal(product, Level.SPRINT, chain.product_goal, title="Second sprint")
+    key_result = KeyResult.objects.get(goal=chain.sprint_goal)
+    whole = []
+    tree = chain_body._tree
+    monkeypatch.setattr(chain_body, "_tree", lambda *args: whole.append(1) or tree(*args))
+
+    def bump(goal, **fields):
+        Goal.objects.filter(pk=goal.pk).update(**fields, version=F("version") + 1)
+
+    writes = {
+        "a title": (lambda: bump(chain.sprint_goal, title="Scan the fridge"), False),
+        "a key result": (
+            lambda: KeyResult.objects.filter(pk=key_result.pk).update(
+                current=4, version=F("version") + 1
+            ),
+            False,
+        ),
+        "a parent's end date": (
+            lambda: bump(chain.product_goal, ends_on=chain.product_goal.starts_on + timedelta(1)),
+            False,
+        ),
+        "the product's name": (lambda: patch_product(product, name="Renamed product"), False),
+        "an owner's name": (lambda: rename(team.member, "Tess Renamed"), False),
+        "a start date, which orders siblings": (
+            lambda: bump(second, starts_on=timezone.localdate() - timedelta(days=400)),
+            True,
+        ),
+        "a status": (lambda: bump(chain.business_goal, status=Status.DROPPED), True),
+        "a new goal": (
+            lambda: make_goal(product, Level.SPRINT, chain.product_goal, title="Third"),
+            True,
+        ),
+        "a new parent": (lambda: add_parent(second, chain.sprint_goal), True),
+        "a deleted goal": (lambda: Goal.objects.filter(pk=second.pk).delete(), True),
+    }
+    client.get(url)
+    for what, (write, moves_the_tree) in writes.items():
+        whole.clear()
+        write()
+        served = client.get(url).content
+        assert whole == ([1] if moves_the_tree else []), what
+        cache.clear()
+        forget_assembled_chains()
+        assert served == client.get(url).content, what
+
+
+def patch_product(product, **fields) -> None:
+    type(product).objects.filter(pk=product.pk).update(**fields, version=F("version") + 1)
+
+
+def rename(user, name: str) -> None:
+    user.display_name = name
+    user.save()
+
+
+def add_parent(child, parent) -> None:
+    child.parents.add(parent)

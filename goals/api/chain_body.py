@@ -1,0 +1,243 @@
+"""The chain endpoint's body: the product's whole tree, put together from each goal's cached
+body (goals/api/hot_path.py), cached as a whole under the chain's signature.
+
+After a write to a few goals, the tree usually keeps its shape: each web process keeps the
+last chain it put together, with where each goal's body sits in it, and puts only the
+changed goals' bodies in again. Whether the shape held is read from the same query as the
+goals' signatures: the set of goals, and each goal's level, status, start date and links.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+from goalchain.renderers import JSONRenderer
+from goals.api.hot_path import (
+    CHAIN_CACHE_SECONDS,
+    GoalBody,
+    GoalOutline,
+    bodies_one_by_one,
+    chain_signature,
+    goal_as_dict,
+    goal_bodies,
+    goal_body,
+    goal_outlines,
+    people_version,
+)
+from goals.models import OPEN_STATUSES, Goal, Product
+from goals.rules.health import score_of
+from goals.rules.remembered import Remembered
+from goals.selectors.chain import in_chain_order, link_ids, load_chain, orphans_of, vision_of
+
+# Up to this many goals to build, a chain's missing bodies are built goal by goal; beyond,
+# the whole chain is loaded at once (load_chain: a few microseconds a goal, not a query).
+FEW_TO_BUILD = 100
+
+# A chain of 10,000 goals kept in memory is about 15 MB: a web process keeps the last few
+# chains it put together, and none larger than this.
+_KEPT_CHAINS = 4
+_LARGEST_KEPT = 20_000
+
+
+def chain_json(product: Product) -> bytes:
+    """The chain endpoint's body: from the cache when nothing changed since it was made."""
+    signature = chain_signature(product)
+    return signed_body(f"chain:{product.pk}", signature, lambda: _assemble_chain(product))
+
+
+def signed_body(key: str, signature: str, build: Callable[[], bytes]) -> bytes:
+    """The body cached under `key` while `signature` holds, else built and cached.
+
+    The signature is read before the body is built, so a write landing in between can only
+    make the cached body newer than its signature, which the next read then rebuilds; never
+    older. Two entries per key, overwritten by the next signature: the body with its
+    signature, and the signature alone, read first so that a stale body (9 MB for a chain of
+    10,000 goals) is not fetched only to be thrown away.
+    """
+    if cache.get(f"{key}:signature") == signature:
+        cached = cache.get(key)
+        if cached is not None and cached[0] == signature:
+            body: bytes = cached[1]
+            return body
+    body = build()
+    cache.set_many({key: (signature, body), f"{key}:signature": signature}, CHAIN_CACHE_SECONDS)
+    return body
+
+
+type Shape = tuple[str, str, object, str]
+
+
+def _shape(outline: GoalOutline) -> Shape:
+    """What places a goal in the tree: its level and start date order it among its siblings,
+    its status decides whether it is the vision or a live parent, its links where it hangs."""
+    return (outline.level, outline.status, outline.starts_on, outline.links)
+
+
+@dataclass(frozen=True)
+class _Assembled:
+    """A chain as put together: its parts (joined, the body), where each goal's body is
+    among them (a goal with several parents is in the tree under each), and what decided
+    its shape and its health score."""
+
+    parts: list[bytes]
+    places: dict[int, list[int]]
+    shapes: dict[int, Shape]
+    signatures: dict[int, str]
+    findings: dict[int, bool]
+    open_ids: list[int]
+    has_vision: bool
+
+    def changed(self, outlines: list[GoalOutline], signatures: dict[int, str]) -> list[int] | None:
+        """The goals whose bodies changed since, or None when the tree's shape did."""
+        if len(outlines) != len(self.signatures):
+            return None
+        changed = []
+        for outline in outlines:
+            before = self.signatures.get(outline.id)
+            if before is None or self.shapes[outline.id] != _shape(outline):
+                return None
+            if before != signatures[outline.id]:
+                changed.append(outline.id)
+        return changed
+
+    def with_bodies(
+        self, head: bytes, bodies: dict[int, GoalBody], signatures: dict[int, str]
+    ) -> _Assembled:
+        """The same tree with these goals' bodies and the product's head put in again."""
+        parts = self.parts.copy()
+        parts[0] = head
+        findings = self.findings.copy()
+        for pk, (body, has_findings) in bodies.items():
+            for place in self.places[pk]:
+                parts[place] = body[:-1]
+            findings[pk] = has_findings
+        parts[-1] = _tail(self.open_ids, findings, self.has_vision)
+        return _Assembled(
+            parts, self.places, self.shapes, signatures, findings, self.open_ids, self.has_vision
+        )
+
+
+_ASSEMBLED: Remembered[int, _Assembled] = Remembered(_KEPT_CHAINS)
+
+
+def forget_assembled_chains() -> None:
+    """Empty this process's memory of chains, as a new process starts."""
+    _ASSEMBLED.clear()
+
+
+def _head(product: Product) -> bytes:
+    head = JSONRenderer().render(
+        {
+            "product": product.pk,
+            "name": product.name,
+            "organization": product.organization_id,
+            "business_strategy": product.organization.business_strategy,
+            "portfolio_strategy": product.portfolio_strategy,
+        }
+    )
+    return head[:-1] + b',"vision":'
+
+
+def _tail(open_ids: list[int], findings: dict[int, bool], has_vision: bool) -> bytes:
+    score = score_of(len(open_ids), sum(findings[pk] for pk in open_ids), has_vision=has_vision)
+    return b'],"health_score":%d}' % score
+
+
+def _assemble_chain(product: Product) -> bytes:
+    """The API's nested chain (the vision's tree, then orphans with their own subtrees),
+    put together from each goal's cached body: after a change, only the goals whose
+    signature moved are built again, and put into the chain this process put together last
+    when its shape held."""
+    goal_table = Goal._meta.db_table
+    outlines = goal_outlines(f"SELECT id FROM {goal_table} WHERE product_id = %s", [product.pk])
+    # Read before the bodies: a name changed in between makes them newer than this says.
+    people = people_version()
+    signatures = {o.id: f"{o.signature}|{people}" for o in outlines}
+
+    def build(pks: list[int]) -> dict[int, GoalBody]:
+        if len(pks) <= FEW_TO_BUILD:
+            return bodies_one_by_one(pks)
+        chain = load_chain(product)
+        codes = chain.codes()
+        return {
+            pk: goal_body(
+                goal_as_dict(
+                    chain.by_id[pk],
+                    parent_ids=chain.parent_ids.get(pk, []),
+                    key_results=chain.key_results.get(pk, []),
+                    health=codes.get(pk, []),
+                )
+            )
+            for pk in pks
+            if pk in chain.by_id
+        }
+
+    before = _ASSEMBLED.get(product.pk)
+    changed = None if before is None else before.changed(outlines, signatures)
+    if before is not None and changed is not None:
+        wanted = set(changed)
+        bodies = goal_bodies([o for o in outlines if o.id in wanted], build)
+        if len(bodies) == len(changed):  # else a goal was deleted meanwhile
+            return _keep(product, before.with_bodies(_head(product), bodies, signatures))
+    bodies = goal_bodies(outlines, build)
+    return _keep(product, _tree(product, outlines, bodies, signatures))
+
+
+def _keep(product: Product, assembled: _Assembled) -> bytes:
+    if len(assembled.signatures) <= _LARGEST_KEPT:
+        _ASSEMBLED.keep(product.pk, assembled)
+    return b"".join(assembled.parts)
+
+
+def _tree(
+    product: Product,
+    outlines: list[GoalOutline],
+    bodies: dict[int, GoalBody],
+    signatures: dict[int, str],
+) -> _Assembled:
+    """The chain put together from its goals' bodies: the links are read to nest them."""
+    goals = in_chain_order(o for o in outlines if o.id in bodies)
+    by_id = {g.id: g for g in goals}
+    parent_ids, child_ids = link_ids(product, goals)
+    # Written piece by piece into one list, joined once at the end (9 MB at 10,000 goals).
+    parts: list[bytes] = [_head(product)]
+    places: dict[int, list[int]] = {g.id: [] for g in goals}
+
+    def write(pk: int) -> None:
+        """A goal's body, its subtree nested in it as "children"."""
+        places[pk].append(len(parts))
+        parts.extend((bodies[pk][0][:-1], b',"children":['))
+        for i, child in enumerate(c for c in child_ids.get(pk, ()) if c in by_id):
+            if i:
+                parts.append(b",")
+            write(child)
+        parts.append(b"]}")
+
+    def parents(pk: int) -> list[GoalOutline]:
+        return [by_id[p] for p in parent_ids.get(pk, ()) if p in by_id]
+
+    vision = vision_of(goals)
+    if vision is None:
+        parts.append(b"null")
+    else:
+        write(vision.id)
+    parts.append(b',"orphans":[')
+    for i, orphan in enumerate(orphans_of(goals, parents)):
+        if i:
+            parts.append(b",")
+        write(orphan.id)
+    findings = {pk: body[1] for pk, body in bodies.items()}
+    open_ids = [g.id for g in goals if g.status in OPEN_STATUSES]
+    parts.append(_tail(open_ids, findings, vision is not None))
+    return _Assembled(
+        parts,
+        places,
+        {g.id: _shape(g) for g in goals},
+        {g.id: signatures[g.id] for g in goals},
+        findings,
+        open_ids,
+        vision is not None,
+    )
