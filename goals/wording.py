@@ -8,6 +8,7 @@ follows a count in its right form ("1 concern", "2 concerns"). JSON keeps number
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 SENTENCE_ENDS = (".", "!", "?", "…")
@@ -49,9 +50,17 @@ def plain_number(value: Any) -> str:
     """A number as typed into a field or written into a data file: "42.5" for "42.5000", "2600"
     for 2600.0000, never "1E+1" nor "-0", never grouped (so it reads back as the same number);
     anything that is not a number stays as it was typed."""
+    if type(value) is Decimal and value.is_finite():  # as stored: an export writes thousands
+        return _plain_decimal(value)
     number = _decimal(value)
     if number is None:
         return "" if value is None else str(value)
+    return _plain_decimal(number)
+
+
+@lru_cache(maxsize=4096)
+def _plain_decimal(number: Decimal) -> str:
+    """Equal decimals (12.5 and 12.5000) are written alike, so they share an entry."""
     return f"{(number + 0).normalize():f}"  # + 0: no "-0"
 
 
