@@ -1,8 +1,10 @@
-"""The API's measured hot path: goals and whole chains as ready-made JSON bytes.
+"""The API's measured hot path: goals as ready-made JSON bytes, from which
+goals/api/chain_body.py puts whole chains together.
 
 The chain and goal endpoints answer from JSON built here by hand, not by serializers, and
 cached under signatures that change whenever anything shown changes. Serializers elsewhere
-declare their fields; only this module builds dicts, because it is what `make bench` measures.
+declare their fields; only this module (and the chain's head in chain_body.py) builds dicts,
+because it is what `make bench` measures.
 """
 
 from __future__ import annotations
