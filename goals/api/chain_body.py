@@ -21,6 +21,7 @@ from goals.api.hot_path import (
     GoalOutline,
     bodies_one_by_one,
     chain_signature,
+    full_signatures,
     goal_as_dict,
     goal_bodies,
     goal_body,
@@ -154,8 +155,7 @@ def _assemble_chain(product: Product) -> bytes:
     goal_table = Goal._meta.db_table
     outlines = goal_outlines(f"SELECT id FROM {goal_table} WHERE product_id = %s", [product.pk])
     # Read before the bodies: a name changed in between makes them newer than this says.
-    people = people_version()
-    signatures = {o.id: f"{o.signature}|{people}" for o in outlines}
+    signatures = full_signatures(outlines, people_version())
 
     def build(pks: list[int]) -> dict[int, GoalBody]:
         if len(pks) <= FEW_TO_BUILD:
@@ -179,10 +179,10 @@ def _assemble_chain(product: Product) -> bytes:
     changed = None if before is None else before.changed(outlines, signatures)
     if before is not None and changed is not None:
         wanted = set(changed)
-        bodies = goal_bodies([o for o in outlines if o.id in wanted], build)
+        bodies = goal_bodies([o for o in outlines if o.id in wanted], build, signatures)
         if len(bodies) == len(changed):  # else a goal was deleted meanwhile
             return _keep(product, before.with_bodies(_head(product), bodies, signatures))
-    bodies = goal_bodies(outlines, build)
+    bodies = goal_bodies(outlines, build, signatures)
     return _keep(product, _tree(product, outlines, bodies, signatures))
 
 

@@ -178,21 +178,35 @@ def goal_body(data: dict[str, Any]) -> GoalBody:
     return JSONRenderer().render(data), bool(data["health"])
 
 
+def full_signatures(outlines: Iterable[GoalOutline], people: Any) -> dict[int, str]:
+    """Each goal's signature with the names it shows (people_version)."""
+    return {o.id: f"{o.signature}|{people}" for o in outlines}
+
+
 def goal_bodies(
-    outlines: list[GoalOutline], build: Callable[[list[int]], dict[int, GoalBody]]
+    outlines: list[GoalOutline],
+    build: Callable[[list[int]], dict[int, GoalBody]],
+    signatures: dict[int, str] | None = None,
 ) -> dict[int, GoalBody]:
     """The goals' bodies, from the cache where the signature still holds, else made by
-    `build` from the ids missing and cached. A goal gone meanwhile is left out."""
+    `build` from the ids missing and cached. A goal gone meanwhile is left out.
+
+    `signatures` are full_signatures the caller read already; else the names' version is
+    read with the bodies."""
     keys = {o.id: f"chain:goal:{o.id}" for o in outlines}
-    found = cache.get_many([*keys.values(), _PEOPLE_KEY])
-    people = found.get(_PEOPLE_KEY, 0)
-    signatures = {o.id: f"{o.signature}|{people}" for o in outlines}
+    if not keys:
+        return {}
+    if signatures is None:
+        found = cache.get_many([*keys.values(), _PEOPLE_KEY])
+        signatures = full_signatures(outlines, found.get(_PEOPLE_KEY, 0))
+    else:
+        found = cache.get_many(list(keys.values()))
     bodies: dict[int, GoalBody] = {}
-    for pk, signature in signatures.items():
-        entry = found.get(keys[pk])
-        if entry is not None and entry[0] == signature:
+    for pk, key in keys.items():
+        entry = found.get(key)
+        if entry is not None and entry[0] == signatures[pk]:
             bodies[pk] = entry[1:]
-    missing = [pk for pk in signatures if pk not in bodies]
+    missing = [pk for pk in keys if pk not in bodies]
     if missing:
         built = build(missing)
         cache.set_many(
