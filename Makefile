@@ -101,13 +101,14 @@ oidc: ## install the test OpenID provider's npm packages when node and npm are p
 	fi
 
 # The suite runs on TEST_WORKERS pytest-xdist workers, one per core by default;
-# TEST_WORKERS=0 runs it in this process, one test after another. Tests are handed out
-# eight at a time: with the default of a quarter of the suite per hand-out, one worker
-# could be left with minutes of tests queued while the other had finished. The project's
-# own modules and the rewritten test modules are cached as bytecode (in the git-ignored
-# __pycache__ folders) for the same reason as at install.
+# TEST_WORKERS=0 runs it in this process, one test after another. Each worker starts with
+# half of the suite in order, and a worker that runs out takes half of what another still
+# has queued (--dist worksteal): handed out in fixed chunks instead, a worker that met a run
+# of quick tests piled up minutes of browser tests while the other finished early. The
+# project's own modules and the rewritten test modules are cached as bytecode (in the
+# git-ignored __pycache__ folders) for the same reason as at install.
 test: sync chromium oidc ## run the whole test suite in parallel (PYTEST_ARGS="-k chain" to pick)
-	env -u PYTHONDONTWRITEBYTECODE $(RUN) pytest -n $(TEST_WORKERS) --maxschedchunk 8 $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(RUN) pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: sync ## ruff check, ruff format --check, mypy and lint-imports (the layers)
 	@status=0; \

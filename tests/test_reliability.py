@@ -269,5 +269,8 @@ def test_the_app_survives_restarts_of_postgresql_and_redis_without_losing_a_writ
             start_redis()  # never leave the machine without Redis
         start_postgresql()
         server_tools.drop_database(database_url, scratch)
-        # This process' own connections died with the restart: the next test opens new ones.
+        # This process' own connections died with the restart, and its pool may be waiting
+        # out a reconnection delay from while PostgreSQL was down: the next test on this
+        # worker gets new connections from a new pool.
         connections.close_all()
+        connections["default"].close_pool()

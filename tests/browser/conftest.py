@@ -35,16 +35,49 @@ CHROMIUM_ARGS = [
 ]
 
 
-# Module scope, not session: Playwright's sync API keeps an event loop running until it
-# stops, and tests elsewhere that call asyncio.run() must not find one.
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
+class _Chromium:
+    """One Chromium for each run of browser tests a worker meets in a row: launching it
+    costs about a second of both cores. It stops after the last browser test before any
+    other (pytest_runtest_teardown below): Playwright's sync API keeps an event loop running
+    until it stops, and tests elsewhere that call asyncio.run() must not find one."""
+
+    def __init__(self) -> None:
+        self.playwright: Any = None
+        self.browser: Any = None
+
+    def start(self) -> Any:
+        if self.browser is None:
+            self.playwright = sync_playwright()
+            started = self.playwright.__enter__()
+            self.browser = started.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        return self.browser
+
+    def stop(self) -> None:
+        if self.playwright is not None:
+            try:
+                if self.browser is not None:
+                    self.browser.close()
+            finally:
+                self.playwright.__exit__(None, None, None)
+                self.playwright = self.browser = None
+
+
+_CHROMIUM = _Chromium()
+
+
+@pytest.fixture
+def chromium() -> object:
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         skip_or_fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    return _CHROMIUM.start()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """After the test's own fixtures (its pages) are gone: Chromium stops unless the next
+    test is a browser test too."""
+    if nextitem is None or Path(__file__).parent not in nextitem.path.parents:
+        _CHROMIUM.stop()
 
 
 @pytest.fixture
