@@ -14,8 +14,8 @@ import fcntl
 import json
 import os
 import shutil
+import time
 from collections.abc import Callable, Generator, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -56,41 +56,60 @@ class Turns:
     """Two lock files shared by the workers of one run.
 
     A worker holds `turn` shared while it runs the tests of one module (a module's fixtures
-    may keep a connection or a transaction open from one test to the next); an `alone` test
-    holds it exclusively. `gate` keeps an `alone` test that waits from waiting forever: once
-    it holds the gate, no worker starts another module until that test has ended.
+    may keep a connection or a transaction open from one test to the next); `alone` tests
+    hold it exclusively, from the first of a series to its last. `gate` keeps an `alone` test
+    that waits from waiting forever: once it holds the gate, no worker starts another module
+    until the series has ended.
     """
 
     def __init__(self, folder: Path) -> None:
         self.gate: IO[str] = (folder / "goalchain-gate.lock").open("a")
         self.turn: IO[str] = (folder / "goalchain-turn.lock").open("a")
-        self.sharing = False
+        self.held: str | None = None  # "shared" or "alone"
+        self.alone_tests_ahead = False  # the run starts with them (see the collection hook)
 
     def share(self) -> None:
-        if self.sharing:
+        if self.held == "shared":
             return
+        self.release()
+        if self.alone_tests_ahead:
+            self.alone_tests_ahead = False
+            self.let_alone_tests_go_first()
         fcntl.flock(self.gate, fcntl.LOCK_SH)
         fcntl.flock(self.gate, fcntl.LOCK_UN)
         fcntl.flock(self.turn, fcntl.LOCK_SH)
-        self.sharing = True
+        self.held = "shared"
         drop_dead_connections()
 
-    def stop_sharing(self) -> None:
-        if self.sharing:
-            fcntl.flock(self.turn, fcntl.LOCK_UN)
-            self.sharing = False
+    def let_alone_tests_go_first(self) -> None:
+        """The run's first tests are its `alone` tests, which another worker got: it is given
+        two seconds to take the gate before this worker starts a module, which it would
+        otherwise have to wait for (the longest takes half a minute)."""
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
+            try:
+                fcntl.flock(self.gate, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return  # taken: share() waits for the series to end
+            fcntl.flock(self.gate, fcntl.LOCK_UN)
+            time.sleep(0.05)
 
-    @contextmanager
-    def alone(self) -> Iterator[None]:
-        self.stop_sharing()
+    def alone(self) -> None:
+        if self.held == "alone":
+            return
+        self.alone_tests_ahead = False
+        self.release()
         fcntl.flock(self.gate, fcntl.LOCK_EX)
         fcntl.flock(self.turn, fcntl.LOCK_EX)
-        try:
-            drop_dead_connections()
-            yield
-        finally:
+        self.held = "alone"
+        drop_dead_connections()
+
+    def release(self) -> None:
+        if self.held is not None:
             fcntl.flock(self.turn, fcntl.LOCK_UN)
-            fcntl.flock(self.gate, fcntl.LOCK_UN)
+            if self.held == "alone":
+                fcntl.flock(self.gate, fcntl.LOCK_UN)
+            self.held = None
 
 
 def drop_dead_connections() -> None:
@@ -123,17 +142,21 @@ def pytest_configure(config: pytest.Config) -> None:
         }
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The `slow` tests start first, so that the other workers run the rest of the suite
-    beside them instead of waiting for them at the end; the `alone` tests come last, when
-    they wait only for the other workers' last module."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The `alone` tests come first, while the other workers have not started a module they
+    would have to finish first (a module can hold a thousand tests); then the `slow`
+    tests, so that the other workers run the rest of the suite beside them instead of
+    waiting for them at the end."""
 
     def rank(item: pytest.Item) -> int:
-        if item.get_closest_marker("slow"):
+        if item.get_closest_marker("alone"):
             return 0
-        return 2 if item.get_closest_marker("alone") else 1
+        return 1 if item.get_closest_marker("slow") else 2
 
     items.sort(key=rank)
+    turns = config.stash.get(TURNS, None)
+    if turns is not None and items and rank(items[0]) == 0:
+        turns.alone_tests_ahead = True
 
 
 @pytest.hookimpl(wrapper=True)
@@ -143,17 +166,23 @@ def pytest_runtest_protocol(
     turns = item.config.stash.get(TURNS, None)
     if turns is None:
         return (yield)
-    if item.get_closest_marker("alone"):
-        with turns.alone():
-            return (yield)
-    turns.share()
+    alone = item.get_closest_marker("alone") is not None
+    if alone:
+        turns.alone()
+    else:
+        turns.share()
     try:
         return (yield)
     finally:
-        if nextitem is None or nextitem.getparent(pytest.Module) is not item.getparent(
-            pytest.Module
-        ):
-            turns.stop_sharing()
+        # What is held stays for the next test of the same series of `alone` tests, or of
+        # the same module.
+        stays = nextitem is not None and (
+            nextitem.get_closest_marker("alone") is not None
+            if alone
+            else nextitem.getparent(pytest.Module) is item.getparent(pytest.Module)
+        )
+        if not stays:
+            turns.release()
 
 
 @pytest.fixture(scope="session")
