@@ -27,7 +27,9 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection, connections, transaction
 from django.db.backends.postgresql.operations import DatabaseOperations
+from django.template import Template
 from django.test import Client, override_settings
+from django.test.utils import instrumented_test_render
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -227,6 +229,28 @@ def _empty_postgresql_tables_by_delete() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(DatabaseOperations, "sql_flush", delete_rows)
         yield
+
+
+# Template rendering as Django does it, before its test environment instruments it.
+RENDER_UNWATCHED = Template._render
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _templates_render_unwatched(django_test_environment: None) -> Iterator[None]:
+    """Django's test environment makes every render of a template (each include too) send a
+    signal that the test client answers by copying the whole context: about a tenth of a
+    page test's time. Tests that look at which templates a page rendered ask for
+    `templates_watched`."""
+    assert RENDER_UNWATCHED is not instrumented_test_render
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Template, "_render", RENDER_UNWATCHED)
+        yield
+
+
+@pytest.fixture
+def templates_watched(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Responses of the test client list the templates they rendered (`response.templates`)."""
+    monkeypatch.setattr(Template, "_render", instrumented_test_render)
 
 
 @pytest.fixture(autouse=True)

@@ -289,6 +289,27 @@ def test_a_source_that_could_never_be_read_is_refused(team, key_result, source, 
     assert not MetricSource.objects.exists()
 
 
+@pytest.mark.parametrize("left_out", ["url", "format", "path", "every"])
+@pytest.mark.parametrize("method", ["patch", "post"])
+def test_a_source_is_given_whole_or_refused(team, key_result, method, left_out):
+    """A PATCH of the key result may leave out its own fields, not those of its source."""
+    source = {"url": "https://93.184.215.14/x", "format": "json", "path": "", "every": "daily"}
+    del source[left_out]
+    client = api_client_for(team.member)
+    key_results = KeyResult.objects.count()
+
+    if method == "patch":
+        response = client.patch(kr_url(key_result), {"version": 1, "source": source})
+    else:
+        body = {"goal": key_result.goal_id, "title": "Planners", "baseline": 0, "target": 10,
+                "owner": team.member.pk}  # fmt: skip
+        response = client.post("/api/key-results/", {**body, "source": source})
+
+    assert response.status_code == 400, response.content
+    assert response.json() == {"source": {left_out: ["This field is required."]}}
+    assert not MetricSource.objects.exists() and KeyResult.objects.count() == key_results
+
+
 def test_a_stakeholder_sets_no_source(team, key_result):
     source = {"url": "https://93.184.215.14/x", "format": "json", "path": "", "every": "daily"}
 

@@ -86,7 +86,9 @@ def test_only_emails_to_people_with_settings_link_to_them_in_the_footer(name):
         assert UNSUBSCRIBE_URL not in html
 
 
-def test_the_organisation_page_lists_members_through_the_shared_partial(team, browser_client):
+def test_the_organisation_page_lists_members_through_the_shared_partial(
+    team, browser_client, templates_watched
+):
     org = team.product.organization
     invitation = InvitationFactory(organization=org)
     response = browser_client(team.org_admin).get(f"/organizations/{org.pk}/")
@@ -99,7 +101,9 @@ def test_the_organisation_page_lists_members_through_the_shared_partial(team, br
     assert f'action="/organizations/{org.pk}/invitations/{invitation.pk}/withdraw/"' in html
 
 
-def test_the_product_members_page_lists_members_through_the_shared_partial(team, browser_client):
+def test_the_product_members_page_lists_members_through_the_shared_partial(
+    team, browser_client, templates_watched
+):
     product = team.product
     invitation = InvitationFactory(
         organization=product.organization, product=product, product_role=ProductRole.TEAM

@@ -141,6 +141,18 @@ class MetricSourceSerializer(serializers.Serializer):
     )
     next_fetch_at = serializers.DateTimeField(read_only=True)
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """A source is given whole, in a PATCH of its key result too: there DRF lets each
+        field of a nested object be left out, as it does the key result's own."""
+        missing = {
+            name: [field.error_messages["required"]]
+            for name, field in self.fields.items()
+            if not field.read_only and name not in attrs
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
+
 
 def source_of(key_result: KeyResult) -> dict[str, Any] | None:
     """The key result's data source as the API shows it; None when it has none."""
