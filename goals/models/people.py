@@ -74,12 +74,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         reset, change, admin) or a deactivation revokes every API token and the calendar feed
         of the person: whoever held the old password, or the account, may have made them."""
         revoke = self.pk is not None and (self._password is not None or not self.is_active)
+        if not revoke:  # one statement: no transaction of its own (sign-ins save last_login)
+            super().save(*args, **kwargs)
+            return
         with transaction.atomic():
             super().save(*args, **kwargs)
-            if revoke:
-                self.api_tokens.all().delete()
-                # By name: goals/models/integrations.py imports this module.
-                apps.get_model("goals", "CalendarFeed").objects.filter(user=self).delete()
+            self.api_tokens.all().delete()
+            # By name: goals/models/integrations.py imports this module.
+            apps.get_model("goals", "CalendarFeed").objects.filter(user=self).delete()
 
 
 class Organization(models.Model):
