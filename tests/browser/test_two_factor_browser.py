@@ -125,6 +125,8 @@ def test_it_is_turned_on_and_asks_for_a_code_or_a_recovery_code(
     page.get_by_role("link", name="New recovery codes").click()
     page.get_by_label("Your password").fill(PASSWORD)
     page.get_by_role("button", name="Make new recovery codes").click()
+    # all_inner_texts() reads at once: wait for the page that shows the new codes.
+    expect(page.locator("[data-recovery-codes] code")).to_have_count(10)
     new_codes = page.locator("[data-recovery-codes] code").all_inner_texts()
     assert len(new_codes) == 10 and codes[1] not in new_codes
     page.get_by_role("link", name="I have kept my codes").click()
