@@ -49,7 +49,11 @@ class _Chromium:
         if self.browser is None:
             self.playwright = sync_playwright()
             started = self.playwright.__enter__()
-            self.browser = started.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                self.browser = started.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            except BaseException:
+                self.stop()  # or the next start would find Playwright's loop still running
+                raise
         return self.browser
 
     def stop(self) -> None:

@@ -147,7 +147,7 @@ class MetricSourceSerializer(serializers.Serializer):
         missing = {
             name: [field.error_messages["required"]]
             for name, field in self.fields.items()
-            if not field.read_only and name not in attrs
+            if field.required and name not in attrs
         }
         if missing:
             raise serializers.ValidationError(missing)
