@@ -1,10 +1,12 @@
-"""The chain endpoint's body: the product's whole tree, put together from each goal's cached
-body (goals/api/hot_path.py), cached as a whole under the chain's signature.
+"""The chain and chain health endpoints' bodies: the product's whole tree, and every health
+finding, put together from each goal's cached body and findings (goals/api/hot_path.py),
+each cached as a whole under the chain's signature.
 
 After a write to a few goals, the tree usually keeps its shape: each web process keeps the
-last chain it put together, with where each goal's body sits in it, and puts only the
-changed goals' bodies in again. Whether the shape held is read from the same query as the
-goals' signatures: the set of goals, and each goal's level, status, start date and links.
+last chain it put together, with where each goal's body sits in it and each goal's
+findings, and puts only the changed goals' in again. Whether the shape held is read from
+the same query as the goals' signatures: the set of goals, and each goal's level, status,
+start date and links.
 """
 
 from __future__ import annotations
@@ -22,15 +24,17 @@ from goals.api.hot_path import (
     bodies_one_by_one,
     chain_signature,
     full_signatures,
-    goal_as_dict,
     goal_bodies,
     goal_body,
     goal_outlines,
     people_version,
 )
 from goals.models import OPEN_STATUSES, Goal, Product
-from goals.rules.health import score_of
+from goals.rules.health import score_of, whole_chain_findings
+from goals.rules.quality import QualitySettings
+from goals.rules.quality_drafts import Surroundings, surroundings_of
 from goals.rules.remembered import Remembered
+from goals.rules.schedule import local_today
 from goals.selectors.chain import in_chain_order, link_ids, load_chain, orphans_of, vision_of
 
 # Up to this many goals to build, a chain's missing bodies are built goal by goal; beyond,
@@ -46,7 +50,17 @@ _LARGEST_KEPT = 20_000
 def chain_json(product: Product) -> bytes:
     """The chain endpoint's body: from the cache when nothing changed since it was made."""
     signature = chain_signature(product)
-    return signed_body(f"chain:{product.pk}", signature, lambda: _assemble_chain(product))
+    return signed_body(
+        f"chain:{product.pk}", signature, lambda: b"".join(_assembled(product).parts)
+    )
+
+
+def health_json(product: Product) -> bytes:
+    """The chain health endpoint's body, its score and every finding: about the chain as a
+    whole first, then goal by goal in chain order. From the cache when nothing changed: the
+    chain's signature covers everything a finding reads."""
+    signature = chain_signature(product)
+    return signed_body(f"health:{product.pk}", signature, lambda: _health(product))
 
 
 def signed_body(key: str, signature: str, build: Callable[[], bytes]) -> bytes:
@@ -87,9 +101,10 @@ class _Assembled:
     places: dict[int, list[int]]
     shapes: dict[int, Shape]
     signatures: dict[int, str]
-    findings: dict[int, bool]
-    open_ids: list[int]
+    findings: dict[int, bytes]
+    open_ids: list[int]  # in chain order
     has_vision: bool
+    around: Surroundings  # the open goals counted, for the chain's own findings
 
     def changed(self, outlines: list[GoalOutline], signatures: dict[int, str]) -> list[int] | None:
         """The goals whose bodies changed since, or None when the tree's shape did."""
@@ -105,20 +120,37 @@ class _Assembled:
         return changed
 
     def with_bodies(
-        self, head: bytes, bodies: dict[int, GoalBody], signatures: dict[int, str]
+        self,
+        head: bytes,
+        bodies: dict[int, GoalBody],
+        signatures: dict[int, str],
+        around: Surroundings,
     ) -> _Assembled:
-        """The same tree with these goals' bodies and the product's head put in again."""
+        """The same tree with these goals' bodies and findings, the product's head and the
+        open goals' count put in again."""
         parts = self.parts.copy()
         parts[0] = head
         findings = self.findings.copy()
-        for pk, (body, has_findings) in bodies.items():
+        for pk, (body, goal_findings) in bodies.items():
             for place in self.places[pk]:
                 parts[place] = body[:-1]
-            findings[pk] = has_findings
-        parts[-1] = _tail(self.open_ids, findings, self.has_vision)
+            findings[pk] = goal_findings
+        parts[-1] = b'],"health_score":%d}' % self.score(findings)
         return _Assembled(
-            parts, self.places, self.shapes, signatures, findings, self.open_ids, self.has_vision
+            parts,
+            self.places,
+            self.shapes,
+            signatures,
+            findings,
+            self.open_ids,
+            self.has_vision,
+            around,
         )
+
+    def score(self, findings: dict[int, bytes] | None = None) -> int:
+        findings = self.findings if findings is None else findings
+        flagged = sum(1 for pk in self.open_ids if findings[pk])
+        return score_of(len(self.open_ids), flagged, has_vision=self.has_vision)
 
 
 _ASSEMBLED: Remembered[int, _Assembled] = Remembered(_KEPT_CHAINS)
@@ -142,34 +174,40 @@ def _head(product: Product) -> bytes:
     return head[:-1] + b',"vision":'
 
 
-def _tail(open_ids: list[int], findings: dict[int, bool], has_vision: bool) -> bytes:
-    score = score_of(len(open_ids), sum(findings[pk] for pk in open_ids), has_vision=has_vision)
-    return b'],"health_score":%d}' % score
+def _health(product: Product) -> bytes:
+    assembled = _assembled(product)
+    chain_wide = whole_chain_findings(
+        has_vision=assembled.has_vision,
+        around=assembled.around,
+        quality=QualitySettings.of(product),
+    )
+    parts = [JSONRenderer().render([f.as_dict() for f in chain_wide])[1:-1]]
+    parts += (assembled.findings[pk] for pk in assembled.open_ids)
+    findings = b",".join(part for part in parts if part)
+    return b'{"score":%d,"findings":[%b]}' % (assembled.score(), findings)
 
 
-def _assemble_chain(product: Product) -> bytes:
-    """The API's nested chain (the vision's tree, then orphans with their own subtrees),
-    put together from each goal's cached body: after a change, only the goals whose
-    signature moved are built again, and put into the chain this process put together last
-    when its shape held."""
+def _assembled(product: Product) -> _Assembled:
+    """The product's chain put together from each goal's cached body and findings: after a
+    change, only the goals whose signature moved are built again, and put into the chain
+    this process put together last when its shape held."""
     goal_table = Goal._meta.db_table
     outlines = goal_outlines(f"SELECT id FROM {goal_table} WHERE product_id = %s", [product.pk])
     # Read before the bodies: a name changed in between makes them newer than this says.
     signatures = full_signatures(outlines, people_version())
+    around = surroundings_of(outlines, today=local_today(product.organization.time_zone))
 
     def build(pks: list[int]) -> dict[int, GoalBody]:
         if len(pks) <= FEW_TO_BUILD:
             return bodies_one_by_one(pks)
         chain = load_chain(product)
-        codes = chain.codes()
+        findings = chain.findings_by_goal()
         return {
             pk: goal_body(
-                goal_as_dict(
-                    chain.by_id[pk],
-                    parent_ids=chain.parent_ids.get(pk, []),
-                    key_results=chain.key_results.get(pk, []),
-                    health=codes.get(pk, []),
-                )
+                chain.by_id[pk],
+                parent_ids=chain.parent_ids.get(pk, []),
+                key_results=chain.key_results.get(pk, []),
+                findings=findings.get(pk, []),
             )
             for pk in pks
             if pk in chain.by_id
@@ -181,15 +219,16 @@ def _assemble_chain(product: Product) -> bytes:
         wanted = set(changed)
         bodies = goal_bodies([o for o in outlines if o.id in wanted], build, signatures)
         if len(bodies) == len(changed):  # else a goal was deleted meanwhile
-            return _keep(product, before.with_bodies(_head(product), bodies, signatures))
+            head = _head(product)
+            return _keep(product, before.with_bodies(head, bodies, signatures, around))
     bodies = goal_bodies(outlines, build, signatures)
-    return _keep(product, _tree(product, outlines, bodies, signatures))
+    return _keep(product, _tree(product, outlines, bodies, signatures, around))
 
 
-def _keep(product: Product, assembled: _Assembled) -> bytes:
+def _keep(product: Product, assembled: _Assembled) -> _Assembled:
     if len(assembled.signatures) <= _LARGEST_KEPT:
         _ASSEMBLED.keep(product.pk, assembled)
-    return b"".join(assembled.parts)
+    return assembled
 
 
 def _tree(
@@ -197,6 +236,7 @@ def _tree(
     outlines: list[GoalOutline],
     bodies: dict[int, GoalBody],
     signatures: dict[int, str],
+    around: Surroundings,
 ) -> _Assembled:
     """The chain put together from its goals' bodies: the links are read to nest them."""
     goals = in_chain_order(o for o in outlines if o.id in bodies)
@@ -229,15 +269,15 @@ def _tree(
         if i:
             parts.append(b",")
         write(orphan.id)
-    findings = {pk: body[1] for pk, body in bodies.items()}
-    open_ids = [g.id for g in goals if g.status in OPEN_STATUSES]
-    parts.append(_tail(open_ids, findings, vision is not None))
-    return _Assembled(
+    assembled = _Assembled(
         parts,
         places,
         {g.id: _shape(g) for g in goals},
         {g.id: signatures[g.id] for g in goals},
-        findings,
-        open_ids,
+        {pk: body[1] for pk, body in bodies.items()},
+        [g.id for g in goals if g.status in OPEN_STATUSES],
         vision is not None,
+        around,
     )
+    parts.append(b'],"health_score":%d}' % assembled.score())
+    return assembled

@@ -31,7 +31,7 @@ from goals.models import (
     User,
     key_result_progress,
 )
-from goals.rules.health import goal_findings
+from goals.rules.health import Finding, goal_findings
 from goals.rules.quality import QualitySettings
 from goals.rules.schedule import local_today
 from goals.wording import json_number
@@ -109,6 +109,7 @@ class GoalOutline(NamedTuple):
     level: str
     status: str
     starts_on: date | None
+    ends_on: date | None
     links: str  # the count and the sum of the ids of its links to parents
     signature: str
 
@@ -139,7 +140,7 @@ def goal_outlines(
              "g.updated_at", "g.progress", "k.n", "k.u", "k.v", "l.n", "l.s", "l.v")  # fmt: skip
     signature = " || '|' || ".join(f"COALESCE(CAST({part} AS TEXT), '')" for part in parts)
     sql = f"""
-        SELECT g.id, g.level, g.status, g.starts_on,
+        SELECT g.id, g.level, g.status, g.starts_on, g.ends_on,
                COALESCE(CAST(l.n AS TEXT), '') || '|' || COALESCE(CAST(l.s AS TEXT), ''),
                o.time_zone, {signature}
           FROM {goal} g
@@ -160,22 +161,40 @@ def goal_outlines(
         rows = cursor.fetchall()
     today: dict[str, date] = {}
     outlines = []
-    for pk, level, status, starts_on, links, time_zone, signature in rows:
+    for pk, level, status, starts_on, ends_on, links, time_zone, signature in rows:
         if time_zone not in today:
             today[time_zone] = local_today(time_zone)
-        outlines.append(
-            GoalOutline(pk, level, status, starts_on, links, f"{signature}|{today[time_zone]}")
-        )
+        signature = f"{signature}|{today[time_zone]}"
+        outlines.append(GoalOutline(pk, level, status, starts_on, ends_on, links, signature))
     return outlines
 
 
-# Each goal's JSON is cached under its signature, with whether it has health findings (for
-# the chain's score): the goal detail and list serve it, and a chain is assembled from it.
-type GoalBody = tuple[bytes, bool]
+# Each goal's JSON is cached under its signature, with its health findings as the chain
+# health endpoint lists them (the JSON objects, comma-separated; empty when it has none):
+# the goal detail and list serve the body, a chain is assembled from the bodies, its health
+# from the findings, and its score from which goals have any.
+type GoalBody = tuple[bytes, bytes]
 
 
-def goal_body(data: dict[str, Any]) -> GoalBody:
-    return JSONRenderer().render(data), bool(data["health"])
+def goal_body(
+    goal: Goal,
+    *,
+    parent_ids: Iterable[int],
+    key_results: Iterable[KeyResult],
+    findings: list[Finding],
+) -> GoalBody:
+    """A goal's body and findings, from the goal with its parents' ids, key results (their
+    owners loaded) and findings."""
+    renderer = JSONRenderer()
+    data = goal_as_dict(
+        goal, parent_ids=parent_ids, key_results=key_results, health=codes_of(findings)
+    )
+    return renderer.render(data), renderer.render([f.as_dict() for f in findings])[1:-1]
+
+
+def codes_of(findings: Iterable[Finding]) -> list[str]:
+    """A goal's health codes: each code of its findings once, in their order."""
+    return list(dict.fromkeys(f.code for f in findings))
 
 
 def full_signatures(outlines: Iterable[GoalOutline], people: Any) -> dict[int, str]:
@@ -193,7 +212,7 @@ def goal_bodies(
 
     `signatures` are full_signatures the caller read already; else the names' version is
     read with the bodies."""
-    keys = {o.id: f"chain:goal:{o.id}" for o in outlines}
+    keys = {o.id: f"chain:goal:{o.id}:findings" for o in outlines}
     if not keys:
         return {}
     if signatures is None:
@@ -220,7 +239,15 @@ def goal_bodies(
 def bodies_one_by_one(pks: list[int]) -> dict[int, GoalBody]:
     """Bodies of a few goals, anywhere: a fixed number of queries, prefetched."""
     loaded = goals_for_api(Goal.objects.select_related("product__organization"))
-    return {goal.pk: goal_body(goal_api_dict(goal)) for goal in loaded.filter(pk__in=pks)}
+    return {
+        goal.pk: goal_body(
+            goal,
+            parent_ids=[p.pk for p in goal.parents.all()],
+            key_results=goal.key_results.all(),
+            findings=prefetched_findings(goal),
+        )
+        for goal in loaded.filter(pk__in=pks)
+    }
 
 
 def goals_json(user: User, pks: Iterable[int]) -> dict[int, bytes]:
@@ -303,16 +330,15 @@ def goal_api_dict(goal: Goal) -> dict[str, Any]:
         goal,
         parent_ids=[p.pk for p in goal.parents.all()],
         key_results=goal.key_results.all(),
-        health=goal_health_codes(goal),
+        health=codes_of(prefetched_findings(goal)),
     )
 
 
-def goal_health_codes(goal: Goal) -> list[str]:
-    """Health codes of one goal whose parents and key results are prefetched."""
-    findings = goal_findings(
+def prefetched_findings(goal: Goal) -> list[Finding]:
+    """Health findings of one goal whose parents and key results are prefetched."""
+    return goal_findings(
         goal,
         list(goal.parents.all()),
         list(goal.key_results.all()),
         today=local_today(goal.product.organization.time_zone),
     )
-    return list(dict.fromkeys(f.code for f in findings))

@@ -10,9 +10,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from goalchain.renderers import JSONRenderer
 from goals import access
-from goals.api.chain_body import chain_json, signed_body
+from goals.api.chain_body import chain_json, health_json
 from goals.api.common import (
     AuthedRequest,
     PaginatedView,
@@ -21,7 +20,6 @@ from goals.api.common import (
     parse,
     query_int,
 )
-from goals.api.hot_path import chain_signature
 from goals.api.serializers.organizations import (
     InvitationSentSerializer,
     OrganizationMemberInputSerializer,
@@ -34,9 +32,8 @@ from goals.api.serializers.organizations import (
     ProductSerializer,
 )
 from goals.errors import DomainError, NotFound
-from goals.models import OrgRole, Product
+from goals.models import OrgRole
 from goals.rules.schedule import DEFAULT_TIME_ZONE
-from goals.selectors.chain import load_chain
 from goals.selectors.organizations import (
     pending_invitations,
     pending_product_invitations,
@@ -290,16 +287,4 @@ class ProductHealth(APIView):
     )
     def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         product = access.get_product(request.user, pk)
-        return HttpResponse(_health_json(product), content_type="application/json")
-
-
-def _health_json(product: Product) -> bytes:
-    """The chain health endpoint's body (score and findings), cached as the chain's is: the
-    chain's signature covers everything a finding reads."""
-
-    def build() -> bytes:
-        chain = load_chain(product)
-        findings = [finding.as_dict() for finding in chain.findings]
-        return JSONRenderer().render({"score": chain.score, "findings": findings})
-
-    return signed_body(f"health:{product.pk}", chain_signature(product), build)
+        return HttpResponse(health_json(product), content_type="application/json")

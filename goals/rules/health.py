@@ -23,7 +23,7 @@ from goals.models import (
     Status,
 )
 from goals.rules.quality import QualitySettings, goal_advice, product_advice
-from goals.rules.quality_drafts import GoalDraft, surroundings_of
+from goals.rules.quality_drafts import GoalDraft, Surroundings, surroundings_of
 from goals.rules.timeframes import timeframe_warning
 
 MEASURED_LEVELS = (Level.USER, Level.BUSINESS, Level.PRODUCT)
@@ -149,23 +149,12 @@ def product_findings(
     """Every finding for a product's chain: about the whole product first (the missing
     vision, then goal quality), then goal by goal. `today` is the organisation's date."""
     goals = list(goals)
-    findings: list[Finding] = []
-    if not any(g.level == Level.VISION and g.status != Status.DROPPED for g in goals):
-        findings.append(
-            Finding(
-                None,
-                "no_vision",
-                "This product has no vision yet: start with the change it should make in "
-                "people's lives, five years or more ahead.",
-            )
-        )
     # Today once for the whole chain, not once a goal: asking the time zone is not free.
     today = today or timezone.localdate()
-    around = surroundings_of(goals, today=today)
-    findings += [
-        Finding(None, advice.code, advice.message, advice.suggestion)
-        for advice in product_advice(around, quality)
-    ]
+    has_vision = any(g.level == Level.VISION and g.status != Status.DROPPED for g in goals)
+    findings = whole_chain_findings(
+        has_vision=has_vision, around=surroundings_of(goals, today=today), quality=quality
+    )
     for goal in goals:
         findings += goal_findings(
             goal,
@@ -174,6 +163,28 @@ def product_findings(
             today=today,
             quality=quality,
         )
+    return findings
+
+
+def whole_chain_findings(
+    *, has_vision: bool, around: Surroundings, quality: QualitySettings
+) -> list[Finding]:
+    """The findings about a product's chain as a whole: a missing vision, then the product
+    rules of goal quality on its open goals counted (`around`)."""
+    findings: list[Finding] = []
+    if not has_vision:
+        findings.append(
+            Finding(
+                None,
+                "no_vision",
+                "This product has no vision yet: start with the change it should make in "
+                "people's lives, five years or more ahead.",
+            )
+        )
+    findings += [
+        Finding(None, advice.code, advice.message, advice.suggestion)
+        for advice in product_advice(around, quality)
+    ]
     return findings
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from hashlib import blake2b
 from itertools import pairwise
+from typing import Protocol
 
 from goals.models import OPEN_STATUSES, Goal, KeyResult, Level, Status
 from goals.rules.quality_words import (
@@ -126,7 +127,21 @@ class Surroundings:
         )
 
 
-def surroundings_of(goals: Iterable[Goal], *, today: date) -> Surroundings:
+class Timed(Protocol):
+    """What product rules read of a goal: a Goal, or a goal as the chain's signature query
+    outlines it."""
+
+    @property
+    def level(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def starts_on(self) -> date | None: ...
+    @property
+    def ends_on(self) -> date | None: ...
+
+
+def surroundings_of(goals: Iterable[Timed], *, today: date) -> Surroundings:
     """Count a chain's open goals the way product rules read them."""
     current_product = user = business = 0
     for goal in goals:
@@ -141,7 +156,7 @@ def surroundings_of(goals: Iterable[Goal], *, today: date) -> Surroundings:
     return Surroundings(current_product, user, business)
 
 
-def _current(goal: Goal | GoalDraft, today: date) -> bool:
+def _current(goal: Timed, today: date) -> bool:
     starts_on, ends_on = goal.starts_on, goal.ends_on
     return (starts_on is None or starts_on <= today) and (ends_on is None or ends_on >= today)
 

@@ -73,12 +73,13 @@ class Chain:
     def score(self) -> int:
         return health_score(self.goals, self.findings)
 
-    def codes(self) -> dict[int, list[str]]:
-        codes: dict[int, list[str]] = defaultdict(list)
+    def findings_by_goal(self) -> dict[int, list[Finding]]:
+        """Each goal's findings, in the order found."""
+        found: dict[int, list[Finding]] = defaultdict(list)
         for finding in self.findings:
-            if finding.goal is not None and finding.code not in codes[finding.goal]:
-                codes[finding.goal].append(finding.code)
-        return codes
+            if finding.goal is not None:
+                found[finding.goal].append(finding)
+        return found
 
 
 _LEVEL_ORDER = {level: i for i, level in enumerate(Level.values)}

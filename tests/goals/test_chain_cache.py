@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db.models import F
 from django.utils import timezone
 
+from goalchain.renderers import JSONRenderer
 from goals.api import chain_body
 from goals.api.chain_body import forget_assembled_chains
 from goals.api.hot_path import bodies_one_by_one, chain_signature
@@ -202,6 +203,8 @@ def test_every_way_of_assembling_gives_the_same_chain(team, chain, api, monkeypa
     forget_assembled_chains()
     from_bodies = client.get(url).content
     assert whole == one_by_one == from_bodies
+    health_url = f"/api/products/{product.pk}/health/"
+    assert client.get(health_url).content == health_worked_out_whole(product)
 
     body = orjson.loads(whole)
     assert {n["title"] for n in body["orphans"]} == {"Loose", "Under dropped"}
@@ -282,6 +285,7 @@ def test_a_chain_put_together_again_in_place_is_the_chain_built_afresh(
             ),
             False,
         ),
+        "a confidence": (lambda: bump(chain.sprint_goal, confidence=1), False),
         "a parent's end date": (
             lambda: bump(chain.product_goal, ends_on=chain.product_goal.starts_on + timedelta(1)),
             False,
@@ -300,15 +304,27 @@ def test_a_chain_put_together_again_in_place_is_the_chain_built_afresh(
         "a new parent": (lambda: add_parent(second, chain.sprint_goal), True),
         "a deleted goal": (lambda: Goal.objects.filter(pk=second.pk).delete(), True),
     }
+    health = f"/api/products/{product.pk}/health/"
     client.get(url)
-    for what, (write, moves_the_tree) in writes.items():
+    for i, (what, (write, moves_the_tree)) in enumerate(writes.items()):
         whole.clear()
         write()
+        # Chain health first, every other time: it puts the chain together just the same.
+        served_health = client.get(health).content if i % 2 else None
         served = client.get(url).content
         assert whole == ([1] if moves_the_tree else []), what
+        assert client.get(health).content == health_worked_out_whole(product), what
+        assert served_health in (None, health_worked_out_whole(product)), what
         cache.clear()
         forget_assembled_chains()
         assert served == client.get(url).content, what
+
+
+def health_worked_out_whole(product) -> bytes:
+    """Chain health's body as every finding of the whole chain loaded at once."""
+    chain = load_chain(product)
+    findings = [finding.as_dict() for finding in chain.findings]
+    return JSONRenderer().render({"score": chain.score, "findings": findings})
 
 
 def patch_product(product, **fields) -> None:

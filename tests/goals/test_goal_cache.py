@@ -50,7 +50,7 @@ def normalised(data: dict) -> dict:
 def test_the_cached_body_is_the_serializers(team, chain, api):
     client = api(team.member)
     first = read(client, chain.sprint_goal)
-    assert cache.get(f"chain:goal:{chain.sprint_goal.pk}") is not None
+    assert cache.get(f"chain:goal:{chain.sprint_goal.pk}:findings") is not None
     assert read(client, chain.sprint_goal) == first == normalised(fresh(chain.sprint_goal))
 
 
