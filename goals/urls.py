@@ -57,6 +57,7 @@ urlpatterns = [
         name="product-import",
     ),
     path("products/<int:pk>/", products.product_chain, name="product-chain"),
+    path("products/<int:pk>/branches/<str:key>/", products.product_branch, name="product-branch"),
     path("products/<int:pk>/goals/new/", products.goal_new, name="goal-new"),
     path("products/<int:pk>/members/", products.product_members, name="product-members"),
     path("products/<int:pk>/edit/", products.product_edit, name="product-edit"),

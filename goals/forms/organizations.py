@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 
 from goals.forms.common import PageForm, text_field, version_field
-from goals.models import Level, OrgRole, ProductRole, Status
+from goals.models import MAX_ID, Level, OrgRole, ProductRole, Status
 from goals.rules.schedule import time_zone_names
 
 
@@ -125,7 +125,17 @@ class ChainFilterForm(PageForm):
         label="Status", required=False, choices=[("", "All statuses"), *Status.choices]
     )
 
+    # Not shown as fields: the links that open a big chain's folded branches set them.
+    open = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    expand = forms.BooleanField(required=False)
+
     def filters(self) -> tuple[str, str]:
         if not self.is_valid():
             return "", ""
         return self.cleaned_data["level"], self.cleaned_data["status"]
+
+    def unfolding(self) -> tuple[int | None, bool]:
+        """The goal whose branch to draw open, and whether to open every branch."""
+        if not self.is_valid():
+            return None, False
+        return self.cleaned_data["open"], self.cleaned_data["expand"]

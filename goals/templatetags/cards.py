@@ -83,6 +83,7 @@ def chain_nodes(context: template.Context, nodes: Any) -> SafeString:
             "product": product,
             # A goal's page is this path and its id: reversed once, not for every card.
             "goal_path": reverse("goal", args=[0]).removesuffix("0/"),
+            "branch_path": reverse("product-branch", args=[product.pk, "0"]).removesuffix("0/"),
             "levels": dict(Level.choices),
             "statuses": dict(Status.choices),
             "can_edit": can_edit,
@@ -100,8 +101,9 @@ def chain_nodes(context: template.Context, nodes: Any) -> SafeString:
         if html is None:
             html = _CARDS.keep(key, str(card(node)))
         drawn.append(html)
-        for child in node.children:
-            draw(child)
+        if not node.lazy:
+            for child in node.children:
+                draw(child)
         drawn.append("</ul></details></li>" if node.children else "</li>")
 
     for node in nodes if isinstance(nodes, list) else [nodes]:
@@ -115,7 +117,7 @@ def _shown(node: Any) -> tuple[object, ...]:
     return (
         goal.pk, goal.level, goal.status, goal.title, goal.owner.name if goal.owner else "",
         goal.starts_on, goal.ends_on, goal.confidence, goal.progress, goal.next_review_on,
-        goal.sprint_verdict, node.key, node.first, node.match, node.open, *node.badges,
+        goal.sprint_verdict, node.key, node.first, node.match, node.open, node.lazy, *node.badges,
         node.insights, node.also_under.title if node.also_under else None,
         node.child_label if node.children else None,
     )  # fmt: skip

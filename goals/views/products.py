@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib import messages
-from django.http import HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -40,7 +40,7 @@ from goals.views.common import (
     swap,
     withdraw_invitation,
 )
-from goals.views.tree import HEALTH_LABELS, build_tree
+from goals.views.tree import HEALTH_LABELS, build_tree, find_node
 from goals.wording import full_stop
 
 
@@ -49,6 +49,20 @@ def product_chain(request: AuthedRequest, pk: int) -> HttpResponse:
     product = access.get_product(request.user, pk)
     filters = ChainFilterForm(request.GET)
     return render(request, "goals/product_chain.html", _chain_context(product, filters))
+
+
+@page
+def product_branch(request: AuthedRequest, pk: int, key: str) -> HttpResponse:
+    """The cards under one node of the chain (`key`, the path of ids from the top), for a
+    folded branch of a big chain opened in the browser."""
+    product = access.get_product(request.user, pk)
+    if not key.replace("-", "").isdigit():
+        raise Http404("No such branch in this chain.")
+    context = _chain_context(product, ChainFilterForm({}), open_branch=int(key.split("-")[-1]))
+    node = find_node(context["tree"], key)
+    if node is None:
+        raise Http404("No such branch in this chain.")
+    return render(request, "goals/_branch.html", {**context, "nodes": node.children})
 
 
 @page
@@ -174,10 +188,14 @@ def product_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _chain_context(
-    product: Product, filters: ChainFilterForm, focus: int | None = None
+    product: Product,
+    filters: ChainFilterForm,
+    focus: int | None = None,
+    open_branch: int | None = None,
 ) -> dict[str, Any]:
     chain = load_chain(product)
     level, status = filters.filters()
+    opened, expand = filters.unfolding()
     return {
         "product": product,
         "organization": product.organization,
@@ -189,6 +207,8 @@ def _chain_context(
             level=level,
             status=status,
             focus=focus,
+            open_branch=open_branch or opened,
+            expand=expand,
             insight_counts=conversations.insight_counts(product),
         ),
         "filters": filters,

@@ -39,6 +39,9 @@ _CHILD_LEVELS = {
 
 # In a big chain, sprint goals start folded so the levels above stay readable.
 FOLD_SPRINTS_ABOVE = 60
+# In a chain this big, a folded branch's cards are drawn only when it is opened: drawing
+# every sprint goal of 10,000 goals up front took seconds.
+DRAW_FOLDED_UP_TO = 1_000
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class Node:
     first: bool  # the first place this goal appears: it carries the goal's anchor
     match: bool
     open: bool = True
+    lazy: bool = False  # folded, its children's cards drawn only when it is opened
     badges: list[Badge] = field(default_factory=list)
     children: list[Node] = field(default_factory=list)
     insights: int = 0
@@ -116,11 +120,14 @@ def build_tree(
     level: str = "",
     status: str = "",
     focus: int | None = None,
+    open_branch: int | None = None,
+    expand: bool = False,
     insight_counts: Mapping[int, int] | None = None,
 ) -> Tree:
     """The vision's tree and the orphans' subtrees, pruned to the goals matching the filters.
 
-    Goals that do not match but lead to one that does stay as context.
+    Goals that do not match but lead to one that does stay as context. The branches above
+    `focus` (a goal just added) and `open_branch` are drawn open; with `expand`, all are.
     """
     findings: dict[int, list[Finding]] = {}
     for finding in chain.findings:
@@ -133,6 +140,9 @@ def build_tree(
     drawn_under: dict[int, set[int | None]] = {}
     cards = 0
     unfold = _ancestors(chain, focus) if focus is not None else set()
+    if open_branch is not None:
+        unfold.add(open_branch)
+    draw_folded = len(chain.goals) <= DRAW_FOLDED_UP_TO
 
     def matches(goal: Goal) -> bool:
         return (not level or goal.level == level) and (not status or goal.status == status)
@@ -156,7 +166,8 @@ def build_tree(
         first = goal.pk not in first_paths
         first_path = first_paths.setdefault(goal.pk, path)
         drawn_under.setdefault(goal.pk, set()).add(path[-1] if path else None)
-        is_open = goal.pk in unfold or not (fold_sprints and goal.level == Level.PRODUCT)
+        folded = fold_sprints and goal.level == Level.PRODUCT
+        is_open = expand or goal.pk in unfold or not folded
         insights = insight_counts.get(goal.pk, 0) if insight_counts else 0
         return Node(
             goal,
@@ -164,6 +175,7 @@ def build_tree(
             first,
             match,
             is_open,
+            not (is_open or draw_folded),
             badges(findings.get(goal.pk, [])),
             children,
             insights,
@@ -190,6 +202,17 @@ def build_tree(
         cards,
         shared,
     )
+
+
+def find_node(tree: Tree, key: str) -> Node | None:
+    """The node drawn at `key` (the path of ids from the top), if the tree has one."""
+    nodes = [tree.vision, *tree.orphans] if tree.vision else tree.orphans
+    while nodes:
+        node = next((n for n in nodes if key == n.key or key.startswith(f"{n.key}-")), None)
+        if node is None or node.key == key:
+            return node
+        nodes = node.children
+    return None
 
 
 def _branch_of(chain: Chain, first: tuple[int, ...], here: tuple[int, ...]) -> Goal | None:

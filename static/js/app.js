@@ -14,6 +14,16 @@
     var expand = event.target.closest("[data-expand]");
     if (expand) {
       var open = expand.getAttribute("data-expand") === "open";
+      // A big chain draws a folded branch's cards only when it is opened: rather than
+      // fetching every branch one by one, draw the whole chain open at once.
+      if (open && document.querySelector("#chain details[data-lazy-branch]")) {
+        var url = new URL(window.location.href);
+        url.searchParams.set("expand", "1");
+        url.searchParams.delete("open");
+        url.hash = "";
+        window.location.assign(url.href);
+        return;
+      }
       document.querySelectorAll("#chain details.branch").forEach(function (branch) {
         branch.open = open;
       });

@@ -8,8 +8,10 @@ import pytest
 from playwright.sync_api import expect
 
 from goals.models import Goal, Level, ProductRole
+from goals.views import tree
 from tests.browser.pages import sign_in
 from tests.factories import ProductFactory, UserFactory, add_member
+from tests.goals.pages import build_chain
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -111,4 +113,40 @@ def test_it_collapses_a_branch_with_the_keyboard(live_server, leader, open_page,
     assert not card(page, "Cook more").is_visible()
     page.keyboard.press("Enter")
     assert card(page, "Cook more").is_visible()
+    assert page_errors == []
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_big_chain_draws_a_folded_branch_when_it_is_opened(
+    live_server, leader, open_page, page_errors, screenshot_dir, monkeypatch, width
+):
+    """In a big chain the sprint goals' branches start folded and undrawn: a click or the
+    keyboard opens one and draws its cards; Expand all draws the whole chain open."""
+    monkeypatch.setattr(tree, "DRAW_FOLDED_UP_TO", 50)  # 100 goals count as a big chain
+    user, product = leader
+    goals = build_chain(product, 100)
+    sprints = sum(g.level == Level.SPRINT for g in goals)
+    first, second = [g for g in goals if g.level == Level.PRODUCT][:2]
+    page = open_page(width)
+    sign_in(page, live_server.url, user.email)
+    page.goto(f"{live_server.url}/products/{product.pk}/")
+    expect(page.locator("#chain .card.level-sprint")).to_have_count(0)
+
+    def branch(goal):
+        summary = page.locator("summary", has_text=f"serving “{goal.title}”")
+        return summary.locator("xpath=..")
+
+    branch(first).locator("summary").click()
+    for title in first.children.values_list("title", flat=True):
+        expect(branch(first).locator(".card-title a", has_text=title)).to_be_visible()
+    branch(second).locator("summary").focus()
+    page.keyboard.press("Enter")
+    titles = list(second.children.values_list("title", flat=True))
+    expect(branch(second).locator(".card.level-sprint")).to_have_count(len(titles))
+    page.screenshot(path=str(screenshot_dir / f"chain-branch-opened-{width}.png"))
+
+    page.get_by_role("button", name="Expand all").click()
+    page.wait_for_url(re.compile(r"expand=1"))
+    expect(page.locator("#chain .card.level-sprint")).to_have_count(sprints)
+    expect(page.locator("#chain details.branch:not([open])")).to_have_count(0)
     assert page_errors == []
