@@ -34,7 +34,9 @@ from workshops.access import (
     can_draft,
     can_run,
     get_proposal,
+    get_proposal_to_vote_on,
     get_workshop,
+    may_enter,
     visible_workshops,
 )
 from workshops.models import Participant
@@ -253,7 +255,7 @@ class ProposalRevisions(PaginatedView):
 class ProposalVote(APIView):
     @extend_schema(request=VoteInputSerializer, responses=VoteSerializer)
     def put(self, request: AuthedRequest, pk: int) -> Response:
-        proposal = get_proposal(request.user, pk)
+        proposal = get_proposal_to_vote_on(request.user, pk)
         data = parse(VoteInputSerializer, request)
         vote = vote_cast(
             actor=request.user, proposal=proposal, value=data["value"], reason=data["reason"]
@@ -309,7 +311,7 @@ def _may_enter(user: User, pk: int) -> Callable[[], Awaitable[bool]]:
     """Whether `user` may still enter the room, asked again while their stream is open."""
 
     async def allowed() -> bool:
-        return await visible_workshops(user).filter(pk=pk).aexists()
+        return await sync_to_async(may_enter)(user, pk)
 
     return allowed
 

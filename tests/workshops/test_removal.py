@@ -15,14 +15,22 @@ from django.test import AsyncClient
 
 from accounts.tokens import token_create
 from goals.errors import Forbidden
-from goals.models import Goal, OrganizationMembership, ProductMembership, Status
+from goals.models import (
+    Goal,
+    Level,
+    OrganizationMembership,
+    ProductMembership,
+    ProductRole,
+    Status,
+)
 from goals.services.check_ins import Value, check_in_create
 from goals.services.organizations import organization_member_remove, product_member_remove
 from goals.services.outcomes import sprint_verdict_set
-from tests.factories import KeyResultFactory, make_chain
+from tests.factories import KeyResultFactory, UserFactory, add_member, make_chain
 from tests.workshops.conftest import make_room
+from workshops.access import may_enter, visible_workshops
 from workshops.models import Participant, Vote
-from workshops.services.setup import workshop_update
+from workshops.services.setup import workshop_create, workshop_update
 from workshops.services.votes import vote_cast
 
 pytestmark = pytest.mark.django_db
@@ -240,3 +248,33 @@ def test_a_removed_owner_is_offered_no_verdict_form(team, browser_client):
         .status_code
         == 403
     )
+
+
+def test_the_compiled_entry_check_agrees_with_who_sees_the_workshop(team):
+    """may_enter (a ballot's and an event stream's check, its SQL compiled once) lets in
+    exactly the people visible_workshops lets in, taken off the product or not."""
+    room = make_room(team)
+    facilitated = workshop_create(
+        actor=team.leader,
+        product=team.product,
+        title="Nobody seated",
+        target_level=Level.PRODUCT,
+        parent_goal=room.parent,
+        facilitator=room.voters[0],
+    )
+    unseated = add_member(team.product, UserFactory(), ProductRole.TEAM)
+    leaving = room.voters[1]
+    product_member_remove(
+        membership=ProductMembership.objects.get(product=team.product, user=leaving)
+    )
+    people = [
+        team.leader, *room.voters, team.stakeholder, team.org_admin, team.outsider, unseated,
+    ]  # fmt: skip
+    for workshop in (room.workshop, facilitated):
+        for person in people:
+            sees = visible_workshops(person).filter(pk=workshop.pk).exists()
+            assert may_enter(person, workshop.pk) == sees, (person, workshop)
+    assert not may_enter(leaving, room.workshop.pk)
+    assert may_enter(room.voters[0], room.workshop.pk)
+    assert not may_enter(team.outsider, room.workshop.pk)
+    assert not may_enter(team.leader, 10**9)

@@ -44,7 +44,8 @@ def vote_cast(*, actor: User, proposal: Proposal, value: Any, reason: str = "") 
         if proposal.status != ProposalStatus.OPEN:
             raise Conflict("This proposal was already decided on.")
         text = _check_vote(workshop, proposal, actor, value, reason)
-        Vote.objects.bulk_create(
+        # The vote as stored: an upsert writes every field it holds, so it is not read back.
+        (vote,) = Vote.objects.bulk_create(
             [
                 Vote(
                     proposal=proposal,
@@ -60,7 +61,7 @@ def vote_cast(*, actor: User, proposal: Proposal, value: Any, reason: str = "") 
             update_fields=["value", "reason", "cast_at"],
         )
         emit(workshop, "votes", voted=_voted_count(workshop))
-    return Vote.objects.get(proposal=proposal, voter=actor, round=workshop.round)
+    return vote
 
 
 def _check_vote(
