@@ -6,12 +6,9 @@ enter its workshop, so comment visibility is decided here, next to the workshop 
 
 from __future__ import annotations
 
-from functools import cache
-from typing import Any
-
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from goalchain.compiled import Compiled
 from goals.access import Role, object_id, role_of, with_roles
 from goals.errors import NotFound
 from goals.models import Comment, User
@@ -40,30 +37,16 @@ def visible_workshops(user: User) -> QuerySet[Workshop]:
 
 
 def may_enter(user: User, workshop_id: int) -> bool:
-    """Whether `user` may enter the workshop, by visible_workshops' rule.
-
-    A ballot asks this, and compiling that query took longer than the database took to
-    answer it: the SQL is compiled once per process, and each call puts its own person and
-    workshop into the parameters."""
-    sql, slots = _entry_query()
-    ids = {_SOMEONE: user.pk, _SOME_WORKSHOP: workshop_id}
-    params: list[Any] = [ids.get(slot, slot) if type(slot) is int else slot for slot in slots]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone() is not None
+    """Whether `user` may enter the workshop, by visible_workshops' rule (a ballot and an
+    open event stream ask, so its SQL is compiled once)."""
+    return bool(_ENTRY.rows(user.pk, workshop_id))
 
 
-# Stand-ins compiled into may_enter's query, never an id: each parameter equal to one is
-# the person's or the workshop's id.
-_SOMEONE, _SOME_WORKSHOP = -2_000_000_011, -2_000_000_017
-
-
-@cache
-def _entry_query() -> tuple[str, tuple[Any, ...]]:
-    someone = User(pk=_SOMEONE)
-    query = visible_workshops(someone).filter(pk=_SOME_WORKSHOP).values("pk")[:1].query
-    sql, params = query.get_compiler(connection=connection).as_sql()
-    return sql, tuple(params)
+_ENTRY = Compiled(
+    lambda user_id, workshop_id: (
+        visible_workshops(User(pk=user_id)).filter(pk=workshop_id).values("pk")[:1]
+    )
+)
 
 
 def get_workshop(user: User, pk: object) -> Workshop:

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from goalchain.compiled import Compiled
 from goals.errors import Conflict, DomainError, Forbidden
 from goals.models import User
 from goals.rules.timeframes import whole_number
@@ -112,9 +113,14 @@ def _check_vote(
 
 
 def _voted_count(workshop: Workshop) -> int:
-    return (
-        Vote.objects.filter(proposal__workshop=workshop, round=workshop.round)
+    """How many voters voted in the workshop's round (every ballot asks: compiled once)."""
+    return _VOTERS.count(workshop.pk, workshop.round)
+
+
+_VOTERS = Compiled(
+    lambda workshop_id, round_number: (
+        Vote.objects.filter(proposal__workshop_id=workshop_id, round=round_number)
         .values("voter_id")
         .distinct()
-        .count()
     )
+)
