@@ -49,6 +49,12 @@ class Compiled:
         alias, sql, slots = self._query
         return self._run(alias, sql, slots, values)
 
+    def page(self, *values: int, start: int, size: int) -> list[tuple[Any, ...]]:
+        """rows(*values) from the `start`-th (counting from 0), at most `size` of them."""
+        alias, sql, slots = self._query
+        window = [*slots, (None, size), (None, start)]
+        return self._run(alias, f"{sql} LIMIT %s OFFSET %s", window, values)
+
     def count(self, *values: int) -> int:
         """How many rows the query gives with `values` in the stand-ins' places."""
         alias, sql, slots = self._query

@@ -13,6 +13,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 
+from goalchain.compiled import Compiled
 from goals.models import MAX_ID
 
 
@@ -33,27 +34,32 @@ class Pagination(PageNumberPagination):
             f"Give how many to list a page: 1 to {self.max_page_size}.",
         )
 
-    def page_of(self, queryset: QuerySet[Any], request: Request) -> list[Any]:
-        """The primary keys of the page of `queryset` asked for, as paginate_queryset would
-        give its rows, in one query: the count of all rows comes with the page (a window
-        over them) instead of a query of its own."""
+    def page_of(self, rows: Compiled, values: list[int], request: Request) -> list[Any]:
+        """The primary keys of the page asked for of `rows` (a query of primary keys, each
+        with the count of all rows beside it, as `counted` makes; run with `values`), as
+        paginate_queryset would give its rows, in one query: the count of all rows comes
+        with the page instead of a query of its own."""
         self._check(request)
         self.request = request
         size = self.get_page_size(request) or self.page_size
         number = int(request.query_params.get(self.page_query_param) or 1)
         start = (number - 1) * size
-        rows = []
+        found: list[tuple[Any, ...]] = []
         if start + size <= MAX_ID:  # beyond, no table has rows; the database would refuse
-            counted = queryset.annotate(listed=Window(Count("pk"))).values_list("pk", "listed")
-            rows = list(counted[start : start + size])
-        paginator = _Counted(rows[0][1] if rows else 0, size)
+            found = rows.page(*values, start=start, size=size)
+        paginator = _Counted(found[0][1] if found else 0, size)
         try:
             paginator.validate_number(number)
         except InvalidPage as error:
             message = self.invalid_page_message.format(page_number=number, message=str(error))
             raise NotFound(message) from None
-        self.page = Page([pk for pk, _ in rows], number, paginator)
+        self.page = Page([pk for pk, _ in found], number, paginator)
         return list(self.page)
+
+    @staticmethod
+    def counted(queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """A query's primary keys with the count of all its rows beside each (a window)."""
+        return queryset.annotate(listed=Window(Count("pk"))).values_list("pk", "listed")
 
     def response_around(self, bodies: list[bytes]) -> HttpResponse:
         """The page as get_paginated_response writes it, around results already written as
