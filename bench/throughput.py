@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import math
 import os
 import statistics
 import sys
@@ -207,6 +208,12 @@ def load(port: int, run: Run, token: str, clients: int, seconds: float) -> None:
     run.seconds += time.perf_counter() - began
 
 
+def percent(ratio: float) -> str:
+    """A share as people write it, to a tenth, rounded down: 49.96 % of the bare endpoint
+    reads 49.9 %, not a 50 % that misses a target of 50 %."""
+    return f"{math.floor(ratio * 1000) / 10:.1f} %"
+
+
 def _report(args: argparse.Namespace, runs: list[Run], memory: list[float], worker: bool) -> int:
     bare = runs[0].rate
     print(
@@ -222,7 +229,7 @@ def _report(args: argparse.Namespace, runs: list[Run], memory: list[float], work
             f"{run.rate:,.0f}",
             f"{statistics.median(run.latencies) * 1000:.1f} ms" if run.latencies else "-",
             f"{run.percentile(0.95):.1f} ms",
-            f"{run.rate / bare:.0%}" if bare else "-",
+            percent(run.rate / bare) if bare else "-",
             str(run.errors),
         )
         for run in runs
@@ -247,12 +254,12 @@ def _report(args: argparse.Namespace, runs: list[Run], memory: list[float], work
     outcomes = [
         Outcome(
             "goal_list",
-            f"{list_ratio * 100:.0f} % ({listing.rate:,.0f} requests/s)",
+            f"{percent(list_ratio)} ({listing.rate:,.0f} requests/s)",
             list_ratio >= LIST_RATIO,
         ),
         Outcome(
             "goal_detail",
-            f"{detail_ratio * 100:.0f} % ({detail.rate:,.0f} requests/s), p95 "
+            f"{percent(detail_ratio)} ({detail.rate:,.0f} requests/s), p95 "
             f"{detail.percentile(0.95):.0f} ms against bare's {bare_p95:.0f} ms",
             detail_ratio >= DETAIL_RATIO
             and detail.percentile(0.95) <= DETAIL_P95_OF_BARE * bare_p95,

@@ -64,6 +64,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4, help="uvicorn worker processes")
     parser.add_argument("--watchers", type=int, default=10, help="voters watching the room")
     args = parser.parse_args()
+    if not 1 <= args.watchers <= args.voters:
+        # The target is what the others see: a storm nobody watches measures half of it.
+        parser.error(f"--watchers: give 1 to {args.voters} (the voters watching the room)")
 
     base_url = os.environ.get("DATABASE_URL", "")
     if not base_url.startswith("postgres"):

@@ -7,6 +7,7 @@ import pytest
 
 from bench import _targets, summary
 from bench._targets import Outcome, record
+from bench.throughput import percent
 
 
 @pytest.fixture
@@ -50,3 +51,11 @@ def test_a_new_run_starts_without_the_last_runs_figures(results, monkeypatch, ca
     out = table(monkeypatch, capsys)
     assert "260 votes/s" not in out
     assert "0 of 10 met." in out
+
+
+@pytest.mark.parametrize(
+    ("ratio", "written"),
+    [(0.4996, "49.9 %"), (0.5, "50.0 %"), (0.6871, "68.7 %"), (1.0, "100.0 %"), (0.0, "0.0 %")],
+)
+def test_a_share_of_the_bare_endpoint_never_reads_as_more_than_it_is(ratio, written):
+    assert percent(ratio) == written
