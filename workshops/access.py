@@ -65,9 +65,9 @@ def get_proposal(user: User, pk: object) -> Proposal:
 
 
 def get_proposal_to_vote_on(user: User, pk: object) -> Proposal:
-    """get_proposal for a ballot: the proposal with its workshop, without the reader's roles
-    and the people around the workshop, which casting a vote does not read."""
-    proposal = Proposal.objects.select_related("workshop").filter(pk=object_id(pk)).first()
+    """get_proposal for a ballot: the proposal alone, as casting a vote reads its workshop
+    itself (locked in its phase), and neither the reader's roles nor the people around it."""
+    proposal = Proposal.objects.filter(pk=object_id(pk)).first()
     if proposal is None or not may_enter(user, proposal.workshop_id):
         raise NotFound()
     return proposal

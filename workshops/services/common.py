@@ -26,20 +26,18 @@ def phase_move(*, workshop: Workshop, phase: str, actor: User, fields: Sequence[
     emit(workshop, "phase", phase=phase, round=workshop.round)
 
 
-def lock_in_phase(
-    *, workshop: Workshop, phase: str, message: str, shared: bool = False
-) -> Workshop:
+def lock_in_phase(*, workshop_id: int, phase: str, message: str, shared: bool = False) -> Workshop:
     """Hold the workshop in `phase` until commit: a phase change waits for this write.
 
     Votes take a shared lock so they run side by side; phase moves take the exclusive one.
     """
     if shared and connection.vendor == "postgresql":
         rows = Workshop.objects.raw(
-            f"SELECT * FROM {Workshop._meta.db_table} WHERE id = %s FOR SHARE", [workshop.pk]
+            f"SELECT * FROM {Workshop._meta.db_table} WHERE id = %s FOR SHARE", [workshop_id]
         )
         locked = next(iter(rows))
     else:
-        locked = Workshop.objects.select_for_update().get(pk=workshop.pk)
+        locked = Workshop.objects.select_for_update().get(pk=workshop_id)
     if locked.phase != phase:
         raise Conflict({"phase": [message]})
     return locked

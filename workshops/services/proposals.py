@@ -50,7 +50,7 @@ def proposal_create(
     }
     with transaction.atomic():
         locked = lock_in_phase(
-            workshop=workshop,
+            workshop_id=workshop.pk,
             phase=Phase.DRAFTING,
             message="Proposals are drafted in the drafting phase.",
         )
@@ -78,7 +78,7 @@ def proposal_update(
     """Amend a proposal; a stale version is refused (409) so nobody's text is lost."""
     with transaction.atomic():
         lock_in_phase(
-            workshop=proposal.workshop,
+            workshop_id=proposal.workshop_id,
             phase=Phase.DRAFTING,
             message="Proposals can be amended in the drafting phase.",
         )

@@ -30,17 +30,12 @@ def vote_cast(*, actor: User, proposal: Proposal, value: Any, reason: str = "") 
     """Cast or replace a vote; hidden from everyone until the facilitator reveals."""
     with transaction.atomic():
         workshop = lock_in_phase(
-            workshop=proposal.workshop,
+            workshop_id=proposal.workshop_id,
             phase=Phase.VOTING,
             message="Votes are cast in the voting phase.",
             shared=True,
         )
-        seat = (
-            Participant.objects.select_for_update()
-            .filter(workshop=workshop, user=actor, can_vote=True)
-            .first()
-        )
-        if seat is None:
+        if not _VOTING_SEAT.rows(workshop.pk, actor.pk):  # the seat, locked until commit
             raise Forbidden("Only voters invited to this workshop can vote.")
         if proposal.status != ProposalStatus.OPEN:
             raise Conflict("This proposal was already decided on.")
@@ -117,6 +112,14 @@ def _voted_count(workshop: Workshop) -> int:
     return _VOTERS.count(workshop.pk, workshop.round)
 
 
+# Every ballot asks these two, so their SQL is compiled once (goalchain/compiled.py).
+_VOTING_SEAT = Compiled(
+    lambda workshop_id, user_id: (
+        Participant.objects.select_for_update()
+        .filter(workshop_id=workshop_id, user_id=user_id, can_vote=True)
+        .values("pk")
+    )
+)
 _VOTERS = Compiled(
     lambda workshop_id, round_number: (
         Vote.objects.filter(proposal__workshop_id=workshop_id, round=round_number)
