@@ -27,6 +27,7 @@ from goals.models import (
 from goals.rules import key_result_history
 from goals.rules.health import Finding, health_score, product_findings
 from goals.rules.quality import QualitySettings
+from goals.rules.quality_drafts import Timed
 from goals.rules.schedule import local_today
 
 
@@ -85,17 +86,11 @@ class Chain:
 _LEVEL_ORDER = {level: i for i, level in enumerate(Level.values)}
 
 
-class Placed(Protocol):
+class Placed(Timed, Protocol):
     """What places a goal in the chain: a Goal, or a GoalOutline of the signature query."""
 
     @property
     def id(self) -> int: ...
-    @property
-    def level(self) -> str: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def starts_on(self) -> date | None: ...
 
 
 def in_chain_order[G: Placed](goals: Iterable[G]) -> list[G]:
