@@ -130,12 +130,12 @@ class ChainFilterForm(PageForm):
     expand = forms.BooleanField(required=False)
 
     def filters(self) -> tuple[str, str]:
-        if not self.is_valid():
-            return "", ""
-        return self.cleaned_data["level"], self.cleaned_data["status"]
+        """The level and status to show; a value that is not one of them is ignored."""
+        self.is_valid()  # a field that does not validate is left out of cleaned_data
+        return self.cleaned_data.get("level", ""), self.cleaned_data.get("status", "")
 
     def unfolding(self) -> tuple[int | None, bool]:
-        """The goal whose branch to draw open, and whether to open every branch."""
-        if not self.is_valid():
-            return None, False
-        return self.cleaned_data["open"], self.cleaned_data["expand"]
+        """The goal whose branch to draw open, and whether to open every branch; an odd
+        value is ignored, the filters kept."""
+        self.is_valid()
+        return self.cleaned_data.get("open"), self.cleaned_data.get("expand", False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -51,17 +52,25 @@ def product_chain(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "goals/product_chain.html", _chain_context(product, filters))
 
 
+# A node's key: the ids of the goals from the top of the tree down to it, joined by dashes.
+_NODE_KEY = re.compile(r"[0-9]+(?:-[0-9]+)*")
+
+
 @page
 def product_branch(request: AuthedRequest, pk: int, key: str) -> HttpResponse:
     """The cards under one node of the chain (`key`, the path of ids from the top), for a
     folded branch of a big chain opened in the browser."""
     product = access.get_product(request.user, pk)
-    if not key.replace("-", "").isdigit():
+    if not _NODE_KEY.fullmatch(key):
         raise Http404("No such branch in this chain.")
-    context = _chain_context(product, ChainFilterForm({}), open_branch=int(key.split("-")[-1]))
+    goal_id = int(key.split("-")[-1])
+    context = _chain_context(product, ChainFilterForm({}), open_branch=goal_id)
     node = find_node(context["tree"], key)
     if node is None:
         raise Http404("No such branch in this chain.")
+    if not is_htmx(request):  # its address opened as a page: the chain, with it open
+        chain = reverse("product-chain", args=[product.pk])
+        return redirect(f"{chain}?open={goal_id}#node-{key}")
     return render(request, "goals/_branch.html", {**context, "nodes": node.children})
 
 

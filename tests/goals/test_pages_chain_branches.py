@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
+from django.shortcuts import resolve_url
 from django.test import Client
 
 from goals.models import Goal, Level
@@ -73,6 +75,15 @@ def card(html: str, title: str) -> str:
     return html[html.rindex("<li", 0, at) : html.index("</li>", at)]
 
 
+def test_a_branch_opened_as_a_page_is_the_chain_with_it_open(team, big, browser_client):
+    client = browser_client(team.member)
+    first = product_goals(big)[0]
+    url, link = branch_of(client.get(chain_url(team.product)).content.decode(), first)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{chain_url(team.product)}{link}"
+
+
 def test_without_javascript_the_link_draws_the_branch_open(team, big, browser_client):
     client = browser_client(team.member)
     first, second = product_goals(big)[:2]
@@ -109,9 +120,15 @@ def test_odd_unfolding_values_draw_the_page_as_it_is(team, big, browser_client, 
     for name in ("open", "expand"):
         response = browser_client(team.member).get(chain_url(team.product), {name: value})
         assert response.status_code == 200
+    # The filters still apply beside an odd value.
+    query = {"open": value, "level": "sprint"}
+    html = browser_client(team.member).get(chain_url(team.product), query).content.decode()
+    assert len(sprint_titles(html)) == sum(g.level == Level.SPRINT for g in big)
 
 
-@pytest.mark.parametrize("key", ["abc", "1--2", "-", "99999999", "9" * 40])
+@pytest.mark.parametrize(
+    "key", ["abc", "1--2", "-", "5-", "-5", "²", "١٢", "99999999", "9" * 40, "1-" + "9" * 40]
+)
 def test_a_branch_not_in_the_chain_is_not_found(team, big, browser_client, key):
     response = browser_client(team.member).get(f"/products/{team.product.pk}/branches/{key}/")
     assert response.status_code == 404
@@ -121,7 +138,9 @@ def test_a_branch_is_only_shown_to_the_products_people(team, big, browser_client
     html = browser_client(team.member).get(chain_url(team.product)).content.decode()
     url, _ = branch_of(html, product_goals(big)[0])
     assert browser_client(team.outsider).get(url).status_code == 404
-    assert Client().get(url).status_code == 302  # to sign in
+    anonymous = Client().get(url)
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith(resolve_url(settings.LOGIN_URL))
     other = ProductFactory(organization=OrganizationFactory())
     path = url.replace(f"/products/{team.product.pk}/", f"/products/{other.pk}/")
     assert browser_client(team.member).get(path).status_code == 404
