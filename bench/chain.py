@@ -238,9 +238,8 @@ def time_url(
 ) -> Measure:
     try:
         before()
-        client.get(
-            url, secure=True, headers=headers
-        )  # fills the cache, so that the count is a steady one
+        # The first request fills the cache, so that the count is a steady one.
+        client.get(url, secure=True, headers=headers)
         before()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url, secure=True, headers=headers)

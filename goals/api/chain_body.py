@@ -23,6 +23,7 @@ from goals.api.hot_path import (
     GoalOutline,
     bodies_one_by_one,
     chain_signature,
+    findings_json,
     full_signatures,
     goal_bodies,
     goal_body,
@@ -181,7 +182,7 @@ def _health(product: Product) -> bytes:
         around=assembled.around,
         quality=QualitySettings.of(product),
     )
-    parts = [JSONRenderer().render([f.as_dict() for f in chain_wide])[1:-1]]
+    parts = [findings_json(chain_wide)]
     parts += (assembled.findings[pk] for pk in assembled.open_ids)
     findings = b",".join(part for part in parts if part)
     return b'{"score":%d,"findings":[%b]}' % (assembled.score(), findings)

@@ -185,11 +185,16 @@ def goal_body(
 ) -> GoalBody:
     """A goal's body and findings, from the goal with its parents' ids, key results (their
     owners loaded) and findings."""
-    renderer = JSONRenderer()
     data = goal_as_dict(
         goal, parent_ids=parent_ids, key_results=key_results, health=codes_of(findings)
     )
-    return renderer.render(data), renderer.render([f.as_dict() for f in findings])[1:-1]
+    return JSONRenderer().render(data), findings_json(findings)
+
+
+def findings_json(findings: Iterable[Finding]) -> bytes:
+    """Findings as the chain health endpoint lists them: their JSON objects, comma-separated
+    (no brackets, so that lists of them join into one)."""
+    return JSONRenderer().render([f.as_dict() for f in findings])[1:-1]
 
 
 def codes_of(findings: Iterable[Finding]) -> list[str]:

@@ -129,10 +129,7 @@ def build_tree(
     Goals that do not match but lead to one that does stay as context. The branches above
     `focus` (a goal just added) and `open_branch` are drawn open; with `expand`, all are.
     """
-    findings: dict[int, list[Finding]] = {}
-    for finding in chain.findings:
-        if finding.goal is not None:
-            findings.setdefault(finding.goal, []).append(finding)
+    findings = chain.findings_by_goal()
     filtered = bool(level or status)
     fold_sprints = len(chain.goals) > FOLD_SPRINTS_ABOVE and not filtered
     shown: set[int] = set()
