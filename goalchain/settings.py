@@ -113,10 +113,15 @@ if DATABASE_URL:
         # dead ones are replaced instead of failing the requests that would get them.
         # Queries bound on the server, so that one run often on a connection is prepared and
         # planned once (planning was most of the database's time for a goal's detail).
+        # Planned once for good: left to choose, PostgreSQL planned a goal list's query again
+        # on every run, as the plan for its own ids always looked cheaper than the shared one.
+        # Options given in DATABASE_URL come after, so they can set it otherwise.
         _prepare = env_str("DB_PREPARE_THRESHOLD") or "5"
-        DATABASES["default"].setdefault("OPTIONS", {}).update(
+        _options = DATABASES["default"].setdefault("OPTIONS", {})
+        _options.update(
             server_side_binding=True,
             prepare_threshold=None if _prepare.lower() == "off" else int(_prepare),
+            options=f"-c plan_cache_mode=force_generic_plan {_options.get('options', '')}".strip(),
         )
         DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": env_int("DB_POOL_MIN_SIZE", 1),

@@ -92,6 +92,14 @@ def test_a_terminated_pooled_connection_fails_the_check(pg_connection):
         check_pooled_connection(pg_connection)
 
 
+def test_the_apps_connections_plan_a_prepared_query_once_for_good(db):
+    if not on_postgresql():
+        skip_or_fail("needs PostgreSQL: set DATABASE_URL")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone() == ("force_generic_plan",)
+
+
 def test_values_and_counters_round_trip_without_parsing_pickles_as_numbers(redis_url):
     cache = cache_in_a_new_request(redis_url)
     values = {"c-int": 7, "c-negative": -3, "c-tuple": ("sig", b"{}", True), "c-text": "12"}

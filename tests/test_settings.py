@@ -31,6 +31,7 @@ print(json.dumps({
     "port": db.get("PORT"), "user": db.get("USER"), "password": db.get("PASSWORD"),
     "binding": db["OPTIONS"].get("server_side_binding"),
     "prepare": db["OPTIONS"].get("prepare_threshold", "unset"),
+    "options": db["OPTIONS"].get("options"),
     "broker": settings.CELERY_BROKER_URL, "cache": settings.CACHES["default"]["BACKEND"],
     "debug": settings.DEBUG, "ssl_redirect": settings.SECURE_SSL_REDIRECT,
     "secure_cookies": settings.SESSION_COOKIE_SECURE, "hsts": settings.SECURE_HSTS_SECONDS,
@@ -122,8 +123,15 @@ def test_it_uses_postgresql_from_database_url(tmp_path):
     assert settings["name"] == "goalchain"
     assert (settings["host"], settings["port"]) == ("db.internal", 6543)
     assert (settings["user"], settings["password"]) == ("goal", "p@ss")
-    # Bound on the server, so that queries run often are prepared and planned once.
+    # Bound on the server, so that queries run often are prepared and planned once, for good.
     assert (settings["binding"], settings["prepare"]) == (True, 5)
+    assert settings["options"] == "-c plan_cache_mode=force_generic_plan"
+
+
+def test_connection_options_in_the_url_come_after_the_plan_cache_mode(tmp_path):
+    url = "postgres://goal@db.internal/goalchain?options=-c%20plan_cache_mode%3Dauto"
+    settings = shown(tmp_path, DEBUG="1", DATABASE_URL=url)
+    assert settings["options"] == "-c plan_cache_mode=force_generic_plan -c plan_cache_mode=auto"
 
 
 @pytest.mark.parametrize(("value", "threshold"), [("off", None), ("0", 0), ("", 5)])

@@ -193,7 +193,9 @@ def _assembled(product: Product) -> _Assembled:
     change, only the goals whose signature moved are built again, and put into the chain
     this process put together last when its shape held."""
     goal_table = Goal._meta.db_table
-    outlines = goal_outlines(f"SELECT id FROM {goal_table} WHERE product_id = %s", [product.pk])
+    outlines = goal_outlines(
+        f"IN (SELECT id FROM {goal_table} WHERE product_id = %s)", [product.pk]
+    )
     # Read before the bodies: a name changed in between makes them newer than this says.
     signatures = full_signatures(outlines, people_version())
     around = surroundings_of(outlines, today=local_today(product.organization.time_zone))
