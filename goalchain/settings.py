@@ -102,6 +102,12 @@ TEMPLATES = [
     },
 ]
 
+# Threads of each web process for the requests that are not event streams
+# (goalchain/serving.py). Each holds at most one database connection at a time.
+WEB_THREADS = env_int("WEB_THREADS", 8)
+if WEB_THREADS < 1:
+    raise ImproperlyConfigured("WEB_THREADS must be 1 or more.")
+
 # Database: PostgreSQL from DATABASE_URL, else a SQLite file beside the code.
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
@@ -125,7 +131,7 @@ if DATABASE_URL:
         )
         DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": env_int("DB_POOL_MIN_SIZE", 1),
-            "max_size": env_int("DB_POOL_MAX_SIZE", 8),
+            "max_size": env_int("DB_POOL_MAX_SIZE", WEB_THREADS),
             "timeout": env_int("DB_POOL_TIMEOUT", 20),
             "check": check_pooled_connection,
         }

@@ -1,6 +1,7 @@
-"""The app served over ASGI by uvicorn in a thread, for tests that need a real server: pages
-that stream (tests/browser) and what uvicorn itself decides, such as whose X-Forwarded-For
-it believes (tests/accounts/test_proxies.py).
+"""The app served by uvicorn in a thread, split between Django's handlers as in production
+(goalchain/serving.py), for tests that need a real server: pages that stream (tests/browser)
+and what uvicorn itself decides, such as whose X-Forwarded-For it believes
+(tests/accounts/test_proxies.py).
 
 As in Django's live server, requests use the test's connection when the test database is
 SQLite in memory (another connection would see another, empty database); one connection must
@@ -22,9 +23,13 @@ from typing import Any
 
 import pytest
 import uvicorn
+from a2wsgi import WSGIMiddleware
 from asgiref.sync import ThreadSensitiveContext
 from django.core.asgi import get_asgi_application
+from django.core.wsgi import get_wsgi_application
 from django.db import connections
+
+from goalchain.serving import Dispatch
 
 
 @dataclass
@@ -53,9 +58,13 @@ def serve_asgi(monkeypatch: pytest.MonkeyPatch, **options: Any) -> Iterator[Asgi
     executor = ThreadPoolExecutor(max_workers=1)
     django_app = get_asgi_application()
 
-    async def app(scope: Any, receive: Any, send: Any) -> None:
+    async def streams(scope: Any, receive: Any, send: Any) -> None:
         async with ThreadSensitiveContext(executor=executor):
             await django_app(scope, receive, send)
+
+    plain = WSGIMiddleware(get_wsgi_application(), workers=1)
+    plain.executor = executor  # the one thread that owns the database, as for the streams
+    app = Dispatch(plain=plain, streams=streams)
 
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))

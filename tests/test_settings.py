@@ -32,6 +32,7 @@ print(json.dumps({
     "binding": db["OPTIONS"].get("server_side_binding"),
     "prepare": db["OPTIONS"].get("prepare_threshold", "unset"),
     "options": db["OPTIONS"].get("options"),
+    "pool_size": db["OPTIONS"].get("pool", {}).get("max_size"), "threads": settings.WEB_THREADS,
     "broker": settings.CELERY_BROKER_URL, "cache": settings.CACHES["default"]["BACKEND"],
     "debug": settings.DEBUG, "ssl_redirect": settings.SECURE_SSL_REDIRECT,
     "secure_cookies": settings.SESSION_COOKIE_SECURE, "hsts": settings.SECURE_HSTS_SECONDS,
@@ -126,12 +127,28 @@ def test_it_uses_postgresql_from_database_url(tmp_path):
     # Bound on the server, so that queries run often are prepared and planned once, for good.
     assert (settings["binding"], settings["prepare"]) == (True, 5)
     assert settings["options"] == "-c plan_cache_mode=force_generic_plan"
+    # A connection for each thread that serves requests.
+    assert settings["pool_size"] == settings["threads"] == 8
 
 
 def test_connection_options_in_the_url_come_after_the_plan_cache_mode(tmp_path):
     url = "postgres://goal@db.internal/goalchain?options=-c%20plan_cache_mode%3Dauto"
     settings = shown(tmp_path, DEBUG="1", DATABASE_URL=url)
     assert settings["options"] == "-c plan_cache_mode=force_generic_plan -c plan_cache_mode=auto"
+
+
+def test_the_pool_follows_the_web_threads_unless_set(tmp_path):
+    url = "postgres://goal@db.internal/goalchain"
+    settings = shown(tmp_path, DEBUG="1", DATABASE_URL=url, WEB_THREADS="12")
+    assert (settings["threads"], settings["pool_size"]) == (12, 12)
+    settings = shown(tmp_path, DEBUG="1", DATABASE_URL=url, WEB_THREADS="12", DB_POOL_MAX_SIZE="20")
+    assert settings["pool_size"] == 20
+
+
+def test_web_threads_below_one_are_refused(tmp_path):
+    result = load_settings(tmp_path, DEBUG="1", WEB_THREADS="0")
+    assert result.returncode != 0
+    assert "WEB_THREADS must be 1 or more." in result.stderr
 
 
 @pytest.mark.parametrize(("value", "threshold"), [("off", None), ("0", 0), ("", 5)])
