@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from goalchain.compiled import Compiled
 from goals.access import Role, object_id, role_of, with_roles
 from goals.errors import NotFound
-from goals.models import Comment, User
+from goals.models import MAX_ID, Comment, User
 from workshops.models import Participant, Proposal, Workshop
 
 
@@ -65,12 +65,24 @@ def get_proposal(user: User, pk: object) -> Proposal:
 
 
 def get_proposal_to_vote_on(user: User, pk: object) -> Proposal:
-    """get_proposal for a ballot: the proposal alone, as casting a vote reads its workshop
-    itself (locked in its phase), and neither the reader's roles nor the people around it."""
-    proposal = Proposal.objects.filter(pk=object_id(pk)).first()
-    if proposal is None or not may_enter(user, proposal.workshop_id):
+    """get_proposal for a ballot, in one query compiled once: the proposal's workshop and
+    status, when `user` may enter the workshop by visible_workshops' rule. Casting the vote
+    reads the workshop itself (locked in its phase); the ballot needs no more of the proposal.
+    """
+    proposal_id = object_id(pk)
+    found = _BALLOT.rows(user.pk, proposal_id) if 1 <= proposal_id <= MAX_ID else []
+    if not found:
         raise NotFound()
-    return proposal
+    ((workshop_id, status),) = found
+    return Proposal(pk=proposal_id, workshop_id=workshop_id, status=status)
+
+
+_BALLOT = Compiled(
+    lambda user_id, proposal_id: Proposal.objects.filter(
+        pk=proposal_id,
+        workshop__in=visible_workshops(User(pk=user_id)).values("pk"),
+    ).values_list("workshop_id", "status")
+)
 
 
 def seat_of(workshop: Workshop, user: User) -> Participant | None:

@@ -14,7 +14,7 @@ from asgiref.sync import sync_to_async
 from django.test import AsyncClient
 
 from accounts.tokens import token_create
-from goals.errors import Forbidden
+from goals.errors import Forbidden, NotFound
 from goals.models import (
     Goal,
     Level,
@@ -28,7 +28,7 @@ from goals.services.organizations import organization_member_remove, product_mem
 from goals.services.outcomes import sprint_verdict_set
 from tests.factories import KeyResultFactory, UserFactory, add_member, make_chain
 from tests.workshops.conftest import make_room
-from workshops.access import may_enter, visible_workshops
+from workshops.access import get_proposal, get_proposal_to_vote_on, may_enter, visible_workshops
 from workshops.models import Participant, Vote
 from workshops.services.setup import workshop_create, workshop_update
 from workshops.services.votes import vote_cast
@@ -278,3 +278,37 @@ def test_the_compiled_entry_check_agrees_with_who_sees_the_workshop(team):
     assert may_enter(room.voters[0], room.workshop.pk)
     assert not may_enter(team.outsider, room.workshop.pk)
     assert not may_enter(team.leader, 10**9)
+
+
+def test_the_ballots_compiled_proposal_lookup_agrees_with_the_proposal_shown(team):
+    """get_proposal_to_vote_on (one query, compiled once) finds a proposal for exactly the
+    people get_proposal shows it to, taken off the product or not; other ids are not found."""
+    room = make_room(team)
+    room.to("drafting")
+    proposal = room.propose()
+    leaving = room.voters[1]
+    product_member_remove(
+        membership=ProductMembership.objects.get(product=team.product, user=leaving)
+    )
+    people = [team.leader, *room.voters, team.stakeholder, team.org_admin, team.outsider]
+    seen_by = []
+    for person in people:
+        try:
+            shown = get_proposal(person, proposal.pk)
+        except NotFound:
+            shown = None
+        try:
+            found = get_proposal_to_vote_on(person, proposal.pk)
+        except NotFound:
+            found = None
+        assert (found is None) == (shown is None), person
+        if found is not None:
+            seen_by.append(person)
+            assert (found.pk, found.workshop_id, found.status) == (
+                proposal.pk, proposal.workshop_id, proposal.status,
+            )  # fmt: skip
+    assert leaving not in seen_by and team.outsider not in seen_by
+    assert room.voters[0] in seen_by and team.leader in seen_by
+    for pk in (10**9, 2**63, -1, "x"):
+        with pytest.raises(NotFound):
+            get_proposal_to_vote_on(team.leader, pk)
