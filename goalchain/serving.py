@@ -42,13 +42,21 @@ def _path_info(scope: Scope) -> str:
     return path[len(root) :] if root and path.startswith(root) else path
 
 
-@lru_cache(maxsize=4096)
 def _streams(path: str) -> bool:
-    """Whether the path's view is a coroutine (a path no view takes goes the plain way)."""
+    """Whether the path's view is a coroutine (a path no view takes goes the plain way).
+    Paths of the usual length are remembered; a long one is resolved each time, so that
+    made-up paths cannot fill the worker's memory."""
+    return _resolves_to_coroutine(path) if len(path) > 200 else _remembered(path)
+
+
+def _resolves_to_coroutine(path: str) -> bool:
     try:
         return iscoroutinefunction(resolve(path).func)
     except Resolver404:
         return False
+
+
+_remembered = lru_cache(maxsize=1024)(_resolves_to_coroutine)
 
 
 def _without_underscored_headers(scope: Scope) -> Scope:

@@ -15,6 +15,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 
 from goals.errors import Forbidden, NotFound
 from goals.models import (
+    MAX_ID,
     FeedbackRound,
     Goal,
     Insight,
@@ -263,11 +264,15 @@ def can_lead(obj: Any) -> bool:
 
 
 def object_id(pk: object) -> int:
-    """An id from a URL or body; anything that is not one is simply not found."""
+    """An id from a URL or body; anything that is not one, or out of the ids' range, is
+    simply not found."""
     try:
-        return int(str(pk))
+        value = int(str(pk))
     except ValueError:
         raise NotFound() from None
+    if not 1 <= value <= MAX_ID:
+        raise NotFound()
+    return value
 
 
 def may_check_in(

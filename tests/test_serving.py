@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from goalchain import serving
 from goalchain.serving import Dispatch
 
 
@@ -60,3 +61,11 @@ def test_headers_named_with_underscores_are_dropped_as_the_asgi_handler_drops_th
     served, scope = _served_by(_http("/api/goals/", headers=headers))
     assert served == "plain"
     assert scope["headers"] == [(b"x-forwarded-for", b"10.0.0.1")]
+
+
+def test_long_paths_are_resolved_each_time_and_not_remembered():
+    stream = "/api/workshops/" + "7" * 250 + "/events/"  # the event stream's view all the same
+    kept = serving._remembered.cache_info().currsize
+    assert _served_by(_http(stream))[0] == "streams"
+    assert _served_by(_http("/api/goals/" + "x" * 300 + "/"))[0] == "plain"
+    assert serving._remembered.cache_info().currsize == kept

@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from goalchain.compiled import Compiled
 from goals.access import Role, object_id, role_of, with_roles
 from goals.errors import NotFound
-from goals.models import MAX_ID, Comment, User
+from goals.models import Comment, User
 from workshops.models import Participant, Proposal, Workshop
 
 
@@ -70,7 +70,7 @@ def get_proposal_to_vote_on(user: User, pk: object) -> Proposal:
     reads the workshop itself (locked in its phase); the ballot needs no more of the proposal.
     """
     proposal_id = object_id(pk)
-    found = _BALLOT.rows(user.pk, proposal_id) if 1 <= proposal_id <= MAX_ID else []
+    found = _BALLOT.rows(user.pk, proposal_id)
     if not found:
         raise NotFound()
     ((workshop_id, status),) = found

@@ -213,13 +213,16 @@ def test_a_null_character_in_a_query_string_reason_is_a_400_and_deletes_nothing(
         "/api/goals/{huge}/",
         "/api/goals/{huge}/history/",
         "/api/key-results/{huge}/",
+        "/api/workshops/{huge}/",
+        "/api/proposals/{huge}/",
+        "/api/proposals/{huge}/vote/",
     ],
 )
 def test_it_answers_huge_ids_in_the_path_with_a_404(team, leader, path):
     answers = {}
     for huge in (HUGE, BIGINT_MAX_PLUS_ONE, 2**63 - 1, 0):
         url = path.format(huge=huge, org=team.product.organization_id, product=team.product.pk)
-        for method in ("get", "patch", "delete", "post"):
+        for method in ("get", "patch", "delete", "post", "put"):
             status = getattr(leader, method)(url, {}, format="json").status_code
             if status not in (404, 405):
                 answers[f"{method} {url}"] = status
