@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import os
 import select
@@ -10,12 +11,14 @@ import warnings
 import psycopg
 import pytest
 import redis
+from asgiref.sync import sync_to_async
 from django.db import connection
 from psycopg_pool import ConnectionPool
 
 from goalchain.cache import RedisCache
 from goalchain.db import check_pooled_connection
 from tests.conftest import on_postgresql, skip_or_fail
+from workshops import events
 
 
 @pytest.fixture
@@ -98,6 +101,21 @@ def test_the_apps_connections_plan_a_prepared_query_once_for_good(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW plan_cache_mode")
         assert cursor.fetchone() == ("force_generic_plan",)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_open_event_stream_holds_no_connection_between_its_reads(settings):
+    if not on_postgresql():
+        skip_or_fail("needs PostgreSQL: set DATABASE_URL")
+    settings.REDIS_URL = ""  # the stream polls the table: two reads in its second
+
+    async def listen() -> bool:
+        async for _ in events.stream(1, 0, seconds=1):
+            pass
+        # The thread the stream read in, as it is between two reads:
+        return await sync_to_async(lambda: connection.connection is None)()
+
+    assert asyncio.run(listen())
 
 
 def test_values_and_counters_round_trip_without_parsing_pickles_as_numbers(redis_url):

@@ -22,7 +22,8 @@ import redis
 import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import close_old_connections, connections, transaction
+from django.db import connection as db_connection
 
 from goalchain.compiled import Compiled
 from workshops.models import Workshop, WorkshopEvent
@@ -94,6 +95,22 @@ _AFTER = Compiled(
 )
 
 
+def _released[**P, T](read: Callable[P, T]) -> Callable[P, T]:
+    """`read`, then the thread's database connection given back (to the pool, with
+    PostgreSQL). A stream stays open for many seconds: the connection it kept from one read
+    to the next was one fewer for its process's requests, and a room's watchers could hold
+    them all while requests waited for one (bench/README.md)."""
+
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return read(*args, **kwargs)
+        finally:
+            if not db_connection.in_atomic_block:
+                close_old_connections()
+
+    return run
+
+
 def latest_event_id(workshop_id: int) -> int:
     last = WorkshopEvent.objects.filter(workshop_id=workshop_id).order_by("-pk").first()
     return last.pk if last else 0
@@ -113,7 +130,7 @@ async def stream(
 ) -> AsyncIterator[str]:
     """Server-Sent Events for one workshop, from the event after `last_id`, for `seconds`;
     it ends early once `allowed()` says the listener may no longer enter the room."""
-    fetch = sync_to_async(events_after)
+    fetch = sync_to_async(_released(events_after))
     deadline = time.monotonic() + seconds
     recheck = float(getattr(settings, "WORKSHOP_STREAM_RECHECK_SECONDS", RECHECK_SECONDS))
     next_check = time.monotonic() + recheck
