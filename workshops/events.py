@@ -22,8 +22,7 @@ import redis
 import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections, connections, transaction
-from django.db import connection as db_connection
+from django.db import close_old_connections, connection, transaction
 
 from goalchain.compiled import Compiled
 from workshops.models import Workshop, WorkshopEvent
@@ -72,7 +71,6 @@ def events_after(workshop_id: int, last_id: int) -> list[WorkshopEvent]:
     """Up to 100 of the workshop's events after `last_id`, oldest first."""
     data = WorkshopEvent._meta.get_field("data")
     column = data.get_col(WorkshopEvent._meta.db_table)
-    connection = connections[WorkshopEvent.objects.db]
     return [
         WorkshopEvent(
             pk=pk,
@@ -105,7 +103,7 @@ def _released[**P, T](read: Callable[P, T]) -> Callable[P, T]:
         try:
             return read(*args, **kwargs)
         finally:
-            if not db_connection.in_atomic_block:
+            if not connection.in_atomic_block:
                 close_old_connections()
 
     return run
