@@ -181,6 +181,13 @@ def test_two_participants_draft_vote_and_see_the_revealed_tallies_live(
         )
     expect(lea_page.get_by_role("button", name=re.compile("^Start round 2"))).to_be_visible()
     shoot(lea_page, screenshot_dir / "workshop-decided-1280.png")
+    # Five controls for the facilitator: they wrap, and the status beside them stays readable.
+    for width in (1280, 960):
+        lea_page.set_viewport_size({"width": width, "height": 900})
+        status = lea_page.locator("#phase-status").bounding_box()
+        controls = lea_page.locator("#phase-controls").bounding_box()
+        assert status["width"] >= 256, width
+        assert controls["x"] >= status["x"] + status["width"], width
 
     assert page_errors == []
 
