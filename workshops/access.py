@@ -65,23 +65,27 @@ def get_proposal(user: User, pk: object) -> Proposal:
 
 
 def get_proposal_to_vote_on(user: User, pk: object) -> Proposal:
-    """get_proposal for a ballot, in one query compiled once: the proposal's workshop and
-    status, when `user` may enter the workshop by visible_workshops' rule. Casting the vote
-    reads the workshop itself (locked in its phase); the ballot needs no more of the proposal.
-    """
+    """get_proposal for a ballot, in one query compiled once: the proposal's status and its
+    workshop's voting method, when `user` may enter the workshop by visible_workshops' rule.
+    Casting the vote reads the rest of the workshop itself (locked in its phase). Every other
+    field is deferred: reading one loads it, rather than giving a model default."""
     proposal_id = object_id(pk)
     found = _BALLOT.rows(user.pk, proposal_id)
     if not found:
         raise NotFound()
-    ((workshop_id, status),) = found
-    return Proposal(pk=proposal_id, workshop_id=workshop_id, status=status)
+    ((workshop_id, status, method),) = found
+    proposal = Proposal.from_db(
+        None, ["id", "workshop_id", "status"], [proposal_id, workshop_id, status]
+    )
+    proposal.workshop = Workshop.from_db(None, ["id", "voting_method"], [workshop_id, method])
+    return proposal
 
 
 _BALLOT = Compiled(
     lambda user_id, proposal_id: Proposal.objects.filter(
         pk=proposal_id,
         workshop__in=visible_workshops(User(pk=user_id)).values("pk"),
-    ).values_list("workshop_id", "status")
+    ).values_list("workshop_id", "status", "workshop__voting_method")
 )
 
 

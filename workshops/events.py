@@ -47,9 +47,14 @@ def channel(workshop_id: int) -> str:
 def emit(workshop: Workshop, kind: str, **data: Any) -> WorkshopEvent:
     """Record a room event; it is announced once the surrounding transaction commits."""
     event = WorkshopEvent.objects.create(workshop=workshop, kind=kind, data=data)
-    if settings.REDIS_URL:
-        transaction.on_commit(lambda: _publish(workshop.pk, event.pk))
+    announce(workshop.pk, event.pk)
     return event
+
+
+def announce(workshop_id: int, event_id: int) -> None:
+    """Wake the workshop's streams for a recorded event once the transaction commits."""
+    if settings.REDIS_URL:
+        transaction.on_commit(lambda: _publish(workshop_id, event_id))
 
 
 @cache
