@@ -7,7 +7,6 @@ from base64 import b64encode
 from datetime import timedelta
 from typing import Any
 
-import qrcode
 from django.contrib import messages
 from django.contrib.auth import load_backend, login
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +14,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from qrcode.image.svg import SvgPathFillImage
 
 from accounts import two_factor
 from accounts.policy import SIGNED_IN_WITH
@@ -201,5 +199,9 @@ def _show_codes(request: AuthedRequest, codes: list[str], title: str) -> HttpRes
 def _qr_code(url: str) -> str:
     """The otpauth:// link as a QR code, an SVG image in a data: URL (the CSP allows those
     and no inline styles)."""
+    # Imported here: a web process that sets up no two-factor sign-in is spared its megabytes.
+    import qrcode
+    from qrcode.image.svg import SvgPathFillImage
+
     svg = qrcode.make(url, image_factory=SvgPathFillImage).to_string()
     return f"data:image/svg+xml;base64,{b64encode(svg).decode()}"

@@ -234,3 +234,22 @@ def test_email_url_writes_files_where_it_says():
 def test_email_url_with_an_unknown_scheme_is_refused():
     with pytest.raises(ImproperlyConfigured, match="unknown scheme"):
         _mailer("carrier-pigeon://loft")
+
+
+# A web process as it starts serving: the app and every view of the URLconf loaded.
+LIBRARIES_LOADED = """
+import sys, django
+django.setup()
+import goalchain.asgi
+from django.urls import get_resolver
+get_resolver().url_patterns
+print([name for name in ("icalendar", "qrcode") if name in sys.modules])
+"""
+
+
+def test_a_web_process_loads_the_calendar_and_qr_code_libraries_only_when_used(tmp_path):
+    """Each costs a web process megabytes that calendar feeds and two-factor set-up alone
+    need (bench/README.md, peak memory per web worker)."""
+    result = load_settings(tmp_path, LIBRARIES_LOADED, SECRET_KEY=secrets.token_urlsafe(50))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
-from icalendar import Calendar, Event, vDuration
-
 from goals.models import FeedbackRound, Goal, Product, User
 from goals.rules.schedule import zone
 
@@ -186,6 +184,9 @@ def _time_zone_span(events: Iterable[FeedEvent]) -> tuple[date, date] | None:
 
 def feed_ical(*, name: str, uid: str, events: Sequence[FeedEvent], stamp: datetime) -> bytes:
     """The iCalendar text of a feed: its events, in order, with the time zones they use."""
+    # Imported here: a web process that serves no feed is spared its megabytes.
+    from icalendar import Calendar, Event, vDuration
+
     calendar = Calendar.new(prodid=PRODID, name=name, uid=uid, refresh_interval=REFRESH)
     # RFC 7986 asks for the value type to be named.
     calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"
