@@ -8,8 +8,11 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from goals.models import Goal, Insight, Level, SprintVerdict, Status, User
+from goals.selectors.chain import load_chain
+from goals.views.tree import badges
 from tests.factories import GoalFactory, KeyResultFactory, OrganizationMembershipFactory, link
 from tests.goals.pages import build_chain, chain_url
 
@@ -79,6 +82,29 @@ def test_it_shows_health_badges_with_friendly_labels_and_messages(team, chain, b
     assert "Not linked" in html
     assert "has no key results: add one with a baseline" in html  # the finding's message
     assert "no_key_results" not in html.replace("badge-no_key_results", "")
+
+
+def test_it_lists_every_finding_linked_to_its_goal_in_its_own_words(team, chain, browser_client):
+    """The "things to look at" list: an item a finding, its badge, and its message linked to
+    its goal (a finding about the whole chain is not linked), the title escaped."""
+    chain["shared"].title = 'Fridge <planner> & "friends"'
+    chain["shared"].save()
+    html = browser_client(team.member).get(chain_url(team.product)).content.decode()
+
+    findings = load_chain(team.product).findings
+    listed = html.split('<ul class="findings">')[1].split("</ul>")[0]
+    items = [line.strip() for line in listed.splitlines() if line.strip()]
+    assert f"{len(findings)} things to look at" in html
+    assert len(items) == len(findings) > 1
+    for item, finding, badge in zip(items, findings, badges(findings), strict=True):
+        message = escape(finding.message)
+        shown = f'<a href="/goals/{finding.goal}/">{message}</a>' if finding.goal else message
+        assert (
+            item
+            == f'<li><span class="badge badge-{finding.code}">{badge.label}</span> {shown}</li>'
+        )
+    assert "Fridge &lt;planner&gt; &amp; &quot;friends&quot;" in listed
+    assert "<planner>" not in html
 
 
 def test_it_filters_by_level_and_keeps_the_goals_above_as_context(team, chain, browser_client):
