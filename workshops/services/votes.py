@@ -26,6 +26,8 @@ from workshops.models import (
 from workshops.services.common import lock_in_phase
 
 PHASE_MESSAGE = "Votes are cast in the voting phase."
+SEAT_MESSAGE = "Only voters invited to this workshop can vote."
+DECIDED_MESSAGE = "This proposal was already decided on."
 
 
 def vote_cast(*, actor: User, proposal: Proposal, value: Any, reason: str = "") -> Vote:
@@ -35,19 +37,20 @@ def vote_cast(*, actor: User, proposal: Proposal, value: Any, reason: str = "") 
     round trips of a locked transaction were most of a ballot's cost. Dots are checked
     against the voter's other ballots, so they are cast in a transaction holding the seat.
     """
-    method = proposal.workshop.voting_method  # fixed once the workshop leaves its plan
-    if connection.vendor == "postgresql" and method != VotingMethod.DOT:
-        vote = _cast_at_once(actor, proposal, method, value, reason)
-        if vote is not None:
-            return vote
+    if connection.vendor == "postgresql":
+        method = proposal.workshop.voting_method  # fixed once the workshop leaves its plan
+        if method != VotingMethod.DOT:
+            vote = _cast_at_once(actor, proposal, method, value, reason)
+            if vote is not None:
+                return vote
     with transaction.atomic():
         workshop = lock_in_phase(
             workshop_id=proposal.workshop_id, phase=Phase.VOTING, message=PHASE_MESSAGE, shared=True
         )
         if not _VOTING_SEAT.rows(workshop.pk, actor.pk):  # the seat, locked until commit
-            raise Forbidden("Only voters invited to this workshop can vote.")
+            raise Forbidden(SEAT_MESSAGE)
         if proposal.status != ProposalStatus.OPEN:
-            raise Conflict("This proposal was already decided on.")
+            raise Conflict(DECIDED_MESSAGE)
         if workshop.voting_method == VotingMethod.DOT:
             text = _checked_dots(workshop, proposal, actor, value)
         else:
@@ -108,9 +111,9 @@ def _cast_at_once(
     if phase != Phase.VOTING:
         raise Conflict({"phase": [PHASE_MESSAGE]})
     if not seated:
-        raise Forbidden("Only voters invited to this workshop can vote.")
+        raise Forbidden(SEAT_MESSAGE)
     if status != ProposalStatus.OPEN:
-        raise Conflict("This proposal was already decided on.")
+        raise Conflict(DECIDED_MESSAGE)
     if current_method != method:
         return None
     if invalid is not None:
