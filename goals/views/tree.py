@@ -146,36 +146,38 @@ def build_tree(
 
     def node(goal: Goal, path: tuple[int, ...]) -> Node | None:
         nonlocal cards
-        key = "-".join(map(str, (*path, goal.pk)))
+        # `.id`, not `.pk`: the property costs a lookup, and this runs for every card.
+        pk = goal.id
+        below = (*path, pk)
         children = [
             child_node
-            for child in chain.children(goal.pk)
-            if child.pk not in path  # a broken link must never loop
-            for child_node in [node(child, (*path, goal.pk))]
+            for child in chain.children(pk)
+            if child.id not in path  # a broken link must never loop
+            for child_node in [node(child, below)]
             if child_node is not None
         ]
-        match = matches(goal)
+        match = not filtered or matches(goal)
         if not match and not children:
             return None
         cards += 1
         if match:
-            shown.add(goal.pk)
-        first = goal.pk not in first_paths
-        first_path = first_paths.setdefault(goal.pk, path)
-        drawn_under.setdefault(goal.pk, set()).add(path[-1] if path else None)
+            shown.add(pk)
+        first = pk not in first_paths
+        first_path = first_paths.setdefault(pk, path)
+        drawn_under.setdefault(pk, set()).add(path[-1] if path else None)
         folded = fold_sprints and goal.level == Level.PRODUCT
-        is_open = expand or goal.pk in unfold or not folded
-        insights = insight_counts.get(goal.pk, 0) if insight_counts else 0
+        is_open = expand or pk in unfold or not folded
+        found = findings.get(pk)
         return Node(
             goal,
-            key,
+            "-".join(map(str, below)),
             first,
             match,
             is_open,
             not (is_open or draw_folded),
-            badges(findings.get(goal.pk, [])),
+            badges(found) if found else [],
             children,
-            insights,
+            insight_counts.get(pk, 0) if insight_counts else 0,
             also_under=None if first else _branch_of(chain, first_path, path),
         )
 
