@@ -158,8 +158,8 @@ def product_findings(
     for goal in goals:
         findings += goal_findings(
             goal,
-            parents_of.get(goal.pk, []),
-            key_results_of.get(goal.pk, []),
+            parents_of.get(goal.id, []),
+            key_results_of.get(goal.id, []),
             today=today,
             quality=quality,
         )
@@ -190,7 +190,7 @@ def whole_chain_findings(
 
 def health_score(goals: Iterable[Goal], findings: Sequence[Finding]) -> int:
     """0 to 100: the share of open goals with no finding, less a quarter without a vision."""
-    open_ids = {g.pk for g in goals if g.status in OPEN_STATUSES}
+    open_ids = {g.id for g in goals if g.status in OPEN_STATUSES}
     flagged = {f.goal for f in findings if f.goal is not None}
     has_vision = not any(f.code == "no_vision" for f in findings)
     return score_of(len(open_ids), len(open_ids & flagged), has_vision=has_vision)

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any, Protocol
 
 from django.db.models import Count, Model, Q, QuerySet
@@ -70,8 +71,9 @@ class Chain:
     def orphans(self) -> list[Goal]:
         return orphans_of(self.goals, self.parents)
 
-    @property
+    @cached_property
     def score(self) -> int:
+        """Worked out once: a page shows it twice, and a big chain has 10,000 goals to count."""
         return health_score(self.goals, self.findings)
 
     def findings_by_goal(self) -> dict[int, list[Finding]]:
