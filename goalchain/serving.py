@@ -10,12 +10,13 @@ requests' own work (bench/README.md).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
-from functools import lru_cache
+import re
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
+from functools import cache
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction
-from django.urls import Resolver404, resolve
+from django.urls import URLPattern, URLResolver, get_resolver
 
 type Scope = MutableMapping[str, Any]
 type ASGIApp = Callable[..., Awaitable[None]]
@@ -43,20 +44,25 @@ def _path_info(scope: Scope) -> str:
 
 
 def _streams(path: str) -> bool:
-    """Whether the path's view is a coroutine (a path no view takes goes the plain way).
-    Paths of the usual length are remembered; a long one is resolved each time, so that
-    made-up paths cannot fill the worker's memory."""
-    return _resolves_to_coroutine(path) if len(path) > 200 else _remembered(path)
+    """Whether the path is one of a view written as a coroutine (a path no view takes goes
+    the plain way): matched against those views' own patterns, so that the handler resolving
+    the path is the only one to."""
+    return any(pattern.match(path) for pattern in stream_patterns())
 
 
-def _resolves_to_coroutine(path: str) -> bool:
-    try:
-        return iscoroutinefunction(resolve(path).func)
-    except Resolver404:
-        return False
+@cache
+def stream_patterns() -> Sequence[re.Pattern[str]]:
+    """The URLconf's patterns of the views written as coroutines, each from the root down."""
+    return [re.compile(f"^{route}") for route in _coroutine_routes(get_resolver(), "")]
 
 
-_remembered = lru_cache(maxsize=1024)(_resolves_to_coroutine)
+def _coroutine_routes(entry: URLPattern | URLResolver, above: str) -> Iterator[str]:
+    route = above + entry.pattern.regex.pattern.removeprefix("^")
+    if isinstance(entry, URLResolver):
+        for below in entry.url_patterns:
+            yield from _coroutine_routes(below, route)
+    elif iscoroutinefunction(entry.callback):
+        yield route
 
 
 def _without_underscored_headers(scope: Scope) -> Scope:
