@@ -22,6 +22,7 @@ from workshops.models import (
     Vote,
     VotingMethod,
     Workshop,
+    WorkshopEvent,
 )
 from workshops.services.common import lock_in_phase
 
@@ -82,6 +83,7 @@ def _cast_at_once(
     phase, seat, proposal, then the value. None when the workshop's voting method is no
     longer `method` (changed while planned, as the ballot came in): the caller casts it
     in the locked transaction, which reads the method again."""
+    reason = reason.strip()
     invalid: DomainError | None = None
     try:
         text = _checked_value(method, value, reason)
@@ -98,7 +100,7 @@ def _cast_at_once(
                 "method": method,
                 "write": invalid is None,
                 "value": text,
-                "reason": reason.strip(),
+                "reason": reason,
                 "now": now,
                 "voting": Phase.VOTING,
                 "open": ProposalStatus.OPEN,
@@ -125,7 +127,7 @@ def _cast_at_once(
         voter_id=actor.pk,
         round=round_number,
         value=text,
-        reason=reason.strip(),
+        reason=reason,
         cast_at=now,
     )
 
@@ -207,30 +209,30 @@ _VOTERS = Compiled(
 # voters, only when every check passes and `write` says the value is valid. It always
 # answers what the refusals need. "voted" counts the others and this voter: the statement
 # does not see the vote it writes.
-_CAST = """
+_CAST = f"""
 WITH w AS MATERIALIZED (
-    SELECT id, phase, voting_method, round FROM workshops_workshop
+    SELECT id, phase, voting_method, round FROM {Workshop._meta.db_table}
     WHERE id = %(workshop)s FOR SHARE
 ), seat AS MATERIALIZED (
-    SELECT id FROM workshops_participant
+    SELECT id FROM {Participant._meta.db_table}
     WHERE workshop_id = %(workshop)s AND user_id = %(voter)s AND can_vote FOR UPDATE
 ), proposal AS MATERIALIZED (
-    SELECT status FROM workshops_proposal WHERE id = %(proposal)s
+    SELECT status FROM {Proposal._meta.db_table} WHERE id = %(proposal)s
 ), ok AS MATERIALIZED (
     SELECT w.id, w.round FROM w, proposal
     WHERE %(write)s AND w.phase = %(voting)s AND w.voting_method = %(method)s
       AND EXISTS (SELECT 1 FROM seat) AND proposal.status = %(open)s
 ), cast_vote AS (
-    INSERT INTO workshops_vote (proposal_id, voter_id, round, value, reason, cast_at)
+    INSERT INTO {Vote._meta.db_table} (proposal_id, voter_id, round, value, reason, cast_at)
     SELECT %(proposal)s, %(voter)s, ok.round, %(value)s, %(reason)s, %(now)s FROM ok
     ON CONFLICT (proposal_id, voter_id, round) DO UPDATE
         SET value = EXCLUDED.value, reason = EXCLUDED.reason, cast_at = EXCLUDED.cast_at
     RETURNING id, round
 ), event AS (
-    INSERT INTO workshops_workshopevent (workshop_id, kind, data, at)
+    INSERT INTO {WorkshopEvent._meta.db_table} (workshop_id, kind, data, at)
     SELECT ok.id, 'votes', jsonb_build_object('voted', 1 + (
-        SELECT COUNT(DISTINCT vote.voter_id) FROM workshops_vote vote
-        JOIN workshops_proposal p ON p.id = vote.proposal_id
+        SELECT COUNT(DISTINCT vote.voter_id) FROM {Vote._meta.db_table} vote
+        JOIN {Proposal._meta.db_table} p ON p.id = vote.proposal_id
         WHERE p.workshop_id = ok.id AND vote.round = ok.round AND vote.voter_id <> %(voter)s
     )), %(now)s
     FROM ok, cast_vote
@@ -239,4 +241,4 @@ WITH w AS MATERIALIZED (
 SELECT w.phase, w.voting_method, EXISTS (SELECT 1 FROM seat), (SELECT status FROM proposal),
     (SELECT id FROM cast_vote), (SELECT round FROM cast_vote), (SELECT id FROM event)
 FROM w
-"""
+"""  # table names come from the models, values are parameters
