@@ -21,6 +21,8 @@ before every read, so every finding (the chain's structure and the goal-quality 
 worked out again; "health page" is the health dashboard, which works them out on each read.
 "chain page" is the page as it first shows: in a chain of more than 1,000 goals the folded
 branches of sprint goals are drawn when opened, and "branch" times opening the first one.
+"page chg" is the chain page after a write to one goal before every read, so that the chain
+is loaded again (a web process keeps the chain it loaded last while nothing in it changes).
 "API export" is the product's whole JSON export (goals, links, key results, history, and the
 rest).
 Targets (bench/_targets.py; each is printed, and recorded for `make bench`'s final table): the
@@ -168,9 +170,11 @@ def forget_all() -> None:
     """A cold read: nothing in the cache, and nothing in this process's memory of chains."""
     # The app's modules load only once django.setup() has run on the scratch database.
     from goals.api.chain_body import forget_assembled_chains
+    from goals.selectors.chain import forget_kept_chains
 
     cache.clear()
     forget_assembled_chains()
+    forget_kept_chains()
 
 
 def measure_product(
@@ -212,6 +216,11 @@ def measure_product(
         )
     else:
         measures.append(time_url(client, url, size, kr_count, "chain page", runs, warmup))
+        measures.append(
+            time_url(
+                client, url, size, kr_count, "page chg", runs, warmup, before=change_a_goal(product)
+            )
+        )
         # In a big chain, a folded branch's cards are drawn when it is opened: the first one.
         html = client.get(url, secure=True).content.decode()
         branch = re.search(r'data-lazy-branch hx-get="([^"]+)"', html)

@@ -38,6 +38,7 @@ from accounts.tokens import token_create
 from goalchain.celery import app
 from goals.api.chain_body import forget_assembled_chains
 from goals.models import OrgRole, Product, ProductRole, User
+from goals.selectors.chain import forget_kept_chains
 from tests.factories import OrganizationMembershipFactory, ProductFactory, UserFactory, add_member
 from tests.receiver import Receiver, serve
 
@@ -280,6 +281,7 @@ def _empty_cache():
     else:
         cache.clear()
     forget_assembled_chains()
+    forget_kept_chains()
 
 
 @pytest.fixture(autouse=True)

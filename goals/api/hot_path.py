@@ -9,8 +9,6 @@ because it is what `make bench` measures.
 
 from __future__ import annotations
 
-import hashlib
-import time
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any, NamedTuple
@@ -32,73 +30,11 @@ from goals.models import (
     key_result_progress,
 )
 from goals.rules.health import Finding, goal_findings
-from goals.rules.quality import QualitySettings
 from goals.rules.schedule import local_today
+from goals.selectors.signature import PEOPLE_KEY
 from goals.wording import json_number
 
 CHAIN_CACHE_SECONDS = 24 * 60 * 60
-
-
-def chain_signature(product: Product) -> str:
-    """What the chain's JSON depends on, read in one aggregate query.
-
-    Every write to a goal bumps its version (and `updated_at`), progress roll-ups change the
-    sum of progress, a new or deleted goal, key result or link changes a count, and a link
-    replaced by another changes the sum of link ids (new ids are larger than all old ones).
-    The product's and organisation's own texts are on the product row, read before this,
-    and so is its choice of goal-quality rules, which decides the health codes.
-    Owners' names count too: saving a user bumps a counter in the cache. Health depends on
-    the date, so the date is part of the signature.
-    """
-    goal, key_result, link = (m._meta.db_table for m in (Goal, KeyResult, GoalLink))
-    sql = f"""
-        SELECT g.n, g.u, g.v, g.p, k.n, k.u, k.v, l.n, l.s FROM
-        (SELECT COUNT(*) n, MAX(updated_at) u, SUM(version) v, SUM(progress) p
-           FROM {goal} WHERE product_id = %s) g,
-        (SELECT COUNT(*) n, MAX(kr.updated_at) u, SUM(kr.version) v
-           FROM {key_result} kr JOIN {goal} kg ON kg.id = kr.goal_id
-          WHERE kg.product_id = %s) k,
-        (SELECT COUNT(*) n, SUM(gl.id) s
-           FROM {link} gl JOIN {goal} lg ON lg.id = gl.child_id
-          WHERE lg.product_id = %s) l
-    """  # table names come from the models, values are parameters
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [product.pk] * 3)
-        row = cursor.fetchone()
-    quality = QualitySettings.of(product)
-    texts = "\0".join(
-        (
-            product.name,
-            product.portfolio_strategy,
-            product.organization.business_strategy,
-            ",".join(sorted(quality.off)),
-            str(quality.max_live_product_goals),
-        )
-    )
-    digest = hashlib.blake2b(texts.encode(), digest_size=16).hexdigest()
-    people = people_version()
-    today = local_today(product.organization.time_zone)
-    return "|".join(map(str, (*row, digest, people, today)))
-
-
-_PEOPLE_KEY = "chain:people"
-
-
-def people_version() -> Any:
-    """What changes whenever a name any chain shows may have changed (see people_changed)."""
-    return cache.get(_PEOPLE_KEY, 0)
-
-
-def people_changed(update_fields: frozenset[str] | None = None, **kwargs: Any) -> None:
-    """A saved user may be a renamed owner: every cached chain is built again.
-
-    Signing in saves only `last_login`, which no chain shows."""
-    if update_fields is not None and not update_fields & {"display_name", "email"}:
-        return
-    try:
-        cache.incr(_PEOPLE_KEY)
-    except ValueError:  # not there yet (or evicted): any new value differs from the absent 0
-        cache.set(_PEOPLE_KEY, time.time_ns(), timeout=None)
 
 
 class GoalOutline(NamedTuple):
@@ -222,8 +158,8 @@ def goal_bodies(
     if not keys:
         return {}
     if signatures is None:
-        found = cache.get_many([*keys.values(), _PEOPLE_KEY])
-        signatures = full_signatures(outlines, found.get(_PEOPLE_KEY, 0))
+        found = cache.get_many([*keys.values(), PEOPLE_KEY])
+        signatures = full_signatures(outlines, found.get(PEOPLE_KEY, 0))
     else:
         found = cache.get_many(list(keys.values()))
     bodies: dict[int, GoalBody] = {}

@@ -25,6 +25,7 @@ class Remembered[K, V]:
 
     def keep(self, key: K, value: V) -> V:
         with self.lock:
+            self.entries.pop(key, None)  # a key kept again is the newest, and evicts nothing
             if len(self.entries) >= self.size:
                 self.entries.popitem(last=False)
             self.entries[key] = value

@@ -22,7 +22,7 @@ from goals.forms.boards import (
 from goals.models import Goal, Level, Product
 from goals.rules.quality import RULES, QualitySettings
 from goals.selectors import boards, quality
-from goals.selectors.chain import load_chain
+from goals.selectors.chain import current_chain
 from goals.services.boards import quality_settings_update, vision_board_update
 from goals.services.goals import goal_update
 from goals.views.common import AuthedRequest, page, stale_form
@@ -69,7 +69,7 @@ def _render_health(
     settings_form: QualitySettingsForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    chain = load_chain(product)
+    chain = current_chain(product)
     today = timezone.localdate()
     can_lead = access.can_lead(product)
     tallies = quality.rule_tallies(chain)
@@ -187,7 +187,7 @@ def _render_vision_board(
 def product_roadmap(request: AuthedRequest, pk: int) -> HttpResponse:
     product = access.get_product(request.user, pk)
     everything = request.GET.get("all") == "1"
-    chain = load_chain(product)
+    chain = current_chain(product)
     context = {
         "product": product,
         "organization": product.organization,

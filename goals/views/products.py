@@ -24,7 +24,7 @@ from goals.forms.organizations import (
 from goals.models import Invitation, Level, Product, ProductMembership, User
 from goals.rules.schedule import product_today
 from goals.selectors import conversations, reviews
-from goals.selectors.chain import load_chain, parent_options
+from goals.selectors.chain import current_chain, parent_options
 from goals.selectors.organizations import pending_product_invitations, product_memberships
 from goals.services import organizations
 from goals.services.goals import goal_create
@@ -202,7 +202,7 @@ def _chain_context(
     focus: int | None = None,
     open_branch: int | None = None,
 ) -> dict[str, Any]:
-    chain = load_chain(product)
+    chain = current_chain(product)
     level, status = filters.filters()
     opened, expand = filters.unfolding()
     return {

@@ -15,9 +15,10 @@ from django.utils import timezone
 from goalchain.renderers import JSONRenderer
 from goals.api import chain_body
 from goals.api.chain_body import forget_assembled_chains
-from goals.api.hot_path import bodies_one_by_one, chain_signature
+from goals.api.hot_path import bodies_one_by_one
 from goals.models import Goal, KeyResult, Level, Status
 from goals.selectors.chain import load_chain
+from goals.selectors.signature import chain_signature
 from tests.factories import KeyResultFactory, make_chain, make_goal
 
 

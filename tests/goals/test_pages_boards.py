@@ -689,13 +689,15 @@ def big_chain(team, size: int) -> None:
 @pytest.mark.parametrize(
     ("page", "queries"),
     [
-        # 1 session, 2 user (with the menu's unread count), 3 the product with my roles;
-        # load_chain: 4 goals, 5 links, 6 key results, 7 owners; 8 the health snapshots.
-        ("health", 8),
+        # 1 session, 2 user (with the menu's unread count), 3 the product with my roles,
+        # 4 the chain's signature; load_chain: 5 goals, 6 links, 7 key results, 8 owners;
+        # 9 the health snapshots.
+        ("health", 9),
         # 1-3 as above; 4 the vision, user and business goals, 5 their key results.
         ("vision-board", 5),
-        # 1-3 as above; load_chain: 4 goals, 5 links, 6 key results, 7 owners.
-        ("roadmap", 7),
+        # 1-3 as above, 4 the chain's signature; load_chain: 5 goals, 6 links, 7 key
+        # results, 8 owners.
+        ("roadmap", 8),
         # 1-3 as above; 4 the sprint goals with owners, 5 the product goals they serve.
         ("sprints", 5),
     ],
@@ -718,7 +720,7 @@ def test_the_health_page_counts_rules_switched_off_without_more_queries(
     team.product.quality_rules_off = ["vague_words", "not_measurable", "business_without_user"]
     team.product.save()
     client = browser_client(team.leader)
-    with django_assert_num_queries(8):  # as with every rule on
+    with django_assert_num_queries(9):  # as with every rule on
         response = client.get(url(team.product, "health"))
     assert 'id="rule-finds-vague_words">' in response.content.decode()
 
