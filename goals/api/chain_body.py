@@ -83,6 +83,7 @@ def signed_body(key: str, signature: str, build: Callable[[], bytes]) -> bytes:
 
 
 type Shape = tuple[str, str, object, str]
+type Links = tuple[dict[int, list[int]], dict[int, list[int]]]  # parent ids, child ids
 
 
 def _shape(outline: GoalOutline) -> Shape:
@@ -199,10 +200,13 @@ def _assembled(product: Product) -> _Assembled:
     signatures = full_signatures(outlines, people_version())
     around = surroundings_of(outlines, today=local_today(product.organization.time_zone))
 
+    loaded: list[Links] = []  # the links of the chain loaded to build, read once
+
     def build(pks: list[int]) -> dict[int, GoalBody]:
         if len(pks) <= FEW_TO_BUILD:
             return bodies_one_by_one(pks)
         chain = load_chain(product)
+        loaded.append((chain.parent_ids, chain.child_ids))
         findings = chain.findings_by_goal()
         return {
             pk: goal_body(
@@ -224,7 +228,8 @@ def _assembled(product: Product) -> _Assembled:
             head = _head(product)
             return _keep(product, before.with_bodies(head, bodies, signatures, around))
     bodies = goal_bodies(outlines, build, signatures)
-    return _keep(product, _tree(product, outlines, bodies, signatures, around))
+    links = loaded[0] if loaded else None
+    return _keep(product, _tree(product, outlines, bodies, signatures, around, links))
 
 
 def _keep(product: Product, assembled: _Assembled) -> _Assembled:
@@ -239,11 +244,14 @@ def _tree(
     bodies: dict[int, GoalBody],
     signatures: dict[int, str],
     around: Surroundings,
+    links: Links | None,
 ) -> _Assembled:
-    """The chain put together from its goals' bodies: the links are read to nest them."""
+    """The chain put together from its goals' bodies, nested by their links: those of the
+    chain loaded to build them, else read (each goal's children in chain order either way;
+    a goal not among the bodies is left out)."""
     goals = in_chain_order(o for o in outlines if o.id in bodies)
     by_id = {g.id: g for g in goals}
-    parent_ids, child_ids = link_ids(product, goals)
+    parent_ids, child_ids = links or link_ids(product, goals)
     # Written piece by piece into one list, joined once at the end (9 MB at 10,000 goals).
     parts: list[bytes] = [_head(product)]
     places: dict[int, list[int]] = {g.id: [] for g in goals}

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from django.db.models import F
 
-from goals.api.chain_body import FEW_TO_BUILD
 from goals.models import Goal, GoalLink, KeyResult, Level, Status
 from tests.conftest import api_client_for
 from tests.factories import ProductFactory, today
@@ -78,10 +77,10 @@ def test_it_reads_the_whole_chain_in_a_fixed_number_of_queries(
     # 3. the chain's signature (counts, versions, latest changes)
     # 4. each goal's signature, and where it stands in the chain
     # then, nothing cached yet: a few goals are built one by one (5. goals with owners,
-    # 6. their parents, 7. their key results with owners), many are loaded as a whole chain
-    # (5. goals, 6. links, 7. key results, 8. the people owning them)
-    # and last, the links between the goals, to nest them.
-    with django_assert_num_queries(8 if size <= FEW_TO_BUILD else 9):
+    # 6. their parents, 7. their key results with owners) and 8. the links between the goals
+    # are read to nest them; many are loaded as a whole chain (5. goals, 6. links, 7. key
+    # results, 8. the people owning them), whose links nest them.
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert response.status_code == 200
     body = response.json()
@@ -111,9 +110,9 @@ def test_it_reads_chain_health_in_a_fixed_number_of_queries(team, django_assert_
     client = api_client_for(team.member)
     url = f"/api/products/{team.product.pk}/health/"
     # 1-4 as for the whole chain: the token, the product, the chain's signature, each goal's
-    # signature; then the goals' bodies and findings built (5-7 or 5-8, as for the chain),
-    # and the links, to know the chain's order and which goals hang in it.
-    with django_assert_num_queries(8 if size <= FEW_TO_BUILD else 9):
+    # signature; then the goals' bodies and findings built and the links read, to know the
+    # chain's order and which goals hang in it (5-8, as for the chain).
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert response.status_code == 200
     assert any(f["code"] == "low_confidence" for f in response.json()["findings"])
