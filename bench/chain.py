@@ -170,7 +170,7 @@ def forget_all() -> None:
     """A cold read: nothing in the cache, and nothing in this process's memory of chains."""
     # The app's modules load only once django.setup() has run on the scratch database.
     from goals.api.chain_body import forget_assembled_chains
-    from goals.selectors.chain import forget_kept_chains
+    from goals.selectors.kept_chain import forget_kept_chains
 
     cache.clear()
     forget_assembled_chains()

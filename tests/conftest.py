@@ -38,7 +38,7 @@ from accounts.tokens import token_create
 from goalchain.celery import app
 from goals.api.chain_body import forget_assembled_chains
 from goals.models import OrgRole, Product, ProductRole, User
-from goals.selectors.chain import forget_kept_chains
+from goals.selectors.kept_chain import forget_kept_chains
 from tests.factories import OrganizationMembershipFactory, ProductFactory, UserFactory, add_member
 from tests.receiver import Receiver, serve
 

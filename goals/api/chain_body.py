@@ -20,13 +20,11 @@ from goalchain.renderers import JSONRenderer
 from goals.api.hot_path import (
     CHAIN_CACHE_SECONDS,
     GoalBody,
-    GoalOutline,
     bodies_one_by_one,
     findings_json,
     full_signatures,
     goal_bodies,
     goal_body,
-    goal_outlines,
 )
 from goals.models import OPEN_STATUSES, Goal, Product
 from goals.rules.health import score_of, whole_chain_findings
@@ -35,7 +33,7 @@ from goals.rules.quality_drafts import Surroundings, surroundings_of
 from goals.rules.remembered import Remembered
 from goals.rules.schedule import local_today
 from goals.selectors.chain import in_chain_order, link_ids, load_chain, orphans_of, vision_of
-from goals.selectors.signature import chain_signature, people_version
+from goals.selectors.signature import GoalOutline, chain_signature, goal_outlines, people_version
 
 # Up to this many goals to build, a chain's missing bodies are built goal by goal; beyond,
 # the whole chain is loaded at once (load_chain: a few microseconds a goal, not a query).

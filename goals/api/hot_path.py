@@ -10,8 +10,7 @@ because it is what `make bench` measures.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
@@ -21,89 +20,16 @@ from goalchain.renderers import JSONRenderer
 from goals.models import (
     MAX_ID,
     Goal,
-    GoalLink,
     KeyResult,
-    Organization,
-    OrganizationMembership,
-    Product,
     User,
     key_result_progress,
 )
 from goals.rules.health import Finding, goal_findings
 from goals.rules.schedule import local_today
-from goals.selectors.signature import PEOPLE_KEY
+from goals.selectors.signature import PEOPLE_KEY, GoalOutline, goal_outlines
 from goals.wording import json_number
 
 CHAIN_CACHE_SECONDS = 24 * 60 * 60
-
-
-class GoalOutline(NamedTuple):
-    """A goal as the signature query reads it: where it stands in the chain, and the
-    signature of everything its JSON shows."""
-
-    id: int
-    level: str
-    status: str
-    starts_on: date | None
-    ends_on: date | None
-    links: str  # the count and the sum of the ids of its links to parents
-    signature: str
-
-
-def goal_outlines(
-    matching: str, params: list[Any], member: User | None = None
-) -> list[GoalOutline]:
-    """One query for the goals whose ids match the SQL `matching` (with `params`), which
-    follows a goal id: `IN (SELECT …)` or `= ANY(%s)`. Given a `member`, only goals of
-    organisations they belong to.
-
-    As for the chain: every write to a goal or key result bumps its version, a new or deleted
-    key result or link changes a count, a link replaced by another changes the sum of link
-    ids. Parents count by their versions: their status and end date decide health codes.
-    The product's goal-quality rules and the organisation's time zone (which decides the date)
-    come from their rows; owners' names from the people counter, read with the bodies.
-    """
-    tables = (Goal, KeyResult, GoalLink, Product, Organization, OrganizationMembership)
-    goal, key_result, link, product, organization, membership = (m._meta.db_table for m in tables)
-    member_join = ""
-    if member is not None:
-        member_join = f"JOIN {membership} m ON m.organization_id = o.id AND m.user_id = %s"
-        params = [member.pk, *params, *params, *params]
-    else:
-        params = params * 3
-    # The signature is written by the database: formatting ten values a goal in Python
-    # took longer than the query.
-    parts = ("o.time_zone", "p.quality_rules_off", "p.max_live_product_goals", "g.version",
-             "g.updated_at", "g.progress", "k.n", "k.u", "k.v", "l.n", "l.s", "l.v")  # fmt: skip
-    signature = " || '|' || ".join(f"COALESCE(CAST({part} AS TEXT), '')" for part in parts)
-    sql = f"""
-        SELECT g.id, g.level, g.status, g.starts_on, g.ends_on,
-               COALESCE(CAST(l.n AS TEXT), '') || '|' || COALESCE(CAST(l.s AS TEXT), ''),
-               o.time_zone, {signature}
-          FROM {goal} g
-          JOIN {product} p ON p.id = g.product_id
-          JOIN {organization} o ON o.id = p.organization_id
-          {member_join}
-          LEFT JOIN (SELECT goal_id, COUNT(*) n, MAX(updated_at) u, SUM(version) v
-                       FROM {key_result} WHERE goal_id {matching} GROUP BY goal_id) k
-                 ON k.goal_id = g.id
-          LEFT JOIN (SELECT gl.child_id, COUNT(*) n, SUM(gl.id) s, SUM(pg.version) v
-                       FROM {link} gl JOIN {goal} pg ON pg.id = gl.parent_id
-                      WHERE gl.child_id {matching} GROUP BY gl.child_id) l
-                 ON l.child_id = g.id
-         WHERE g.id {matching}
-    """  # table and column names come from the models, values are parameters
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    today: dict[str, date] = {}
-    outlines = []
-    for pk, level, status, starts_on, ends_on, links, time_zone, signature in rows:
-        if time_zone not in today:
-            today[time_zone] = local_today(time_zone)
-        signature = f"{signature}|{today[time_zone]}"
-        outlines.append(GoalOutline(pk, level, status, starts_on, ends_on, links, signature))
-    return outlines
 
 
 # Each goal's JSON is cached under its signature, with its health findings as the chain

@@ -7,7 +7,7 @@ finding, docked by a quarter when the product has no vision.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -145,9 +145,11 @@ def product_findings(
     *,
     quality: QualitySettings,
     today: date | None = None,
+    known: Mapping[int, list[Finding]] | None = None,
 ) -> list[Finding]:
     """Every finding for a product's chain: about the whole product first (the missing
-    vision, then goal quality), then goal by goal. `today` is the organisation's date."""
+    vision, then goal quality), then goal by goal. `today` is the organisation's date;
+    `known` has the findings of goals worked out already, for this date and these rules."""
     goals = list(goals)
     # Today once for the whole chain, not once a goal: asking the time zone is not free.
     today = today or timezone.localdate()
@@ -155,14 +157,18 @@ def product_findings(
     findings = whole_chain_findings(
         has_vision=has_vision, around=surroundings_of(goals, today=today), quality=quality
     )
+    known = known or {}
     for goal in goals:
-        findings += goal_findings(
-            goal,
-            parents_of.get(goal.id, []),
-            key_results_of.get(goal.id, []),
-            today=today,
-            quality=quality,
-        )
+        found = known.get(goal.id)
+        if found is None:
+            found = goal_findings(
+                goal,
+                parents_of.get(goal.id, []),
+                key_results_of.get(goal.id, []),
+                today=today,
+                quality=quality,
+            )
+        findings += found
     return findings
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import InitVar, dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from typing import Any, Protocol
@@ -29,9 +29,7 @@ from goals.rules import key_result_history
 from goals.rules.health import Finding, health_score, product_findings
 from goals.rules.quality import QualitySettings
 from goals.rules.quality_drafts import Timed
-from goals.rules.remembered import Remembered
 from goals.rules.schedule import local_today
-from goals.selectors.signature import chain_signature
 
 
 @dataclass
@@ -43,20 +41,26 @@ class Chain:
     parent_ids: dict[int, list[int]]
     child_ids: dict[int, list[int]]
     key_results: dict[int, list[KeyResult]]
+    # Goals' findings worked out already, by an earlier chain with the same date and rules
+    # in which the goal, its parents and its key results were the same.
+    known: InitVar[Mapping[int, list[Finding]] | None] = None
     by_id: dict[int, Goal] = field(init=False)
     today: date = field(init=False)  # in the organisation's time zone
+    quality: QualitySettings = field(init=False)
     findings: list[Finding] = field(init=False)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, known: Mapping[int, list[Finding]] | None) -> None:
         # `.id`, not `.pk`: the property costs a lookup per call, ~100,000 calls per big chain.
         self.by_id = {g.id: g for g in self.goals}
         self.today = local_today(self.product.organization.time_zone)
+        self.quality = QualitySettings.of(self.product)
         self.findings = product_findings(
             self.goals,
             {gid: self.parents(gid) for gid in self.by_id},
             self.key_results,
-            quality=QualitySettings.of(self.product),
+            quality=self.quality,
             today=self.today,
+            known=known,
         )
 
     def parents(self, goal_id: int) -> list[Goal]:
@@ -132,17 +136,31 @@ def orphans_of[G: Placed](goals: Iterable[G], parents: Callable[[int], list[G]])
 
 
 def load_chain(product: Product) -> Chain:
-    """Load a product's whole chain: goals, links, key results, and their owners (4 queries)."""
-    goals = in_chain_order(_instances(Goal, Goal.objects.filter(product=product)))
+    """Load a product's whole chain: goals, key results, their owners, links (4 queries)."""
+    goals, key_results = load_goals(product)
+    goals = in_chain_order(goals)
     parent_ids, child_ids = link_ids(product, goals)
+    return Chain(product, goals, parent_ids, child_ids, key_results)
+
+
+def load_goals(
+    product: Product, ids: Collection[int] | None = None
+) -> tuple[list[Goal], dict[int, list[KeyResult]]]:
+    """A product's goals (all, or those of `ids`) and their key results by goal, each with
+    its owner: 3 queries."""
+    goal_rows = Goal.objects.filter(product=product)
+    key_result_rows = KeyResult.objects.filter(goal__product=product)
+    if ids is not None:
+        goal_rows = goal_rows.filter(pk__in=ids)
+        key_result_rows = key_result_rows.filter(goal_id__in=ids)
+    goals = _instances(Goal, goal_rows)
     key_results: dict[int, list[KeyResult]] = defaultdict(list)
-    krs = _instances(KeyResult, KeyResult.objects.filter(goal__product=product).order_by("id"))
+    krs = _instances(KeyResult, key_result_rows.order_by("id"))
     for key_result in krs:
         key_results[key_result.goal_id].append(key_result)
     # A chain has a handful of owners: one query for them instead of a join per row.
     owners = User.objects.filter(
-        Q(pk__in=Goal.objects.filter(product=product).values("owner_id"))
-        | Q(pk__in=KeyResult.objects.filter(goal__product=product).values("owner_id"))
+        Q(pk__in=goal_rows.values("owner_id")) | Q(pk__in=key_result_rows.values("owner_id"))
     )
     owner_of = {user.pk: user for user in owners}
     goal_owner, key_result_owner = Goal.owner.field, KeyResult.owner.field
@@ -151,36 +169,7 @@ def load_chain(product: Product) -> Chain:
         goal_owner.set_cached_value(goal, owner)
     for key_result in krs:
         key_result_owner.set_cached_value(key_result, owner_of[key_result.owner_id])
-    return Chain(product, goals, parent_ids, child_ids, key_results)
-
-
-# The pages that show a whole chain read it far more often than it changes: a web process
-# keeps the chains it loaded last with the signature they were loaded under, and loads a
-# chain again once its signature moved. A chain of 10,000 goals kept is about 22 MB.
-_KEPT: Remembered[int, tuple[str, Chain]] = Remembered(2)
-_LARGEST_KEPT = 20_000
-
-
-def current_chain(product: Product) -> Chain:
-    """The product's chain as load_chain reads it: kept from an earlier read while its
-    signature holds (one query to know), else loaded and kept.
-
-    The signature is read before the chain is loaded, so a write landing in between can only
-    make the kept chain newer than its signature, which the next read then loads again;
-    never older. The chain's goals are shared by the requests that read it: read only."""
-    signature = chain_signature(product)
-    kept = _KEPT.get(product.pk)
-    if kept is not None and kept[0] == signature:
-        return kept[1]
-    chain = load_chain(product)
-    if len(chain.goals) <= _LARGEST_KEPT:
-        _KEPT.keep(product.pk, (signature, chain))
-    return chain
-
-
-def forget_kept_chains() -> None:
-    """Empty this process's memory of loaded chains, as a new process starts."""
-    _KEPT.clear()
+    return goals, key_results
 
 
 def _instances[M: Model](model: type[M], queryset: QuerySet[M]) -> list[M]:

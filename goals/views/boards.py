@@ -22,7 +22,7 @@ from goals.forms.boards import (
 from goals.models import Goal, Level, Product
 from goals.rules.quality import RULES, QualitySettings
 from goals.selectors import boards, quality
-from goals.selectors.chain import current_chain
+from goals.selectors.kept_chain import current_chain
 from goals.services.boards import quality_settings_update, vision_board_update
 from goals.services.goals import goal_update
 from goals.views.common import AuthedRequest, page, stale_form

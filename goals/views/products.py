@@ -24,7 +24,8 @@ from goals.forms.organizations import (
 from goals.models import Invitation, Level, Product, ProductMembership, User
 from goals.rules.schedule import product_today
 from goals.selectors import conversations, reviews
-from goals.selectors.chain import current_chain, parent_options
+from goals.selectors.chain import parent_options
+from goals.selectors.kept_chain import current_chain
 from goals.selectors.organizations import pending_product_invitations, product_memberships
 from goals.services import organizations
 from goals.services.goals import goal_create

@@ -1,19 +1,22 @@
 """The pages that show a whole chain (the chain page, its folded branches, the health board,
-the roadmap) keep the chain a web process loaded while its signature holds: read again,
-nothing of the chain is loaded, and every kind of write still shows at once."""
+the roadmap) keep the chain a web process loaded (goals/selectors/kept_chain.py): read again,
+nothing of the chain is loaded; after a write to a few goals only those are loaded again; and
+every kind of write still shows at once."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.utils import timezone
 
-from goals.models import Goal, KeyResult
-from goals.selectors.chain import load_chain
-from tests.factories import KeyResultFactory, make_chain
+from goals.models import Goal, GoalLink, KeyResult, Level
+from goals.selectors.chain import load_chain, load_goals
+from goals.selectors.kept_chain import FEW_CHANGED, current_chain
+from tests.factories import KeyResultFactory, make_chain, make_goal
 
 PAGES = {
     "chain page": "/products/{pk}/",
@@ -29,17 +32,28 @@ def chain(team):
     return chain
 
 
-@pytest.fixture
-def loads(monkeypatch) -> list[int]:
-    """The products whose chain was loaded from the database, one entry a load."""
-    loaded: list[int] = []
+@dataclass
+class Loads:
+    whole: list[int] = field(default_factory=list)  # products whose chain was loaded whole
+    again: list[set[int]] = field(default_factory=list)  # goals loaded into a kept chain
 
-    def counted(product):
-        loaded.append(product.pk)
+
+@pytest.fixture
+def loads(monkeypatch) -> Loads:
+    """What was read of the chains from the database."""
+    seen = Loads()
+
+    def whole(product):
+        seen.whole.append(product.pk)
         return load_chain(product)
 
-    monkeypatch.setattr("goals.selectors.chain.load_chain", counted)
-    return loaded
+    def again(product, ids):
+        seen.again.append(set(ids))
+        return load_goals(product, ids)
+
+    monkeypatch.setattr("goals.selectors.kept_chain.load_chain", whole)
+    monkeypatch.setattr("goals.selectors.kept_chain.load_goals", again)
+    return seen
 
 
 def page(client, team, which: str = "chain page") -> str:
@@ -52,9 +66,9 @@ def page(client, team, which: str = "chain page") -> str:
 def test_a_page_read_again_loads_nothing_of_the_chain(team, chain, browser_client, loads, which):
     client = browser_client(team.member)
     first = page(client, team, which)
-    assert loads == [team.product.pk]
+    assert loads == Loads([team.product.pk])
     again = page(client, team, which)
-    assert loads == [team.product.pk]
+    assert loads == Loads([team.product.pk])
     assert chain.sprint_goal.title in first
     assert chain.sprint_goal.title in again
 
@@ -69,7 +83,7 @@ def test_the_pages_share_the_chain_and_a_folded_branch_opens_from_it(
     branch = client.get(f"/products/{team.product.pk}/branches/{key}/", HTTP_HX_REQUEST="true")
     assert branch.status_code == 200
     assert chain.sprint_goal.title in branch.content.decode()
-    assert loads == [team.product.pk]
+    assert loads == Loads([team.product.pk])
 
 
 def rename_through_the_api(team, chain, api) -> str:
@@ -124,12 +138,17 @@ def rename_the_owner(team, chain, api) -> str:
     return "Renamed Person"
 
 
-WRITES: dict[str, Callable[..., str]] = {
-    "a goal renamed through the API": rename_through_the_api,
-    "a goal renamed past the services": rename_past_the_services,
-    "a key result checked": check_a_key_result,
-    "a goal added": add_a_goal,
-    "an owner renamed": rename_the_owner,
+# Each kind of write, and the goals it loads again into the kept chain (None: it loads the
+# chain whole). A key result's check rolls its progress up to the goals above.
+WRITES: dict[str, tuple[Callable[..., str], Callable[..., set[Goal]] | None]] = {
+    "a goal renamed through the API": (rename_through_the_api, lambda c: {c.sprint_goal}),
+    "a goal renamed past the services": (rename_past_the_services, lambda c: {c.sprint_goal}),
+    "a key result checked": (
+        check_a_key_result,
+        lambda c: {c.vision, c.user_goal, c.business_goal, c.product_goal, c.sprint_goal},
+    ),
+    "a goal added": (add_a_goal, None),
+    "an owner renamed": (rename_the_owner, None),
 }
 
 
@@ -139,10 +158,14 @@ def test_every_kind_of_write_shows_on_the_chain_page_at_once(
 ):
     client = browser_client(team.member)
     before = page(client, team)
-    shown = WRITES[write](team, chain, api)
+    do, loaded_again = WRITES[write]
+    shown = do(team, chain, api)
     assert shown not in before
     assert shown in page(client, team)
-    assert len(loads) == 2
+    if loaded_again is None:
+        assert loads == Loads([team.product.pk] * 2)
+    else:
+        assert loads == Loads([team.product.pk], [{goal.pk for goal in loaded_again(chain)}])
 
 
 def test_a_deleted_goal_leaves_the_pages(team, chain, browser_client, api):
@@ -164,7 +187,7 @@ def test_a_new_day_finds_the_review_overdue(team, chain, browser_client, loads):
     assert "Review overdue" not in page(client, team, "health board")
     with time_machine.travel(timezone.now() + timedelta(days=2)):
         assert "Review overdue" in page(client, team, "health board")
-    assert len(loads) == 2
+    assert loads == Loads([team.product.pk])  # no goal loaded again: the findings worked out
 
 
 def test_a_quality_rule_switched_off_leaves_the_health_board(team, chain, browser_client, loads):
@@ -175,4 +198,90 @@ def test_a_quality_rule_switched_off_leaves_the_health_board(team, chain, browse
     team.product.quality_rules_off = ["vague_words"]
     team.product.save()
     assert vague not in page(client, team, "health board")
-    assert len(loads) == 2
+    assert loads == Loads([team.product.pk])
+
+
+def written(goal: Goal, **fields: object) -> None:
+    """A write as every write of the app makes it: the goal's version bumped."""
+    Goal.objects.filter(pk=goal.pk).update(version=goal.version + 1, **fields)
+    goal.refresh_from_db()
+
+
+def same(kept, loaded) -> None:
+    """A kept chain brought up to date holds what the chain loaded afresh holds."""
+    assert [g.__dict__ | {"_state": None} for g in kept.goals] == [
+        g.__dict__ | {"_state": None} for g in loaded.goals
+    ]
+    assert [(g.owner.name if g.owner else None) for g in kept.goals] == [
+        (g.owner.name if g.owner else None) for g in loaded.goals
+    ]
+    assert {
+        pk: [kr.__dict__ | {"_state": None} for kr in krs]
+        for pk, krs in kept.key_results.items()
+        if krs
+    } == {
+        pk: [kr.__dict__ | {"_state": None} for kr in krs]
+        for pk, krs in loaded.key_results.items()
+        if krs
+    }
+    assert (kept.parent_ids, kept.child_ids) == (loaded.parent_ids, loaded.child_ids)
+    assert kept.findings == loaded.findings
+    assert kept.score == loaded.score
+
+
+def test_a_chain_brought_up_to_date_is_the_chain_loaded_afresh(team, chain, api, loads):
+    product = team.product
+    current_chain(product)
+    # A parent ending earlier makes its child outlive it: the child's finding changes too.
+    written(chain.product_goal, ends_on=chain.sprint_goal.ends_on - timedelta(days=1))
+    written(chain.user_goal, title="Families plan meals", confidence=1, owner=team.member)
+    check_a_key_result(team, chain, api)
+    KeyResultFactory(goal=chain.business_goal, owner=team.stakeholder)
+    kept = current_chain(product)
+    assert loads.whole == [product.pk] and len(loads.again) == 1
+    same(kept, load_chain(product))
+    codes = {(f.goal, f.code) for f in kept.findings}
+    assert (chain.sprint_goal.pk, "outlives_parent") in codes
+    assert (chain.user_goal.pk, "low_confidence") in codes
+    # A key result deleted takes its goal's "no key results" back.
+    KeyResult.objects.filter(goal=chain.business_goal).delete()
+    same(current_chain(product), load_chain(product))
+
+
+def test_a_parent_changed_gives_its_children_their_findings_again(team, chain, loads):
+    """A goal's findings read its parents (their status and end date): only the parent is
+    loaded again, and its children's findings are worked out anew."""
+    product, sprint = team.product, chain.sprint_goal
+    current_chain(product)
+    written(chain.product_goal, ends_on=sprint.ends_on - timedelta(days=1))
+    kept = current_chain(product)
+    assert loads == Loads([product.pk], [{chain.product_goal.pk}])
+    assert (sprint.pk, "outlives_parent") in {(f.goal, f.code) for f in kept.findings}
+    same(kept, load_chain(product))
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["a link", "a goal's start", "a goal deleted", "more goals than a few"],
+)
+def test_what_reshapes_the_chain_loads_it_whole(team, chain, loads, change):
+    product = team.product
+    current_chain(product)
+    if change == "a link":
+        GoalLink.objects.filter(child=chain.product_goal, parent=chain.business_goal).delete()
+    elif change == "a goal's start":
+        written(chain.sprint_goal, starts_on=chain.sprint_goal.starts_on + timedelta(days=1))
+    elif change == "a goal deleted":
+        chain.sprint_goal.delete()
+    else:
+        sprints = [
+            make_goal(product, Level.SPRINT, chain.product_goal, title=f"Sprint {n}")
+            for n in range(FEW_CHANGED + 1)
+        ]
+        current_chain(product)
+        loads.whole.clear()
+        for sprint in sprints:
+            written(sprint, title=f"{sprint.title}, again")
+    assert current_chain(product) is not None
+    assert loads.whole == [product.pk] * (2 if change != "more goals than a few" else 1)
+    same(current_chain(product), load_chain(product))

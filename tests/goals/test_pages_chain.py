@@ -434,6 +434,13 @@ def test_it_reads_the_chain_in_a_fixed_number_of_queries(
     with django_assert_num_queries(5):
         again = client.get(chain_url(team.product))
     assert again.content.decode().count('class="node') >= size
+    # After a write to one goal: 1-4 as above, 5 the goals' versions, 6 the links, 7 the key
+    # results' versions, then that goal loaded again: 8 goal, 9 key results, 10 owners;
+    # 11 the insight counts.
+    _set(goals[-1], title="Written since")
+    with django_assert_num_queries(11):
+        changed = client.get(chain_url(team.product))
+    assert "Written since" in changed.content.decode()
 
 
 @pytest.mark.parametrize("size", [1, 30])
