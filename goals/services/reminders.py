@@ -11,8 +11,10 @@ Every message is claimed under its key (goal or product, kind, due date, person)
 `ReminderSent` row in the transaction that sends it. A second run, a second beat process or
 a retry after a worker died finds the key taken and sends nothing; a run that fails before
 its commit leaves the key free for the next one, so nothing is skipped either. The only
-window left is between the mail server accepting a message and the commit (microseconds);
-the message's Message-ID is derived from the key, so a receiving server can drop a repeat.
+window left is between the mail server accepting a message and the commit (the commit's
+round trip, a fraction of a millisecond): a worker killed in it sends that message again on
+the retry, under the same Message-ID, derived from the key, so a receiving server can drop
+the repeat. `bench/reminders_chaos.py` kills workers mid-run and holds the repeats to that.
 
 People's notification preferences are honoured: the message always lands in their inbox,
 and by email right away, in the daily digest, or not at all, as they chose.
