@@ -50,7 +50,7 @@ def current_chain(product: Product) -> Chain:
     the kept chain newer than what was read, which the next read then loads again; never
     older. The chain's goals are shared by the requests that read it: read only."""
     people = people_version()
-    signature = chain_signature(product)
+    signature = chain_signature(product, people)
     kept = _KEPT.get(product.pk)
     if kept is not None and kept.signature == signature:
         return kept.chain

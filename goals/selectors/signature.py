@@ -26,8 +26,9 @@ from goals.rules.quality import QualitySettings
 from goals.rules.schedule import local_today
 
 
-def chain_signature(product: Product) -> str:
-    """What a chain shows depends on, read in one aggregate query.
+def chain_signature(product: Product, people: Any = None) -> str:
+    """What a chain shows depends on, read in one aggregate query (with `people`, the
+    people_version() the caller read already).
 
     Every write to a goal bumps its version (and `updated_at`), progress roll-ups change the
     sum of progress, a new or deleted goal, key result or link changes a count, and a link
@@ -63,7 +64,8 @@ def chain_signature(product: Product) -> str:
         )
     )
     digest = hashlib.blake2b(texts.encode(), digest_size=16).hexdigest()
-    people = people_version()
+    if people is None:
+        people = people_version()
     today = local_today(product.organization.time_zone)
     return "|".join(map(str, (*row, digest, people, today)))
 
