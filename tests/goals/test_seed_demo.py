@@ -32,6 +32,8 @@ from goals.models import (
     Webhook,
 )
 from goals.selectors.chain import load_chain
+from goals.services.goals import goal_update
+from goals.services.key_results import key_result_update
 
 pytestmark = pytest.mark.django_db
 
@@ -220,6 +222,44 @@ def test_it_keeps_what_people_changed_in_the_demo():
 
     assert Goal.objects.filter(level=Level.VISION).count() == 1
     assert Goal.objects.get(pk=vision.pk).title == "Healthy food for everyone, every day"
+
+
+def test_a_demo_goal_renamed_in_the_app_is_not_loaded_again():
+    seed()
+    leader = User.objects.get(email="leader@example.com")
+    planning = goal(MEAL_PLANNING)
+    goal_update(
+        actor=leader,
+        goal=planning,
+        data={"title": "Ship the weekly meal planner"},
+        change_reason="Narrowed after the workshop",
+        version=planning.version,
+    )
+    before = snapshot()
+
+    seed()
+
+    assert not Goal.objects.filter(title=MEAL_PLANNING).exists()
+    assert snapshot() == before
+
+
+def test_a_demo_key_result_renamed_in_the_app_is_not_loaded_again():
+    seed()
+    leader = User.objects.get(email="leader@example.com")
+    daily = KeyResult.objects.get(title="Users who log at least one meal every day")
+    key_result_update(
+        actor=leader,
+        key_result=daily,
+        data={"title": "People who log a meal every day"},
+        version=daily.version,
+        change_reason="Counts people, not accounts",
+    )
+    before = snapshot()
+
+    seed()
+
+    assert not KeyResult.objects.filter(title="Users who log at least one meal every day")
+    assert snapshot() == before
 
 
 def test_it_refuses_to_publish_its_password_with_debug_off(settings):

@@ -40,6 +40,7 @@ from goals.models import (
     User,
     Webhook,
 )
+from goals.rules.key_result_history import field_key
 from goals.services.agreement import goal_agreed_by_feedback, goal_agreed_by_record
 from goals.services.boards import vision_board_update
 from goals.services.check_ins import Value, check_in_create
@@ -499,6 +500,8 @@ class Command(BaseCommand):
     ) -> None:
         if KeyResult.objects.filter(goal=goal, title=spec.title).exists():
             return
+        if goal.changes.filter(changes__has_key=field_key(spec.title, "title")).exists():
+            return  # renamed in the app since: its goal's history says so
         key_result_create(
             actor=founder,
             goal=goal,
@@ -529,4 +532,9 @@ def _find_goal(product: Product, spec: GoalSpec) -> Goal | None:
     if spec.level == Level.VISION:
         # One live vision per product: if someone renamed it, it is still the vision.
         return goals.exclude(status=Status.DROPPED).first()
-    return goals.filter(title=spec.title).order_by("id").first()
+    found = goals.filter(title=spec.title).order_by("id").first()
+    if found is None:
+        # Renamed since: its history says it once took the demo's title (a created goal's
+        # first entry holds each field as [None, value]; an edit as [old, new]).
+        found = goals.filter(changes__changes__title__1=spec.title).order_by("id").first()
+    return found
