@@ -134,3 +134,31 @@ def test_keys_are_not_checked_for_memcached(redis_url):
         warnings.simplefilter("error")
         cache.set(key, 1, 5)
         assert cache.get(key) == 1
+
+
+def test_many_keys_are_written_with_their_expiry_in_one_command(redis_url):
+    cache = cache_in_a_new_request(redis_url)
+    client = cache._cache.get_client(write=True)
+    values = {"m-int": 7, "m-tuple": ("sig", b"{}", b""), "m-text": "12"}
+    keys = [cache.make_key(key) for key in values]
+    sent: list[str] = []
+    real_eval = client.eval
+
+    def counted(script, count, *args):
+        sent.append(script)
+        return real_eval(script, count, *args)
+
+    client.eval = counted
+    try:
+        cache.set_many(values, 30)
+    finally:
+        del client.eval
+    assert len(sent) == 1
+    assert cache.get_many(list(values)) == values
+    assert all(0 < client.ttl(key) <= 30 for key in keys)
+    assert cache.incr("m-int") == 8  # the integer is still written bare
+    # Without an expiry, and expired at once, as Django's own set_many does.
+    cache.set_many(values, None)
+    assert [client.ttl(key) for key in keys] == [-1, -1, -1]
+    cache.set_many(values, 0)
+    assert cache.get_many(list(values)) == {}
