@@ -21,8 +21,8 @@ before every read, so every finding (the chain's structure and the goal-quality 
 worked out again; "health page" is the health dashboard, which works them out on each read.
 "chain page" is the page as it first shows: in a chain of more than 1,000 goals the folded
 branches of sprint goals are drawn when opened, and "branch" times opening the first one.
-"page chg" is the chain page after a write to one goal before every read, so that the chain
-is loaded again (a web process keeps the chain it loaded last while nothing in it changes).
+"page chg" is the chain page after a write to one goal before every read: the chain the
+process kept is brought up to date, that goal loaded again (goals/selectors/kept_chain.py).
 "API export" is the product's whole JSON export (goals, links, key results, history, and the
 rest).
 Targets (bench/_targets.py; each is printed, and recorded for `make bench`'s final table): the

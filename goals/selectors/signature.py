@@ -1,6 +1,6 @@
-"""What a chain is made of, read in one query: the signature under which the API caches its
-JSON and the pages keep the chains they loaded; and each goal's own signature, under which
-the API caches a goal's JSON and a kept chain takes in the goals that changed. Nothing has to
+"""What a chain is made of, each read in one query: the chain's signature, under which the
+API caches its JSON and the pages keep the chains they loaded, and each goal's own, under
+which the API caches a goal's JSON and puts a changed chain together again. Nothing has to
 remember to invalidate them."""
 
 from __future__ import annotations
