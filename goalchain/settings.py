@@ -249,6 +249,9 @@ else:
         }
     }
 
+# Answers kept per token (goals/api/fast_reads.py) need a cache every process shares.
+FAST_READS = bool(REDIS_URL)
+
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 if not REDIS_URL:

@@ -35,6 +35,7 @@ from goals.api.common import (
     query_int,
     query_text,
 )
+from goals.api.fast_reads import KeptAnswersView
 from goals.api.hot_path import goals_json
 from goals.api.serializers.goals import (
     AgreementInputSerializer,
@@ -127,7 +128,7 @@ def _owner(product: Product, user_id: int, errors: Errors) -> User | None:
     return owner
 
 
-class GoalList(PaginatedView):
+class GoalList(KeptAnswersView, PaginatedView):
     @extend_schema(
         parameters=[
             id_filter("product"),
@@ -196,7 +197,7 @@ def goal_response(user: User, pk: int, *, status: int = 200) -> HttpResponse:
     return HttpResponse(body, status=status, content_type="application/json")
 
 
-class GoalDetail(APIView):
+class GoalDetail(KeptAnswersView):
     @extend_schema(responses=GoalSerializer)
     def get(self, request: AuthedRequest, pk: int) -> HttpResponse:
         return goal_response(request.user, pk)
