@@ -34,9 +34,10 @@ STREAM_SECONDS = 25  # then the browser's EventSource reconnects with Last-Event
 # after it, and the room promises every change within two seconds.
 RECONNECT_MS = 250
 RECHECK_SECONDS = 5.0  # the default of settings.WORKSHOP_STREAM_RECHECK_SECONDS
-# A stream woken by an event waits this long for the events right behind it and reads them
-# all at once: in a vote storm every ballot is an event, and each listener reading the table
-# once per ballot cost the server more than the ballots did.
+# A stream reads the table at most once in this time: woken by an event within it of its
+# last read, it waits out the rest and reads every event announced meanwhile at once. In a
+# vote storm every ballot is an event, and each listener reading the table once per ballot
+# cost the server more than the ballots did; a quiet room's first event is read at once.
 GATHER_SECONDS = 0.1
 
 
@@ -174,6 +175,7 @@ class _Wakeup:
         self.workshop_id = workshop_id
         self.pubsub: Any = None
         self.client: Any = None
+        self.next_read = 0.0  # time.monotonic() from which the table may be read again
 
     async def start(self) -> None:
         try:
@@ -185,7 +187,8 @@ class _Wakeup:
             self.pubsub = None
 
     async def wait(self, timeout: float) -> None:
-        """Wait up to `timeout` for an event; once one comes, gather those right behind it."""
+        """Wait up to `timeout` for an event; once one comes, and GATHER_SECONDS have passed
+        since the last wake-up, gather those announced meanwhile."""
         if self.pubsub is None:
             await asyncio.sleep(POLL_SECONDS)
             return
@@ -193,9 +196,12 @@ class _Wakeup:
             woken = await self.pubsub.get_message(ignore_subscribe_messages=True, timeout=timeout)
             if woken is None:
                 return
-            await asyncio.sleep(GATHER_SECONDS)
+            early = self.next_read - time.monotonic()
+            if early > 0:
+                await asyncio.sleep(early)
             while await self.pubsub.get_message(ignore_subscribe_messages=True, timeout=0):
                 pass  # announced meanwhile: the next read of the table brings them all
+            self.next_read = time.monotonic() + GATHER_SECONDS
         except Exception:
             log.warning("Lost Redis during live updates; polling instead", exc_info=True)
             self.pubsub = None
