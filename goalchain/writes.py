@@ -8,7 +8,10 @@ ORM, bulk statements, raw SQL, migrations, a Celery worker.
 The stamp changes before each statement that writes and again once its transaction
 commits. The second is the one that counts: an answer built while the transaction was
 open read the rows as they were, under the stamp of the first. The first makes a write seen
-at once inside a transaction that never commits in this process (a test's).
+at once inside a transaction that never commits in this process (a test's). A write cannot
+happen without the first (its statement is not run if the cache cannot be reached); if the
+cache fails just after the commit, an answer made while the transaction was open may be
+given until it expires (a quarter of an hour at most), and the failure is logged.
 
 A new stamp is a random number, not a count: if the cache loses the key (a restart, an
 eviction), a new one cannot repeat a stamp that answers were cached under before.
