@@ -129,28 +129,26 @@ def test_one_tokens_answer_is_not_given_to_another(team, api, addresses):
 
 def test_an_answer_is_made_again_at_the_next_quarter_hour(team, api, addresses):
     """Every time zone's midnight falls on a quarter hour of UTC: a date may have turned."""
-    client = api(team.member)
     start = timezone.now().replace(minute=14, second=50)
-    with time_machine.travel(start, tick=False):
-        ApiToken.objects.filter(user=team.member).update(last_used_at=timezone.now())
-        client.get(addresses["detail"])
-    with time_machine.travel(start + timedelta(seconds=5), tick=False):
-        assert _queries_of(client, addresses["detail"]) == 0
-    with time_machine.travel(start + timedelta(seconds=11), tick=False):
-        assert _queries_of(client, addresses["detail"]) > 0
+    _kept_then_made(team, api(team.member), addresses["detail"], start, kept=5, made=11)
 
 
 def test_a_tokens_use_is_still_recorded_each_minute(team, api, addresses):
-    client = api(team.member)
     start = timezone.now().replace(minute=1, second=0)
+    _kept_then_made(team, api(team.member), addresses["detail"], start, kept=59, made=61)
+    assert ApiToken.objects.get(user=team.member).last_used_at == start + timedelta(seconds=61)
+
+
+def _kept_then_made(team, client, address: str, start, *, kept: int, made: int) -> None:
+    """Read at `start` by a token used then: still kept `kept` seconds on, made again (with
+    queries) `made` seconds on."""
     with time_machine.travel(start, tick=False):
         ApiToken.objects.filter(user=team.member).update(last_used_at=timezone.now())
-        client.get(addresses["detail"])
-    with time_machine.travel(start + timedelta(seconds=59), tick=False):
-        assert _queries_of(client, addresses["detail"]) == 0
-    with time_machine.travel(start + timedelta(seconds=61), tick=False):
-        assert _queries_of(client, addresses["detail"]) > 0
-    assert ApiToken.objects.get(user=team.member).last_used_at == start + timedelta(seconds=61)
+        client.get(address)
+    with time_machine.travel(start + timedelta(seconds=kept), tick=False):
+        assert _queries_of(client, address) == 0
+    with time_machine.travel(start + timedelta(seconds=made), tick=False):
+        assert _queries_of(client, address) > 0
 
 
 @pytest.mark.parametrize(
