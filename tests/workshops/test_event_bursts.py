@@ -13,11 +13,13 @@ from tests.conftest import skip_or_fail
 from workshops import events
 
 
-def test_a_burst_of_events_wakes_a_stream_once_in_the_gathering_time(settings):
+def test_a_burst_of_events_wakes_a_stream_once_in_the_gathering_time(settings, monkeypatch):
     url = os.getenv("REDIS_URL", "")
     if not url:
         skip_or_fail("needs Redis: set REDIS_URL")
     settings.REDIS_URL = url
+    # A second, so that a busy machine's pauses cannot pass for the gathering or hide it.
+    monkeypatch.setattr(events, "GATHER_SECONDS", 1.0)
     workshop_id = 900_000 + os.getpid()  # a channel no other test publishes on
 
     async def listen() -> tuple[float, float, float]:
@@ -36,7 +38,7 @@ def test_a_burst_of_events_wakes_a_stream_once_in_the_gathering_time(settings):
         await wake.wait(5)
         burst = time.monotonic() - started
         started = time.monotonic()
-        await wake.wait(0.5)  # nothing more was announced: no second wake-up
+        await wake.wait(1.5)  # nothing more was announced: no second wake-up
         idle = time.monotonic() - started
         await wake.stop()
         publisher.close()
@@ -44,5 +46,5 @@ def test_a_burst_of_events_wakes_a_stream_once_in_the_gathering_time(settings):
 
     first, burst, idle = asyncio.run(listen())
     assert first < events.GATHER_SECONDS
-    assert events.GATHER_SECONDS * 0.9 <= burst < 2
-    assert idle >= 0.45
+    assert events.GATHER_SECONDS * 0.9 <= burst < 2 * events.GATHER_SECONDS
+    assert idle >= 1.45
