@@ -26,14 +26,19 @@ from goals.api.hot_path import (
     goal_bodies,
     goal_body,
 )
-from goals.models import OPEN_STATUSES, Goal, Product
+from goals.models import OPEN_STATUSES, Product
 from goals.rules.health import score_of, whole_chain_findings
 from goals.rules.quality import QualitySettings
 from goals.rules.quality_drafts import Surroundings, surroundings_of
 from goals.rules.remembered import Remembered
 from goals.rules.schedule import local_today
 from goals.selectors.chain import in_chain_order, link_ids, load_chain, orphans_of, vision_of
-from goals.selectors.signature import GoalOutline, chain_signature, goal_outlines, people_version
+from goals.selectors.signature import (
+    GoalOutline,
+    chain_signature,
+    people_version,
+    product_outlines,
+)
 
 # Up to this many goals to build, a chain's missing bodies are built goal by goal; beyond,
 # the whole chain is loaded at once (load_chain: a few microseconds a goal, not a query).
@@ -190,10 +195,7 @@ def _assembled(product: Product) -> _Assembled:
     """The product's chain put together from each goal's cached body and findings: after a
     change, only the goals whose signature moved are built again, and put into the chain
     this process put together last when its shape held."""
-    goal_table = Goal._meta.db_table
-    outlines = goal_outlines(
-        f"IN (SELECT id FROM {goal_table} WHERE product_id = %s)", [product.pk]
-    )
+    outlines = product_outlines(product)
     # Read before the bodies: a name changed in between makes them newer than this says.
     signatures = full_signatures(outlines, people_version())
     around = surroundings_of(outlines, today=local_today(product.organization.time_zone))

@@ -18,8 +18,8 @@ from goals.api.chain_body import forget_assembled_chains
 from goals.api.hot_path import bodies_one_by_one
 from goals.models import Goal, KeyResult, Level, Status
 from goals.selectors.chain import load_chain
-from goals.selectors.signature import chain_signature
-from tests.factories import KeyResultFactory, make_chain, make_goal
+from goals.selectors.signature import chain_signature, goal_outlines, product_outlines
+from tests.factories import KeyResultFactory, ProductFactory, make_chain, make_goal
 
 
 @pytest.fixture
@@ -43,6 +43,17 @@ def sprint_node(body: dict) -> dict:
 def patch(client, path: str, data: dict) -> None:
     response = client.patch(path, data, format="json")
     assert response.status_code == 200, response.json()
+
+
+def test_a_products_outlines_are_its_goals_outlines(team, chain):
+    """Read by product or by the goals' ids, a chain's outlines are the same: its key results
+    and its links (the product goal serves two goals) counted, no other product's goal."""
+    elsewhere = make_chain(ProductFactory())
+    KeyResultFactory(goal=elsewhere.sprint_goal, owner=team.outsider)
+    ids = list(Goal.objects.filter(product=team.product).values_list("pk", flat=True))
+    by_ids = goal_outlines(f"IN ({', '.join(['%s'] * len(ids))})", ids)
+    assert len(by_ids) == len(ids) == 5
+    assert sorted(product_outlines(team.product)) == sorted(by_ids)
 
 
 def test_a_goal_edit_shows_at_once(team, chain, api):
