@@ -1,8 +1,9 @@
 """Live updates for the workshop room.
 
 Each change is a WorkshopEvent row, so a reconnecting browser resumes from its last
-event id. With Redis configured, a publish on the workshop's channel wakes every web
-process's stream at once; without it, streams poll the table twice a second.
+event id. A web process reads a room's events once for every stream of it that it serves
+(_Room): with Redis configured, a publish on the workshop's channel wakes each process's
+room at once; without it, the room polls the table twice a second.
 An event names what changed and counts; it never carries a vote value. Every few seconds
 (setting WORKSHOP_STREAM_RECHECK_SECONDS) a stream checks that its listener may still enter
 the room, and ends when they may not: someone taken off the product stops hearing it.
@@ -11,18 +12,23 @@ the room, and ends when they may not: someone taken off the product stops hearin
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 import time
+from bisect import bisect_right
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import suppress
 from functools import cache
+from operator import itemgetter
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import redis
 import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import DatabaseError, close_old_connections, connection, transaction
 
 from goalchain.compiled import Compiled
 from workshops.models import Workshop, WorkshopEvent
@@ -34,11 +40,13 @@ STREAM_SECONDS = 25  # then the browser's EventSource reconnects with Last-Event
 # after it, and the room promises every change within two seconds.
 RECONNECT_MS = 250
 RECHECK_SECONDS = 5.0  # the default of settings.WORKSHOP_STREAM_RECHECK_SECONDS
-# A stream reads the table at most once in this time: woken by an event within it of its
+# A room reads the table at most once in this time: woken by an event within it of its
 # last read, it waits out the rest and reads every event announced meanwhile at once. In a
-# vote storm every ballot is an event, and each listener reading the table once per ballot
-# cost the server more than the ballots did; a quiet room's first event is read at once.
+# vote storm every ballot is an event, and reading the table once per ballot cost the
+# server more than the ballots did; a quiet room's first event is read at once.
 GATHER_SECONDS = 0.1
+PAGE = 100  # events read at once
+KEPT = 500  # events a process keeps of each room it serves
 
 
 def channel(workshop_id: int) -> str:
@@ -74,7 +82,7 @@ def _publish(workshop_id: int, event_id: int) -> None:
 
 
 def events_after(workshop_id: int, last_id: int) -> list[WorkshopEvent]:
-    """Up to 100 of the workshop's events after `last_id`, oldest first."""
+    """Up to PAGE of the workshop's events after `last_id`, oldest first."""
     data = WorkshopEvent._meta.get_field("data")
     column = data.get_col(WorkshopEvent._meta.db_table)
     return [
@@ -84,7 +92,7 @@ def events_after(workshop_id: int, last_id: int) -> list[WorkshopEvent]:
             kind=kind,
             data=data.from_db_value(raw, column, connection),
         )
-        for pk, kind, raw in _AFTER.page(workshop_id, last_id, start=0, size=100)
+        for pk, kind, raw in _AFTER.page(workshop_id, last_id, start=0, size=PAGE)
     ]
 
 
@@ -133,39 +141,136 @@ async def stream(
     allowed: Callable[[], Awaitable[bool]] | None = None,
 ) -> AsyncIterator[str]:
     """Server-Sent Events for one workshop, from the event after `last_id`, for `seconds`;
-    it ends early once `allowed()` says the listener may no longer enter the room."""
+    it ends early once `allowed()` says the listener may no longer enter the room.
+
+    The events come from the process's _Room; a listener further behind than the room
+    keeps reads the table itself until it has caught up."""
     fetch = sync_to_async(_released(events_after))
     deadline = time.monotonic() + seconds
     recheck = float(getattr(settings, "WORKSHOP_STREAM_RECHECK_SECONDS", RECHECK_SECONDS))
     next_check = time.monotonic() + recheck
     yield f"retry: {RECONNECT_MS}\n\n"
-    wake = _Wakeup(workshop_id) if settings.REDIS_URL else None
+    room = _Room.join(workshop_id, last_id)
     waited = False
     try:
-        if wake:
-            await wake.start()
         while time.monotonic() < deadline:
             if allowed is not None and time.monotonic() >= next_check:
                 if not await allowed():
                     return
                 next_check = time.monotonic() + recheck
-            # The events read at once go out in one write, or a keep-alive when a wait
+            changed = room.changed
+            found = room.after(last_id)
+            if found is None:
+                floor = room.floor
+                found = [
+                    (event.pk, format_sse(event)) for event in await fetch(workshop_id, last_id)
+                ]
+                if len(found) < PAGE:  # the table holds nothing more up to the room's floor
+                    last_id = max(last_id, floor)
+            # The events found at once go out in one write, or a keep-alive when a wait
             # brought none: in a vote storm a read brings dozens, and a write per event
             # was a tenth of a web worker's time.
-            found = await fetch(workshop_id, last_id)
             if found:
-                last_id = found[-1].pk
-                yield "".join(format_sse(event) for event in found)
+                last_id = max(last_id, found[-1][0])
+                yield "".join(text for _, text in found)
             elif waited:
                 yield ": keep-alive\n\n"
-            if wake:
-                await wake.wait(min(recheck, max(0.0, deadline - time.monotonic())))
-            else:
-                await asyncio.sleep(POLL_SECONDS)
-            waited = True
+            if room.after(last_id) == []:  # nothing more to send until the room reads again
+                with suppress(TimeoutError):
+                    async with asyncio.timeout(min(recheck, max(0.0, deadline - time.monotonic()))):
+                        await changed.wait()
+                waited = True
     finally:
-        if wake:
-            await wake.stop()
+        await room.leave()
+
+
+class _Room:
+    """A workshop's events as one web process hears them, shared by every stream of the room
+    it serves: one Redis subscription, one read of the table a wake-up, each event formatted
+    once. In a vote storm watched by ten people, each stream reading the table and hearing
+    every announcement for itself cost the web workers a fifth of their time (bench/README.md).
+
+    It keeps every event after `floor` up to `last_id`: those read since it opened, the
+    latest KEPT of them."""
+
+    def __init__(self, workshop_id: int, last_id: int) -> None:
+        self.workshop_id = workshop_id
+        self.floor = self.last_id = last_id
+        self.kept: list[tuple[int, str]] = []  # (event id, the event as the stream sends it)
+        self.changed = asyncio.Event()  # set, then replaced, at each read that found events
+        self.listeners = 0
+        self.reading: asyncio.Task[None] | None = None
+
+    @classmethod
+    def join(cls, workshop_id: int, last_id: int) -> _Room:
+        """The process's room of the workshop, opened for the first of its listeners."""
+        rooms = _ROOMS.setdefault(asyncio.get_running_loop(), {})
+        room = rooms.get(workshop_id)
+        if room is None:
+            room = rooms[workshop_id] = cls(workshop_id, last_id)
+            # A context of its own: the room outlives the request that opened it, and its
+            # reads must not go to that request's thread (asgiref refuses it once it ends).
+            room.reading = asyncio.create_task(room._read(), context=contextvars.Context())
+        room.listeners += 1
+        return room
+
+    async def leave(self) -> None:
+        """One listener fewer; the last one closes the room."""
+        self.listeners -= 1
+        if self.listeners or self.reading is None:
+            return
+        del _ROOMS[asyncio.get_running_loop()][self.workshop_id]
+        self.reading.cancel()
+        with suppress(asyncio.CancelledError):
+            await self.reading
+
+    def after(self, last_id: int) -> list[tuple[int, str]] | None:
+        """The events after `last_id` read so far; None when some of them are older than
+        the room keeps."""
+        if last_id < self.floor:
+            return None
+        return self.kept[bisect_right(self.kept, last_id, key=itemgetter(0)) :]
+
+    async def _read(self) -> None:
+        fetch = sync_to_async(_released(events_after))
+        wake = _Wakeup(self.workshop_id) if settings.REDIS_URL else None
+        recheck = float(getattr(settings, "WORKSHOP_STREAM_RECHECK_SECONDS", RECHECK_SECONDS))
+        try:
+            if wake:
+                await wake.start()
+            while True:
+                try:
+                    found = await fetch(self.workshop_id, self.last_id)
+                except DatabaseError:
+                    log.warning(
+                        "Could not read workshop %s's events", self.workshop_id, exc_info=True
+                    )
+                    found = []
+                if found:
+                    self._keep(found)
+                if len(found) == PAGE:
+                    continue  # more were announced than a page holds
+                if wake:
+                    await wake.wait(recheck)
+                else:
+                    await asyncio.sleep(POLL_SECONDS)
+        finally:
+            if wake:
+                await wake.stop()
+
+    def _keep(self, found: list[WorkshopEvent]) -> None:
+        self.kept.extend((event.pk, format_sse(event)) for event in found)
+        self.last_id = found[-1].pk
+        if len(self.kept) > KEPT:
+            dropped = len(self.kept) - KEPT
+            self.floor = self.kept[dropped - 1][0]
+            del self.kept[:dropped]
+        self.changed.set()
+        self.changed = asyncio.Event()
+
+
+# Each event loop's open rooms by workshop: one loop a web process, one a test.
+_ROOMS: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, _Room]] = WeakKeyDictionary()
 
 
 class _Wakeup:
