@@ -28,7 +28,7 @@ import redis
 import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db import close_old_connections, connection, transaction
 
 from goalchain.compiled import Compiled
 from workshops.models import Workshop, WorkshopEvent
@@ -241,7 +241,8 @@ class _Room:
             while True:
                 try:
                     found = await fetch(self.workshop_id, self.last_id)
-                except DatabaseError:
+                except Exception:
+                    # Its streams wait on the room: it reads again at the next wake-up.
                     log.warning(
                         "Could not read workshop %s's events", self.workshop_id, exc_info=True
                     )

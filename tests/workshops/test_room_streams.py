@@ -133,3 +133,26 @@ def test_an_announced_event_reaches_every_stream_at_once(team, settings, monkeyp
     # When the room opened, when its subscription was confirmed, and once woken: not once
     # a stream.
     assert len(reads) <= 3, reads
+
+
+def test_a_failed_read_leaves_the_room_open_and_the_next_one_brings_the_events(
+    team, settings, monkeypatch, caplog
+):
+    settings.REDIS_URL = ""
+    workshop = make_room(team).workshop
+    start = events.latest_event_id(workshop.pk)
+    new = emitted(workshop, 2)
+    read = events.events_after
+    failures = []
+
+    def failing_once(workshop_id: int, last_id: int) -> list[events.WorkshopEvent]:
+        if not failures:
+            failures.append(last_id)
+            raise RuntimeError("the read failed")
+        return read(workshop_id, last_id)
+
+    monkeypatch.setattr(events, "events_after", failing_once)
+    stream = asyncio.run(heard(workshop.pk, start, 1))
+    assert failures == [start]
+    assert ids_in(stream) == new
+    assert "Could not read workshop" in caplog.text
