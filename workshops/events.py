@@ -199,7 +199,9 @@ class _Room:
         self.kept: list[tuple[int, str]] = []  # (event id, the event as the stream sends it)
         self.changed = asyncio.Event()  # set, then replaced, at each read that found events
         self.listeners = 0
-        self.reading: asyncio.Task[None] | None = None
+        # A context of its own: the room outlives the request that opened it, and its reads
+        # must not go to that request's thread (asgiref refuses it once the request ends).
+        self.reading = asyncio.create_task(self._read(), context=contextvars.Context())
 
     @classmethod
     def join(cls, workshop_id: int, last_id: int) -> _Room:
@@ -208,16 +210,13 @@ class _Room:
         room = rooms.get(workshop_id)
         if room is None:
             room = rooms[workshop_id] = cls(workshop_id, last_id)
-            # A context of its own: the room outlives the request that opened it, and its
-            # reads must not go to that request's thread (asgiref refuses it once it ends).
-            room.reading = asyncio.create_task(room._read(), context=contextvars.Context())
         room.listeners += 1
         return room
 
     async def leave(self) -> None:
         """One listener fewer; the last one closes the room."""
         self.listeners -= 1
-        if self.listeners or self.reading is None:
+        if self.listeners:
             return
         del _ROOMS[asyncio.get_running_loop()][self.workshop_id]
         self.reading.cancel()
