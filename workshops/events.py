@@ -147,7 +147,7 @@ async def stream(
     keeps reads the table itself until it has caught up."""
     fetch = sync_to_async(_released(events_after))
     deadline = time.monotonic() + seconds
-    recheck = float(getattr(settings, "WORKSHOP_STREAM_RECHECK_SECONDS", RECHECK_SECONDS))
+    recheck = _recheck_seconds()
     next_check = time.monotonic() + recheck
     yield f"retry: {RECONNECT_MS}\n\n"
     room = _Room.join(workshop_id, last_id)
@@ -162,9 +162,7 @@ async def stream(
             found = room.after(last_id)
             if found is None:
                 floor = room.floor
-                found = [
-                    (event.pk, format_sse(event)) for event in await fetch(workshop_id, last_id)
-                ]
+                found = _as_sent(await fetch(workshop_id, last_id))
                 if len(found) < PAGE:  # the table holds nothing more up to the room's floor
                     last_id = max(last_id, floor)
             # The events found at once go out in one write, or a keep-alive when a wait
@@ -233,7 +231,7 @@ class _Room:
     async def _read(self) -> None:
         fetch = sync_to_async(_released(events_after))
         wake = _Wakeup(self.workshop_id) if settings.REDIS_URL else None
-        recheck = float(getattr(settings, "WORKSHOP_STREAM_RECHECK_SECONDS", RECHECK_SECONDS))
+        recheck = _recheck_seconds()
         try:
             if wake:
                 await wake.start()
@@ -259,7 +257,7 @@ class _Room:
                 await wake.stop()
 
     def _keep(self, found: list[WorkshopEvent]) -> None:
-        self.kept.extend((event.pk, format_sse(event)) for event in found)
+        self.kept.extend(_as_sent(found))
         self.last_id = found[-1].pk
         if len(self.kept) > KEPT:
             dropped = len(self.kept) - KEPT
@@ -267,6 +265,15 @@ class _Room:
             del self.kept[:dropped]
         self.changed.set()
         self.changed = asyncio.Event()
+
+
+def _as_sent(found: list[WorkshopEvent]) -> list[tuple[int, str]]:
+    """Each event's id, and the event as a stream sends it."""
+    return [(event.pk, format_sse(event)) for event in found]
+
+
+def _recheck_seconds() -> float:
+    return float(getattr(settings, "WORKSHOP_STREAM_RECHECK_SECONDS", RECHECK_SECONDS))
 
 
 # Each event loop's open rooms by workshop: one loop a web process, one a test.
