@@ -35,6 +35,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
 from accounts.tokens import token_create
+from goalchain.cache import written
 from goalchain.celery import app
 from goals.api.chain_body import forget_assembled_chains
 from goals.models import OrgRole, Product, ProductRole, User
@@ -270,7 +271,9 @@ def _empty_cache():
     reused once a test's rows roll back) and no counts of tries against the limits of sign-in pages.
 
     On Redis only our keys go: a flush would also drop the tasks queued for Celery workers
-    that tests start, which share the database."""
+    that tests start, which share the database. Writes an earlier test handed over to be made
+    after its answers land first."""
+    written()
     cache = caches["default"]
     if isinstance(cache, RedisCache):
         client = cache._cache.get_client(write=True)

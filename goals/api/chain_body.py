@@ -17,14 +17,15 @@ from dataclasses import dataclass
 from django.core.cache import cache
 
 from goalchain.renderers import JSONRenderer
+from goalchain.runtime import collector_paused
 from goals.api.hot_path import (
-    CHAIN_CACHE_SECONDS,
     GoalBody,
     bodies_one_by_one,
     findings_json,
     full_signatures,
     goal_bodies,
     goal_body,
+    keep_built,
 )
 from goals.models import OPEN_STATUSES, Product
 from goals.rules.health import score_of, whole_chain_findings
@@ -48,6 +49,8 @@ FEW_TO_BUILD = 100
 # chains it put together, and none larger than this.
 _KEPT_CHAINS = 4
 _LARGEST_KEPT = 20_000
+# A body larger than this (a chain of about 1,000 goals) is cached after the answer.
+LARGE_BODY = 1_000_000
 
 
 def chain_json(product: Product) -> bytes:
@@ -73,7 +76,8 @@ def signed_body(key: str, signature: str, build: Callable[[], bytes]) -> bytes:
     make the cached body newer than its signature, which the next read then rebuilds; never
     older. Two entries per key, overwritten by the next signature: the body with its
     signature, and the signature alone, read first so that a stale body (9 MB for a chain of
-    10,000 goals) is not fetched only to be thrown away.
+    10,000 goals) is not fetched only to be thrown away. A large body is written after the
+    answer (keep_built): one landing after a newer body only makes the next read build again.
     """
     if cache.get(f"{key}:signature") == signature:
         cached = cache.get(key)
@@ -81,7 +85,8 @@ def signed_body(key: str, signature: str, build: Callable[[], bytes]) -> bytes:
             body: bytes = cached[1]
             return body
     body = build()
-    cache.set_many({key: (signature, body), f"{key}:signature": signature}, CHAIN_CACHE_SECONDS)
+    entries = {key: (signature, body), f"{key}:signature": signature}
+    keep_built(entries, large=len(body) > LARGE_BODY)
     return body
 
 
@@ -194,7 +199,13 @@ def _health(product: Product) -> bytes:
 def _assembled(product: Product) -> _Assembled:
     """The product's chain put together from each goal's cached body and findings: after a
     change, only the goals whose signature moved are built again, and put into the chain
-    this process put together last when its shape held."""
+    this process put together last when its shape held. Everything it makes lives until
+    the answer: the garbage collector would look through it for nothing."""
+    with collector_paused():
+        return _assemble(product)
+
+
+def _assemble(product: Product) -> _Assembled:
     outlines = product_outlines(product)
     # Read before the bodies: a name changed in between makes them newer than this says.
     signatures = full_signatures(outlines, people_version())

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
+from goalchain.cache import set_many_after_answer
 from goalchain.renderers import JSONRenderer
 from goals.models import (
     MAX_ID,
@@ -30,6 +31,8 @@ from goals.selectors.signature import PEOPLE_KEY, GoalOutline, goal_outlines
 from goals.wording import json_number
 
 CHAIN_CACHE_SECONDS = 24 * 60 * 60
+# More goals' bodies than this, built at once, are cached after the answer.
+FEW_TO_WRITE_AT_ONCE = 100
 
 
 # Each goal's JSON is cached under its signature, with its health findings as the chain
@@ -97,12 +100,19 @@ def goal_bodies(
     missing = [pk for pk in keys if pk not in bodies]
     if missing:
         built = build(missing)
-        cache.set_many(
-            {keys[pk]: (signatures[pk], *body) for pk, body in built.items()},
-            CHAIN_CACHE_SECONDS,
-        )
+        entries = {keys[pk]: (signatures[pk], *body) for pk, body in built.items()}
+        keep_built(entries, large=len(entries) > FEW_TO_WRITE_AT_ONCE)
         bodies.update(built)
     return bodies
+
+
+def keep_built(entries: dict[str, Any], *, large: bool) -> None:
+    """Cache built entries, each holding the signature it was built under: a large write after
+    the answer (goalchain/cache.py), a small one at once, so that the next read finds it."""
+    if large:
+        set_many_after_answer(entries, CHAIN_CACHE_SECONDS)
+    else:
+        cache.set_many(entries, CHAIN_CACHE_SECONDS)
 
 
 def bodies_one_by_one(pks: list[int]) -> dict[int, GoalBody]:
