@@ -247,7 +247,8 @@ def time_url(
     before: Callable[[], None] = lambda: None,
     headers: dict[str, str] | None = None,
 ) -> Measure:
-    from goalchain.cache import written  # the app's modules load once django.setup() has run
+    # The app's modules load only once django.setup() has run on the scratch database.
+    from goalchain.cache import written
 
     try:
         before()
