@@ -267,15 +267,24 @@ def _tree(
     parts: list[bytes] = [_head(product)]
     places: dict[int, list[int]] = {g.id: [] for g in goals}
 
-    def write(pk: int) -> None:
-        """A goal's body, its subtree nested in it as "children"."""
-        places[pk].append(len(parts))
-        parts.extend((bodies[pk][0][:-1], b',"children":['))
-        for i, child in enumerate(c for c in child_ids.get(pk, ()) if c in by_id):
-            if i:
-                parts.append(b",")
-            write(child)
-        parts.append(b"]}")
+    def write(root: int) -> None:
+        """A goal's body, its subtree nested in it as "children". Written from a stack of
+        what comes next, goal ids and closing bytes: a function calling itself would be a
+        reference cycle, keeping every goal's body alive until a collection finds it."""
+        upcoming: list[int | bytes] = [root]
+        while upcoming:
+            pk = upcoming.pop()
+            if isinstance(pk, bytes):
+                parts.append(pk)
+                continue
+            places[pk].append(len(parts))
+            parts.extend((bodies[pk][0][:-1], b',"children":['))
+            children = [c for c in child_ids.get(pk, ()) if c in by_id]
+            upcoming.append(b"]}")
+            for i in range(len(children) - 1, -1, -1):  # the first child comes out first
+                upcoming.append(children[i])
+                if i:
+                    upcoming.append(b",")
 
     def parents(pk: int) -> list[GoalOutline]:
         return [by_id[p] for p in parent_ids.get(pk, ()) if p in by_id]
