@@ -298,6 +298,9 @@ async def workshop_events(request: HttpRequest, pk: int) -> HttpResponseBase:
         return JsonResponse({"after": ["Give a whole number."]}, status=400)
     asked = whole_number(request.GET.get("seconds", ""))
     seconds = events.STREAM_SECONDS if asked is None else max(1, min(asked, events.STREAM_SECONDS))
+    # The reads above ran on this request's thread, which keeps its connection until the
+    # stream ends: given back now, as the stream's own reads give theirs back.
+    await sync_to_async(events.give_back_connection)()
     response = StreamingHttpResponse(
         events.stream(pk, last_id, seconds=seconds, allowed=_may_enter(user, pk)),
         content_type="text/event-stream",
@@ -311,7 +314,7 @@ def _may_enter(user: User, pk: int) -> Callable[[], Awaitable[bool]]:
     """Whether `user` may still enter the room, asked again while their stream is open."""
 
     async def allowed() -> bool:
-        return await sync_to_async(may_enter)(user, pk)
+        return await sync_to_async(events.released(may_enter))(user, pk)
 
     return allowed
 

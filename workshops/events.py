@@ -107,20 +107,25 @@ _AFTER = Compiled(
 )
 
 
-def _released[**P, T](read: Callable[P, T]) -> Callable[P, T]:
-    """`read`, then the thread's database connection given back (to the pool, with
-    PostgreSQL). A stream stays open for many seconds: the connection it kept from one read
-    to the next was one fewer for its process's requests, and a room's watchers could hold
-    them all while requests waited for one (bench/README.md)."""
+def released[**P, T](read: Callable[P, T]) -> Callable[P, T]:
+    """`read`, then the thread's database connection given back (give_back_connection)."""
 
     def run(*args: P.args, **kwargs: P.kwargs) -> T:
         try:
             return read(*args, **kwargs)
         finally:
-            if not connection.in_atomic_block:
-                close_old_connections()
+            give_back_connection()
 
     return run
+
+
+def give_back_connection() -> None:
+    """The thread's database connection given back (to the pool, with PostgreSQL). A stream
+    stays open for many seconds: a connection it kept from one read to the next, or from the
+    reads that opened it, was one fewer for its process's requests, and a room's watchers
+    could hold them all while requests waited for one (bench/README.md)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
 
 
 def latest_event_id(workshop_id: int) -> int:
@@ -145,7 +150,7 @@ async def stream(
 
     The events come from the process's _Room; a listener further behind than the room
     keeps reads the table itself until it has caught up."""
-    fetch = sync_to_async(_released(events_after))
+    fetch = sync_to_async(released(events_after))
     deadline = time.monotonic() + seconds
     recheck = _recheck_seconds()
     next_check = time.monotonic() + recheck
@@ -229,7 +234,7 @@ class _Room:
         return self.kept[bisect_right(self.kept, last_id, key=itemgetter(0)) :]
 
     async def _read(self) -> None:
-        fetch = sync_to_async(_released(events_after))
+        fetch = sync_to_async(released(events_after))
         wake = _Wakeup(self.workshop_id) if settings.REDIS_URL else None
         recheck = _recheck_seconds()
         try:

@@ -10,10 +10,13 @@ import time
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import connection, connections
+from django.test import AsyncClient
 
+from accounts.tokens import token_create
 from tests.conftest import skip_or_fail
 from tests.workshops.conftest import make_room
-from workshops import events
+from workshops import api, events
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -156,3 +159,43 @@ def test_a_failed_read_leaves_the_room_open_and_the_next_one_brings_the_events(
     assert failures == [start]
     assert ids_in(stream) == new
     assert "Could not read workshop" in caplog.text
+
+
+def test_an_open_stream_holds_no_database_connection(team, settings, monkeypatch):
+    """The reads that open a stream and those that check, while it is open, that its
+    listener may still enter give their connection back: each open stream held one, and a
+    room's watchers took every connection of a process (a vote storm with two threads a
+    process fell to 7 ballots a second, bench/README.md)."""
+    if connection.vendor != "postgresql":
+        skip_or_fail("needs PostgreSQL: SQLite's in-memory test database is never closed")
+    settings.WORKSHOP_STREAM_RECHECK_SECONDS = 0.2
+    room = make_room(team)
+    _, token = token_create(user=room.voters[0], name="Tests")
+    used = []  # the connection of each thread a read ran on, as it was then
+
+    def spied(read):
+        def run(*args):
+            used.append(connections["default"])
+            return read(*args)
+
+        return run
+
+    monkeypatch.setattr(api, "get_workshop", spied(api.get_workshop))
+    monkeypatch.setattr(api, "may_enter", spied(api.may_enter))
+
+    async def listen() -> list[object]:
+        response = await AsyncClient().get(
+            f"/api/workshops/{room.workshop.pk}/events/?seconds=2",
+            headers={"authorization": f"Token {token}"},
+        )
+        assert response.status_code == 200
+        chunks = aiter(response.streaming_content)
+        await anext(chunks)
+        await asyncio.sleep(0.7)  # the listener's right is checked again meanwhile
+        still_open = [wrapper for wrapper in used if wrapper.connection is not None]
+        async for _ in chunks:
+            pass
+        return still_open
+
+    assert asyncio.run(listen()) == []
+    assert len(used) >= 3  # the entry, and at least two checks while the stream was open
