@@ -130,7 +130,8 @@ def _hold(**kwargs: Any) -> None:
 
 @receiver(request_finished)
 def _release(**kwargs: Any) -> None:
-    held, _ = _held.get(), _held.set(None)
+    held = _held.get()
+    _held.set(None)
     for data, timeout in held or ():
         _hand_over(data, timeout)
 
@@ -141,7 +142,7 @@ def _hand_over(data: dict[str, Any], timeout: int) -> None:
 
 def written() -> None:
     """Wait until every write handed over so far in this process has landed (or failed)."""
-    _writer(os.getpid()).submit(int).result()
+    _writer(os.getpid()).submit(int).result()  # a task of nothing, run after those before it
 
 
 @functools.cache
